@@ -1,0 +1,14 @@
+from allauth.account.adapter import DefaultAccountAdapter
+
+from accounts.services import propose_handle
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request, user, form, commit=True):
+        """Fill in our own sign-up fields and a handle before allauth saves the user."""
+        data = form.cleaned_data
+        user.display_name = data["display_name"]
+        user.organisation = data.get("organisation", "")
+        user.speaks_for_organisation = data.get("speaks_for_organisation", False)
+        user.handle = propose_handle(user.display_name)
+        return super().save_user(request, user, form, commit=commit)

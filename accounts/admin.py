@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["display_name"]
+    list_display = ["display_name", "handle", "email", "organisation", "country", "is_staff", "date_joined"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "speaks_for_organisation", "country"]
+    search_fields = ["display_name", "handle", "email", "organisation"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (
+            _("Public profile"),
+            {
+                "fields": [
+                    "display_name",
+                    "handle",
+                    "organisation",
+                    "speaks_for_organisation",
+                    "title",
+                    "country",
+                    "languages",
+                    "bio",
+                ]
+            },
+        ),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "display_name", "handle", "password1", "password2"]}),
+    ]

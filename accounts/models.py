@@ -1,0 +1,99 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+# ASCII only, so that look-alike letters from other scripts cannot pose as
+# someone else's handle in a mention.
+HANDLE_PATTERN = r"[a-z0-9][a-z0-9_]{1,29}"
+
+handle_validator = RegexValidator(
+    rf"\A{HANDLE_PATTERN}\Z",
+    _("Use 2 to 30 lowercase letters (a–z), digits or underscores, starting with a letter or digit."),
+)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **fields):
+        from accounts.services import propose_handle
+
+        if not email:
+            raise ValueError("An email address is required.")
+        email = self.normalize_email(email).lower()
+        fields.setdefault("display_name", email.split("@")[0])
+        fields.setdefault("handle", propose_handle(fields["display_name"]))
+        user = self.model(email=email, **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **fields):
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **fields)
+
+    def create_superuser(self, email, password=None, **fields):
+        fields["is_staff"] = True
+        fields["is_superuser"] = True
+        return self._create_user(email, password, **fields)
+
+
+class User(AbstractUser):
+    """A participant, moderator or admin. Signs in with an email address."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(
+        _("display name"), max_length=80, help_text=_("Shown with everything you write.")
+    )
+    handle = models.CharField(
+        _("handle"),
+        max_length=30,
+        unique=True,
+        validators=[handle_validator],
+        help_text=_("Others mention you by writing @handle."),
+    )
+    organisation = models.CharField(_("organisation"), max_length=150, blank=True)
+    title = models.CharField(_("title or role"), max_length=150, blank=True)
+    country = CountryField(_("country"), blank=True)
+    bio = models.TextField(_("short bio"), max_length=1000, blank=True)
+    languages = models.CharField(
+        _("languages you speak"), max_length=200, blank=True, help_text=_("For example: English, Français")
+    )
+    speaks_for_organisation = models.BooleanField(
+        _("this account speaks for an organisation"),
+        default=False,
+        help_text=_("Tick when you post in the name of an organisation, such as an NGO."),
+    )
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(handle=Lower("handle")), name="user_handle_is_lowercase"),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} (@{self.handle})"
+
+    def get_absolute_url(self):
+        return reverse("accounts:profile", kwargs={"handle": self.handle})
+
+    def get_full_name(self):
+        return self.display_name
+
+    def get_short_name(self):
+        return self.display_name

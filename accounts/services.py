@@ -1,0 +1,31 @@
+import re
+import unicodedata
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+# Words people might expect to reach a group, or mistake for an official voice.
+RESERVED_HANDLES = {"admin", "administrator", "moderator", "moderators", "staff", "all", "everyone", "here"}
+
+
+def propose_handle(display_name: str) -> str:
+    """A free handle made from a display name: 'Álvaro Herrero' gives 'alvaro_herrero'."""
+    ascii_name = unicodedata.normalize("NFKD", display_name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")[:24] or "member"
+    if len(base) < 2:
+        base = f"{base}_member"
+    taken = set(
+        get_user_model().objects.filter(handle__startswith=base).values_list("handle", flat=True)
+    ) | RESERVED_HANDLES
+    if base not in taken:
+        return base
+    suffix = 2
+    while f"{base}_{suffix}" in taken:
+        suffix += 1
+    return f"{base}_{suffix}"
+
+
+def update_profile(user, *, form) -> None:
+    """Save the person's own profile form."""
+    with transaction.atomic():
+        form.save()

@@ -1,0 +1,86 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from mptt.admin import MPTTModelAdmin
+
+from forum.models import Comment, Consultation, GuidingQuestion, Room, RoomModerator
+
+
+class RoomInline(admin.TabularInline):
+    model = Room
+    fields = ["title", "slug", "position", "state", "is_published"]
+    prepopulated_fields = {"slug": ["title"]}
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "opens_on", "closes_on", "is_published"]
+    list_filter = ["is_published"]
+    search_fields = ["title", "introduction"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [RoomInline]
+
+
+class GuidingQuestionInline(admin.TabularInline):
+    model = GuidingQuestion
+    fields = ["position", "group_heading", "text"]
+    extra = 1
+
+
+class RoomModeratorInline(admin.TabularInline):
+    model = RoomModerator
+    fields = ["user", "starts_on", "ends_on"]
+    autocomplete_fields = ["user"]
+    extra = 1
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ["title", "consultation", "position", "state", "is_published", "comment_count", "last_activity_at"]
+    list_filter = ["consultation", "state", "is_published"]
+    search_fields = ["title", "introduction", "consultation__title"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["comment_count", "thread_count", "last_activity_at"]
+    inlines = [GuidingQuestionInline, RoomModeratorInline]
+
+
+@admin.register(Comment)
+class CommentAdmin(MPTTModelAdmin):
+    """Comments are written through the site, so that trees, bodies and counts
+    stay right; here they are found and read."""
+
+    list_display = ["excerpt", "author", "room", "depth", "state", "created_at"]
+    list_filter = ["room", "state"]
+    list_select_related = ["author", "room"]
+    search_fields = ["body_source", "author__display_name", "author__handle", "author__email"]
+    readonly_fields = [
+        "room",
+        "parent",
+        "author",
+        "thread_number",
+        "body_source",
+        "body_html",
+        "language",
+        "guiding_question",
+        "state",
+        "hidden_reason",
+        "created_at",
+        "edited_at",
+    ]
+    exclude = ["client_token", "render_version"]
+    mptt_level_indent = 16
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("comment"))
+    def excerpt(self, comment):
+        return comment.body_source[:80]
+
+    @admin.display(description=_("depth"), ordering="level")
+    def depth(self, comment):
+        return comment.level

@@ -1,0 +1,230 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from mptt.models import MPTTModel, TreeForeignKey
+
+from forum.querysets import CommentManager, ConsultationQuerySet, RoomModeratorQuerySet, RoomQuerySet
+
+# Words used by pages under a consultation's or room's URL.
+RESERVED_SLUGS = {"summary", "export.csv", "export.json", "thread", "reply", "comment", "search"}
+
+
+def validate_not_reserved(slug):
+    if slug in RESERVED_SLUGS:
+        raise ValidationError(_("“%(slug)s” is used by the site itself; choose another."), params={"slug": slug})
+
+
+class Consultation(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, validators=[validate_not_reserved])
+    introduction = models.TextField(_("introduction"), blank=True)
+    objective = models.TextField(_("objective"), blank=True)
+    outcome = models.TextField(_("expected outcome"), blank=True)
+    opens_on = models.DateField(_("opens on"), null=True, blank=True)
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    is_published = models.BooleanField(_("published"), default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_on", "title"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("forum:consultation", kwargs={"consultation_slug": self.slug})
+
+
+class Room(models.Model):
+    class State(models.TextChoices):
+        UPCOMING = "upcoming", _("Upcoming")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed (read-only)")
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("consultation")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, validators=[validate_not_reserved])
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    introduction = models.TextField(_("introduction"), blank=True)
+    objective = models.TextField(_("objective"), blank=True)
+    outcome = models.TextField(_("expected outcome"), blank=True)
+    opens_on = models.DateField(_("opens on"), null=True, blank=True)
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    is_published = models.BooleanField(_("published"), default=False)
+    # Kept by the comment services, so lists never count rows.
+    comment_count = models.PositiveIntegerField(_("visible comments"), default=0, editable=False)
+    thread_count = models.PositiveIntegerField(_("threads started"), default=0, editable=False)
+    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True, editable=False)
+
+    objects = RoomQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["consultation", "position", "id"]
+        verbose_name = _("discussion room")
+        verbose_name_plural = _("discussion rooms")
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "slug"], name="room_slug_unique_in_consultation"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse(
+            "forum:room", kwargs={"consultation_slug": self.consultation.slug, "room_slug": self.slug}
+        )
+
+    @property
+    def is_open(self):
+        return self.state == self.State.OPEN
+
+    @property
+    def is_closed(self):
+        return self.state == self.State.CLOSED
+
+
+class GuidingQuestion(models.Model):
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="questions", verbose_name=_("room"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    group_heading = models.CharField(
+        _("group heading"), max_length=200, blank=True, help_text=_("Questions with the same heading are shown together.")
+    )
+    text = models.TextField(_("question"))
+
+    class Meta:
+        ordering = ["room", "position", "id"]
+        verbose_name = _("guiding question")
+        verbose_name_plural = _("guiding questions")
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class RoomModerator(models.Model):
+    """One line of a room's moderator rota. Open-ended when a date is left empty."""
+
+    room = models.ForeignKey(
+        Room, on_delete=models.CASCADE, related_name="moderator_assignments", verbose_name=_("room")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="moderator_assignments",
+        verbose_name=_("moderator"),
+    )
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+
+    objects = RoomModeratorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["room", "starts_on", "id"]
+        verbose_name = _("moderator assignment")
+        verbose_name_plural = _("moderator rota")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_on__isnull=True)
+                | models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="moderator_assignment_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.room}"
+
+
+class Comment(MPTTModel):
+    """A comment in a room. Each top-level comment starts its own tree (thread)."""
+
+    class State(models.TextChoices):
+        VISIBLE = "visible", _("Visible")
+        DELETED = "deleted", _("Deleted by its author")
+        HIDDEN = "hidden", _("Hidden by a moderator")
+
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="comments", verbose_name=_("room"))
+    parent = TreeForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("reply to")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments", verbose_name=_("author")
+    )
+    # Position of a thread in its room (1, 2, 3…), on top-level comments only:
+    # room pages are ranges of it, so the last page costs what the first does.
+    thread_number = models.PositiveIntegerField(_("thread number"), null=True, blank=True, editable=False)
+    body_source = models.TextField(_("text as written"))
+    body_html = models.TextField(_("text as shown"), editable=False)
+    render_version = models.PositiveSmallIntegerField(default=0, editable=False)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    guiding_question = models.ForeignKey(
+        GuidingQuestion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("answers guiding question"),
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.VISIBLE)
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("posted"), default=timezone.now, editable=False)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True, editable=False)
+    # Sent with the form, so a double click or a resent POST stores one comment.
+    client_token = models.UUIDField(null=True, blank=True, editable=False)
+
+    objects = CommentManager()
+
+    class MPTTMeta:
+        order_insertion_by = []
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_token"],
+                condition=models.Q(client_token__isnull=False),
+                name="comment_posted_once_per_form",
+            ),
+            models.UniqueConstraint(
+                fields=["room", "thread_number"],
+                condition=models.Q(thread_number__isnull=False),
+                name="thread_number_unique_in_room",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tree_id", "lft"], name="comment_tree_order"),
+            models.Index(fields=["author", "-created_at"], name="comment_author_newest"),
+        ]
+
+    def __str__(self):
+        return f"Comment {self.pk} by {self.author_id} in room {self.room_id}"
+
+    def get_absolute_url(self):
+        return reverse("forum:comment-permalink", kwargs={"comment_id": self.pk})
+
+    @property
+    def is_visible(self):
+        return self.state == self.State.VISIBLE
+
+    @property
+    def is_deleted(self):
+        return self.state == self.State.DELETED
+
+    @property
+    def is_hidden(self):
+        return self.state == self.State.HIDDEN
+
+    @property
+    def reply_count(self):
+        """Replies below this comment in any state, read from the tree itself."""
+        return (self.rght - self.lft - 1) // 2

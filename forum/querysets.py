@@ -1,0 +1,46 @@
+from django.db import models
+from django.db.models import F, Q
+from mptt.managers import TreeManager
+from mptt.querysets import TreeQuerySet
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class RoomQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True, consultation__is_published=True)
+
+
+class RoomModeratorQuerySet(models.QuerySet):
+    def on_duty(self, day):
+        """Assignments whose dates cover the given day (open-ended at either side)."""
+        return self.filter(
+            Q(starts_on__isnull=True) | Q(starts_on__lte=day),
+            Q(ends_on__isnull=True) | Q(ends_on__gte=day),
+        )
+
+
+class CommentQuerySet(TreeQuerySet):
+    def roots(self):
+        return self.filter(level=0)
+
+    def replies(self):
+        return self.filter(level__gt=0)
+
+    def for_room(self, room):
+        return self.filter(room=room)
+
+    def visible(self):
+        return self.filter(state="visible")
+
+    def shown_in_threads(self):
+        """Everything a thread draws: a deleted comment with no replies is left out,
+        one with replies stays as a placeholder that keeps the thread readable."""
+        return self.exclude(state="deleted", rght=F("lft") + 1)
+
+
+class CommentManager(TreeManager.from_queryset(CommentQuerySet)):
+    pass

@@ -1,0 +1,309 @@
+"""Reads that take more than one filter. Each plans its own queries, so that
+templates never trigger new ones."""
+
+from dataclasses import dataclass
+from math import ceil
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+
+from forum import permissions
+from forum.models import Comment, Consultation, GuidingQuestion, Room, RoomModerator
+
+
+
+@dataclass(frozen=True)
+class CommentsPage:
+    """One page of comments in tree order, each marked for display:
+    `shown_depth` (indentation, capped), `replying_to` (the parent's author,
+    when indentation no longer shows it), `ends_thread`, and on the last
+    comment shown of a cut-off thread, `continue_thread_id`."""
+
+    comments: list
+    number: int
+    num_pages: int
+
+    @property
+    def has_previous(self):
+        return self.number > 1
+
+    @property
+    def has_next(self):
+        return self.number < self.num_pages
+
+    @property
+    def has_other_pages(self):
+        return self.num_pages > 1
+
+    def previous_page_number(self):
+        return self.number - 1
+
+    def next_page_number(self):
+        return self.number + 1
+
+
+# --- Consultations and rooms ---------------------------------------------
+
+
+def visible_consultations(user):
+    """Published consultations, newest first; staff also see drafts."""
+    consultations = Consultation.objects.all()
+    if not (user.is_authenticated and user.is_staff):
+        consultations = consultations.published()
+    return consultations
+
+
+def get_consultation(user, slug: str) -> Consultation:
+    """The consultation, or 404 when it is missing or not published (staff see drafts)."""
+    return get_object_or_404(visible_consultations(user), slug=slug)
+
+
+def consultation_rooms(user, consultation: Consultation) -> list[Room]:
+    """The rooms of a consultation in their order; unpublished ones only for staff."""
+    rooms = consultation.rooms.all()
+    if not (user.is_authenticated and user.is_staff):
+        rooms = rooms.filter(is_published=True)
+    return list(rooms)
+
+
+def get_room(user, consultation_slug: str, room_slug: str) -> Room:
+    """The room with its consultation, or 404 for anyone who may not see it."""
+    room = get_object_or_404(
+        Room.objects.select_related("consultation"), consultation__slug=consultation_slug, slug=room_slug
+    )
+    if not permissions.can_view_room(user, room):
+        raise Http404
+    return room
+
+
+def get_room_comment(room: Room, comment_id: int) -> Comment:
+    """A comment of this room (404 for an id from elsewhere)."""
+    return get_object_or_404(Comment.objects.select_related("room__consultation", "author"), pk=comment_id, room=room)
+
+
+def guiding_question_groups(room: Room) -> list[tuple[str, list[GuidingQuestion]]]:
+    """The room's questions numbered 1, 2, 3… across groups, grouped under their headings."""
+    groups: list[tuple[str, list[GuidingQuestion]]] = []
+    for number, question in enumerate(room.questions.all(), start=1):
+        question.number = number
+        if not groups or groups[-1][0] != question.group_heading:
+            groups.append((question.group_heading, []))
+        groups[-1][1].append(question)
+    return groups
+
+
+def moderators_on_duty(room: Room, day=None) -> list:
+    """The people whose rota assignment covers the day (today by default), each once."""
+    day = day or timezone.localdate()
+    assignments = RoomModerator.objects.filter(room=room).on_duty(day).select_related("user")
+    moderators = {assignment.user_id: assignment.user for assignment in assignments}
+    return list(moderators.values())
+
+
+# --- Room page: threads by position --------------------------------------
+
+
+def _threads_per_page() -> int:
+    return settings.FORUM_THREADS_PER_PAGE
+
+
+def room_page_count(room: Room) -> int:
+    return max(1, ceil(room.thread_count / _threads_per_page()))
+
+
+def _page_roots(room: Room, number: int, *, newest_first: bool) -> list[Comment]:
+    """The page's top-level comments: a range of thread numbers, read by index."""
+    per_page = _threads_per_page()
+    if newest_first:
+        high = room.thread_count - (number - 1) * per_page
+        low = high - per_page + 1
+        order = "-thread_number"
+    else:
+        low = (number - 1) * per_page + 1
+        high = low + per_page - 1
+        order = "thread_number"
+    return list(
+        Comment.objects.filter(room=room, thread_number__range=(low, high))
+        .shown_in_threads()
+        .select_related("author")
+        .order_by(order)
+    )
+
+
+def replies_shown_per_thread(reply_counts: list[int], budget: int) -> int:
+    """The largest per-thread number of replies to show, such that the page
+    stays within its budget: short threads are shown whole, and long threads
+    share what is left equally."""
+    remaining = budget
+    counts = sorted(reply_counts)
+    for index, count in enumerate(counts):
+        share = remaining // (len(counts) - index)
+        if count > share:
+            return share
+        remaining -= count
+    return counts[-1] if counts else 0
+
+
+def _room_page_reply_cap(roots: list[Comment]) -> int:
+    budget = settings.FORUM_COMMENTS_PER_ROOM_PAGE - len(roots)
+    return max(0, replies_shown_per_thread([root.reply_count for root in roots], budget))
+
+
+def room_threads_page(room: Room, *, number: int = 1, newest_first: bool = False) -> CommentsPage:
+    """A page of the room's threads with their first replies, in two queries
+    whatever the room's size: the page's roots, then their replies."""
+    num_pages = room_page_count(room)
+    if not 1 <= number <= num_pages:
+        raise Http404
+    roots = _page_roots(room, number, newest_first=newest_first)
+    cap = _room_page_reply_cap(roots)
+    replies_by_tree: dict[int, list[Comment]] = {}
+    if roots and cap:
+        replies = (
+            Comment.objects.filter(tree_id__in=[root.tree_id for root in roots])
+            .replies()
+            .shown_in_threads()
+            .annotate(rank=Window(RowNumber(), partition_by=[F("tree_id")], order_by=F("lft").asc()))
+            .filter(rank__lte=cap)
+            .select_related("author")
+            .order_by("tree_id", "lft")
+        )
+        for reply in replies:
+            replies_by_tree.setdefault(reply.tree_id, []).append(reply)
+
+    comments = []
+    for root in roots:
+        thread = [root, *replies_by_tree.get(root.tree_id, [])]
+        if len(thread) - 1 < root.reply_count and len(thread) - 1 == cap:
+            thread[-1].continue_thread_id = root.pk
+        comments.extend(thread)
+    _mark_for_display(comments, {})
+    return CommentsPage(comments=comments, number=number, num_pages=num_pages)
+
+
+# --- A thread's own page -------------------------------------------------
+
+
+def _thread_position(comment: Comment) -> int:
+    """Where a comment stands in its thread's reading order (the root is 0),
+    read from its tree values: every earlier comment is either an ancestor
+    (one number before lft) or closed (two numbers)."""
+    return (comment.lft - 1 + comment.level) // 2
+
+
+def thread_page_count(root: Comment) -> int:
+    return max(1, ceil(root.reply_count / settings.FORUM_COMMENTS_PER_THREAD_PAGE))
+
+
+def get_thread_root(room: Room, comment_id: int) -> Comment:
+    """The top-level comment that starts a thread of this room (404 otherwise)."""
+    return get_object_or_404(
+        Comment.objects.roots().shown_in_threads().select_related("author"), pk=comment_id, room=room
+    )
+
+
+def thread_page(root: Comment, *, number: int = 1) -> CommentsPage:
+    """The thread's root and one page of its replies in reading order."""
+    num_pages = thread_page_count(root)
+    if not 1 <= number <= num_pages:
+        raise Http404
+    per_page = settings.FORUM_COMMENTS_PER_THREAD_PAGE
+    first, last = (number - 1) * per_page + 1, number * per_page
+    # Position p means lft + level == 2p + 1 (see _thread_position).
+    replies = list(
+        Comment.objects.filter(tree_id=root.tree_id)
+        .replies()
+        .shown_in_threads()
+        .alias(position_key=F("lft") + F("level"))
+        .filter(position_key__range=(2 * first + 1, 2 * last + 1))
+        .select_related("author")
+        .order_by("lft")
+    )
+    shown_ids = {root.pk} | {reply.pk for reply in replies}
+    missing_parent_ids = {reply.parent_id for reply in replies if reply.parent_id not in shown_ids}
+    off_page_parents = {
+        parent.pk: parent
+        for parent in Comment.objects.filter(pk__in=missing_parent_ids).select_related("author")
+    } if missing_parent_ids else {}
+    comments = [root, *replies]
+    _mark_for_display(comments, off_page_parents)
+    return CommentsPage(comments=comments, number=number, num_pages=num_pages)
+
+
+def _mark_for_display(comments: list[Comment], off_page_parents: dict[int, Comment]) -> None:
+    """Set indentation, 'replying to' and thread ends, in one pass."""
+    by_id = {comment.pk: comment for comment in comments}
+    max_depth = settings.FORUM_MAX_DISPLAY_DEPTH
+    for index, comment in enumerate(comments):
+        comment.shown_depth = min(comment.level, max_depth)
+        parent = by_id.get(comment.parent_id) or off_page_parents.get(comment.parent_id)
+        # Indentation shows the parent up to the deepest level; below it, or when
+        # the parent is on another page, we name the parent instead.
+        comment.replying_to = parent if parent and (comment.level > max_depth or comment.parent_id not in by_id) else None
+        following = comments[index + 1] if index + 1 < len(comments) else None
+        comment.ends_thread = following is None or following.tree_id != comment.tree_id
+
+
+# --- Permalinks ----------------------------------------------------------
+
+
+def _page_query(number: int) -> str:
+    return f"?page={number}" if number > 1 else ""
+
+
+def comment_location(comment: Comment) -> str:
+    """The URL of the page that shows the comment, with its #comment-<id> anchor:
+    the room page holding its thread, or the thread's own page when the room
+    page shows only the thread's first replies."""
+    room = comment.room
+    anchor = f"#comment-{comment.pk}"
+    root = comment if comment.level == 0 else Comment.objects.roots().get(tree_id=comment.tree_id)
+    room_page_number = ceil(root.thread_number / _threads_per_page())
+    room_url = room.get_absolute_url()
+    if comment.level == 0:
+        return f"{room_url}{_page_query(room_page_number)}{anchor}"
+    reply_index = _thread_position(comment) - 1
+    cap = _room_page_reply_cap(_page_roots(room, room_page_number, newest_first=False))
+    if reply_index < cap:
+        return f"{room_url}{_page_query(room_page_number)}{anchor}"
+    thread_page_number = reply_index // settings.FORUM_COMMENTS_PER_THREAD_PAGE + 1
+    thread_url = reverse(
+        "forum:thread",
+        kwargs={"consultation_slug": room.consultation.slug, "room_slug": room.slug, "comment_id": root.pk},
+    )
+    return f"{thread_url}{_page_query(thread_page_number)}{anchor}"
+
+
+def get_comment_for_permalink(user, comment_id: int) -> Comment:
+    """The comment behind a permalink, or 404 when its room is not for this person."""
+    comment = get_object_or_404(Comment.objects.select_related("room__consultation"), pk=comment_id)
+    if not permissions.can_view_room(user, comment.room):
+        raise Http404
+    return comment
+
+
+# --- Profiles ------------------------------------------------------------
+
+
+def profile_comments_page(author, *, number=1):
+    """The person's visible comments in public rooms, newest first."""
+    comments = (
+        Comment.objects.filter(
+            author=author,
+            state=Comment.State.VISIBLE,
+            room__is_published=True,
+            room__consultation__is_published=True,
+        )
+        .select_related("room__consultation", "author")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(comments, settings.FORUM_PROFILE_COMMENTS_PER_PAGE).get_page(number)
+    for comment in page.object_list:
+        comment.shown_depth = 0
+    return page

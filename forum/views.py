@@ -1,0 +1,122 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from forum import permissions, selectors, services
+from forum.forms import CommentForm
+
+
+def _page_number(request) -> int:
+    try:
+        return int(request.GET.get("page", "1"))
+    except ValueError:
+        raise Http404 from None
+
+
+@require_safe
+def home(request):
+    consultations = selectors.visible_consultations(request.user)
+    return render(request, "forum/home.html", {"consultations": consultations})
+
+
+@require_safe
+def consultation_detail(request, consultation_slug):
+    consultation = selectors.get_consultation(request.user, consultation_slug)
+    rooms = selectors.consultation_rooms(request.user, consultation)
+    return render(request, "forum/consultation_detail.html", {"consultation": consultation, "rooms": rooms})
+
+
+def _room_context(request, room):
+    moderators = selectors.moderators_on_duty(room)
+    return {
+        "room": room,
+        "consultation": room.consultation,
+        "moderators": moderators,
+        "moderator_ids": {moderator.pk for moderator in moderators},
+        "can_post": permissions.can_post_in_room(request.user, room),
+        "needs_email_confirmation": request.user.is_authenticated
+        and room.is_open
+        and not permissions.has_confirmed_email(request.user),
+    }
+
+
+@require_safe
+def room_detail(request, consultation_slug, room_slug):
+    room = selectors.get_room(request.user, consultation_slug, room_slug)
+    newest_first = request.GET.get("order") == "newest"
+    page = selectors.room_threads_page(room, number=_page_number(request), newest_first=newest_first)
+    context = _room_context(request, room) | {
+        "page": page,
+        "newest_first": newest_first,
+        "question_groups": selectors.guiding_question_groups(room),
+        "form": CommentForm(),
+    }
+    return render(request, "forum/room_detail.html", context)
+
+
+@require_safe
+def thread_detail(request, consultation_slug, room_slug, comment_id):
+    room = selectors.get_room(request.user, consultation_slug, room_slug)
+    root = selectors.get_thread_root(room, comment_id)
+    page = selectors.thread_page(root, number=_page_number(request))
+    context = _room_context(request, room) | {"root": root, "page": page}
+    return render(request, "forum/thread_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def new_comment(request, consultation_slug, room_slug):
+    room = selectors.get_room(request.user, consultation_slug, room_slug)
+    return _comment_form_view(
+        request,
+        room=room,
+        parent=None,
+        post=lambda form: services.post_comment(
+            request.user, room=room, body=form.cleaned_data["body"], client_token=form.cleaned_data["client_token"]
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def reply(request, consultation_slug, room_slug, comment_id):
+    room = selectors.get_room(request.user, consultation_slug, room_slug)
+    parent = selectors.get_room_comment(room, comment_id)
+    return _comment_form_view(
+        request,
+        room=room,
+        parent=parent,
+        post=lambda form: services.reply_to_comment(
+            request.user, parent=parent, body=form.cleaned_data["body"], client_token=form.cleaned_data["client_token"]
+        ),
+    )
+
+
+def _comment_form_view(request, *, room, parent, post):
+    """The plain page for writing a comment or reply: the form without
+    JavaScript, and where a refused post comes back with its text kept."""
+    form = CommentForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_bound:
+        status = 400
+        if form.is_valid():
+            try:
+                comment = post(form)
+            except ValidationError as error:
+                form.add_error("body", error)
+            except PermissionDenied as refusal:
+                # Say why, and keep the text so it can be copied elsewhere.
+                form.add_error(None, str(refusal))
+                status = 403
+            else:
+                return redirect(selectors.comment_location(comment))
+    context = _room_context(request, room) | {"form": form, "parent": parent}
+    return render(request, "forum/comment_form.html", context, status=status)
+
+
+@require_safe
+def comment_permalink(request, comment_id):
+    comment = selectors.get_comment_for_permalink(request.user, comment_id)
+    return redirect(selectors.comment_location(comment))

@@ -1,0 +1,53 @@
+/* Progressive enhancement for the discussion pages. Every action works
+   without this file: it only opens reply forms in place. */
+(function () {
+  "use strict";
+
+  function newToken() {
+    return window.crypto && crypto.randomUUID ? crypto.randomUUID() : "";
+  }
+
+  function openReplyForm(link) {
+    var template = document.getElementById("reply-form-template");
+    var comment = link.closest(".comment");
+    if (!template || !comment) return false;
+    var existing = comment.nextElementSibling;
+    if (existing && existing.classList.contains("comment-form--reply")) {
+      existing.querySelector("textarea").focus();
+      return true;
+    }
+    var form = template.content.firstElementChild.cloneNode(true);
+    var id = "reply-body-" + link.dataset.replyTo;
+    form.action = link.href;
+    // Each form gets its own token: the server stores one comment per token.
+    form.querySelector("[name=client_token]").value = newToken();
+    form.querySelector("label").htmlFor = id;
+    form.querySelector("textarea").id = id;
+    form.className += " " + Array.prototype.filter.call(comment.classList, function (c) {
+      return c.indexOf("depth-") === 0;
+    }).join(" ");
+    form.querySelector("[data-cancel-reply]").addEventListener("click", function () {
+      form.remove();
+      link.focus();
+    });
+    form.addEventListener("submit", function () {
+      form.querySelector("button[type=submit]").disabled = true;
+    });
+    comment.insertAdjacentElement("afterend", form);
+    form.querySelector("textarea").focus();
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-reply-to]");
+    if (link && openReplyForm(link)) event.preventDefault();
+  });
+
+  // A double click on any comment form sends it once.
+  document.querySelectorAll("form.comment-form").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("button[type=submit]");
+      if (button) setTimeout(function () { button.disabled = true; }, 0);
+    });
+  });
+})();

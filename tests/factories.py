@@ -1,0 +1,70 @@
+"""Test data made the way the site makes it: comments go through the services."""
+
+import itertools
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from accounts.models import User
+from forum import services
+from forum.models import Consultation, GuidingQuestion, Room, RoomModerator
+
+_sequence = itertools.count(1)
+
+
+def make_user(display_name=None, *, confirmed=True, **fields):
+    """A person who can sign in with password 'password' (email confirmed unless told otherwise)."""
+    n = next(_sequence)
+    display_name = display_name or f"Participant {n}"
+    email = fields.pop("email", f"person{n}@example.org")
+    user = User.objects.create_user(email=email, password="password", display_name=display_name, **fields)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=confirmed)
+    return user
+
+
+def make_consultation(**fields):
+    n = next(_sequence)
+    defaults = {
+        "title": f"Review of the rule of law programme {n}",
+        "slug": f"review-{n}",
+        "introduction": "We want to hear from you.",
+        "is_published": True,
+    }
+    return Consultation.objects.create(**(defaults | fields))
+
+
+def make_room(consultation=None, **fields):
+    consultation = consultation or make_consultation()
+    n = next(_sequence)
+    defaults = {
+        "consultation": consultation,
+        "title": f"Room {n}",
+        "slug": f"room-{n}",
+        "introduction": "Welcome to this discussion.",
+        "is_published": True,
+        "state": Room.State.OPEN,
+    }
+    return Room.objects.create(**(defaults | fields))
+
+
+def make_question(room, text="What works?", *, position=0, group_heading=""):
+    return GuidingQuestion.objects.create(room=room, text=text, position=position, group_heading=group_heading)
+
+
+def assign_moderator(room, user, *, starts_in_days=None, ends_in_days=None):
+    today = timezone.localdate()
+    return RoomModerator.objects.create(
+        room=room,
+        user=user,
+        starts_on=None if starts_in_days is None else today + timedelta(days=starts_in_days),
+        ends_on=None if ends_in_days is None else today + timedelta(days=ends_in_days),
+    )
+
+
+def make_comment(room, author=None, body="A thoughtful comment.", **fields):
+    return services.post_comment(author or make_user(), room=room, body=body, **fields)
+
+
+def make_reply(parent, author=None, body="A thoughtful reply.", **fields):
+    return services.reply_to_comment(author or make_user(), parent=parent, body=body, **fields)
