@@ -7,11 +7,15 @@ from django.db import transaction
 # Words people might expect to reach a group, or mistake for an official voice.
 RESERVED_HANDLES = {"admin", "administrator", "moderator", "moderators", "staff", "all", "everyone", "here"}
 
+# Letters that Unicode does not decompose into ASCII ones.
+_TRANSLITERATIONS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "œ": "oe", "Œ": "OE", "þ": "th", "ð": "d"})
+
 
 def propose_handle(display_name: str) -> str:
     """A free handle made from a display name: 'Álvaro Herrero' gives 'alvaro_herrero'."""
-    ascii_name = unicodedata.normalize("NFKD", display_name).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")[:24] or "member"
+    ascii_name = unicodedata.normalize("NFKD", display_name.translate(_TRANSLITERATIONS))
+    ascii_name = ascii_name.encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")[:24].rstrip("_") or "member"
     if len(base) < 2:
         base = f"{base}_member"
     taken = set(

@@ -26,5 +26,5 @@ def profile_edit(request):
     if request.method == "POST" and form.is_valid():
         services.update_profile(request.user, form=form)
         messages.success(request, _("Your profile has been saved."))
-        return redirect(request.user.get_absolute_url())
+        return redirect(person.get_absolute_url())
     return render(request, "accounts/profile_edit.html", {"form": form})

@@ -3,13 +3,14 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from forum.services import clean_comment_body
+from forum.services import EMPTY_BODY_MESSAGE, clean_comment_body
 
 
 class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Your comment"),
         strip=False,
+        error_messages={"required": EMPTY_BODY_MESSAGE},
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("You can use **bold**, _italic_, lists, > quotes and links."),
     )

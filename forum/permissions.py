@@ -2,6 +2,7 @@
 
 from allauth.account.models import EmailAddress
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from forum.models import Comment, Room, RoomModerator
 
@@ -32,17 +33,32 @@ def can_view_room(user, room: Room) -> bool:
     return user.is_authenticated and user.is_staff
 
 
+def why_cannot_post(user, room: Room) -> str | None:
+    """What keeps this person from posting in the room, in words they can act on; None when nothing does."""
+    if not (user.is_authenticated and user.is_active) or not can_view_room(user, room):
+        return _("You cannot post in this room.")
+    if room.is_closed:
+        return _("This room is closed: the discussion can be read but no longer added to.")
+    if not room.is_open:
+        return _("This room has not opened yet.")
+    if not has_confirmed_email(user):
+        return _("Please confirm your email address before posting: follow the link in the email we sent you.")
+    return None
+
+
 def can_post_in_room(user, room: Room) -> bool:
     """A signed-in, active person with a confirmed email, in a room that is open."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and can_view_room(user, room)
-        and room.is_open
-        and has_confirmed_email(user)
-    )
+    return why_cannot_post(user, room) is None
+
+
+def why_cannot_reply(user, comment: Comment) -> str | None:
+    """What keeps this person from replying to the comment; None when nothing does."""
+    refusal = why_cannot_post(user, comment.room)
+    if refusal is None and not comment.is_visible:
+        refusal = _("This comment has been removed, so it cannot be replied to.")
+    return refusal
 
 
 def can_reply_to(user, comment: Comment) -> bool:
     """Replies go under visible comments, by people who may post in the room."""
-    return comment.is_visible and can_post_in_room(user, comment.room)
+    return why_cannot_reply(user, comment) is None

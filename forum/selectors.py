@@ -30,6 +30,11 @@ class CommentsPage:
     num_pages: int
 
     @property
+    def paginator(self):
+        """Mirrors Django's Page, so one pagination partial serves both."""
+        return self
+
+    @property
     def has_previous(self):
         return self.number > 1
 

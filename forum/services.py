@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from forum import permissions
@@ -16,12 +17,14 @@ from forum.rendering import render_comment_body
 # Any constant will do: it names the lock that hands out new tree ids.
 _NEW_THREAD_LOCK_KEY = 7_240_001
 
+EMPTY_BODY_MESSAGE = gettext_lazy("Please write something before posting.")
+
 
 def clean_comment_body(text: str) -> str:
     """The body as it will be stored, or a ValidationError a person can act on."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     if not text.strip():
-        raise ValidationError(_("Please write something before posting."), code="empty")
+        raise ValidationError(EMPTY_BODY_MESSAGE, code="empty")
     limit = settings.FORUM_COMMENT_MAX_LENGTH
     if len(text) > limit:
         raise ValidationError(
@@ -38,8 +41,9 @@ def clean_comment_body(text: str) -> str:
 
 def post_comment(author, *, room: Room, body: str, client_token: uuid.UUID | None = None) -> Comment:
     """Start a new thread in the room. Posting the same form twice stores one comment."""
-    if not permissions.can_post_in_room(author, room):
-        raise PermissionDenied(_("You cannot post in this room."))
+    refusal = permissions.why_cannot_post(author, room)
+    if refusal:
+        raise PermissionDenied(refusal)
     body = clean_comment_body(body)
     rendered = render_comment_body(body)
     with transaction.atomic():
@@ -68,8 +72,9 @@ def post_comment(author, *, room: Room, body: str, client_token: uuid.UUID | Non
 
 def reply_to_comment(author, *, parent: Comment, body: str, client_token: uuid.UUID | None = None) -> Comment:
     """Reply under a comment. Only the thread's own rows are locked and touched."""
-    if not permissions.can_reply_to(author, parent):
-        raise PermissionDenied(_("You cannot reply to this comment."))
+    refusal = permissions.why_cannot_reply(author, parent)
+    if refusal:
+        raise PermissionDenied(refusal)
     body = clean_comment_body(body)
     rendered = render_comment_body(body)
     with transaction.atomic():

@@ -1,6 +1,19 @@
 import pytest
+from django.conf import settings as django_settings
 
 from tests import factories
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgresql` need PostgreSQL's concurrency: on SQLite they
+    are deselected (bin/test runs them in its PostgreSQL pass)."""
+    if django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    kept = [item for item in items if not item.get_closest_marker("postgresql")]
+    deselected = [item for item in items if item.get_closest_marker("postgresql")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,214 @@
+import io
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
+
+from accounts.models import User
+from forum import services
+from forum.management.commands.seed_demo import CONSULTATION, DEMO_PASSWORD
+from forum.models import Comment, Consultation, GuidingQuestion, Room, RoomModerator
+from forum.permissions import has_confirmed_email, is_room_moderator
+
+pytestmark = pytest.mark.django_db
+
+PERMALINK = re.compile(r"/comment/(\d+)/")
+
+
+def seed_demo() -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def demo_rooms():
+    return list(Room.objects.filter(consultation__slug=CONSULTATION["slug"]).order_by("position"))
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (User, EmailAddress, Consultation, Room, GuidingQuestion, RoomModerator, Comment)
+    }
+
+
+def test_demo_has_three_published_open_rooms_with_grouped_guiding_questions():
+    seed_demo()
+
+    rooms = demo_rooms()
+    assert len(rooms) == 3
+    assert rooms[0].consultation.is_published
+    for room in rooms:
+        assert room.is_published and room.is_open
+        assert room.introduction and room.objective and room.outcome
+        questions = list(room.questions.all())
+        assert 5 <= len(questions) <= 7
+        assert len({question.group_heading for question in questions}) == 2
+        assert all(question.group_heading for question in questions)
+
+
+def test_demo_has_about_forty_comments_from_about_fifteen_participants():
+    seed_demo()
+
+    assert 36 <= Comment.objects.count() <= 44
+    moderator_ids = RoomModerator.objects.values_list("user_id", flat=True)
+    participants = User.objects.filter(is_staff=False).exclude(pk__in=moderator_ids)
+    assert 13 <= participants.count() <= 17
+    organisations = participants.filter(speaks_for_organisation=True)
+    assert organisations.count() >= 3
+    assert all(account.organisation for account in organisations)
+    assert all(has_confirmed_email(user) for user in User.objects.all())
+
+
+def test_demo_comments_are_written_in_english_spanish_and_french():
+    seed_demo()
+
+    bodies = " ".join(Comment.objects.values_list("body_source", flat=True))
+    assert "Welcome to the discussion on **access to justice**" in bodies
+    assert "sin intérpretes la asistencia jurídica" in bodies
+    assert "Bonjour à toutes et à tous" in bodies
+
+
+def test_demo_threads_are_three_to_four_deep():
+    seed_demo()
+
+    for room in demo_rooms():
+        deepest = max(room.comments.values_list("level", flat=True))
+        assert 2 <= deepest <= 3
+    assert Comment.objects.filter(level=3).exists()
+
+
+def test_demo_comments_mention_other_demo_participants():
+    seed_demo()
+
+    handles = set(User.objects.values_list("handle", flat=True))
+    mentioned = {
+        handle
+        for body in Comment.objects.values_list("body_source", flat=True)
+        for handle in re.findall(r"@([a-z0-9_]+)", body)
+    }
+    assert len(mentioned) >= 5
+    assert mentioned <= handles
+
+
+def test_demo_comments_link_to_comments_in_other_rooms():
+    seed_demo()
+
+    cross_links = [
+        (comment.room_id, Comment.objects.get(pk=int(linked_id)).room_id)
+        for comment in Comment.objects.filter(body_source__contains="/comment/")
+        for linked_id in PERMALINK.findall(comment.body_source)
+    ]
+    assert len(cross_links) >= 3
+    assert all(from_room != to_room for from_room, to_room in cross_links)
+    assert 'href="/comment/' in "".join(Comment.objects.values_list("body_html", flat=True))
+
+
+def test_a_moderator_who_is_not_staff_is_on_duty_today_in_every_room():
+    seed_demo()
+
+    for room in demo_rooms():
+        rota = {assignment.user for assignment in room.moderator_assignments.select_related("user")}
+        on_duty = {user for user in rota if not user.is_staff and is_room_moderator(user, room)}
+        assert len(on_duty) == 2
+
+
+def test_rota_has_two_moderators_for_the_first_week_and_three_for_the_rest():
+    seed_demo()
+
+    for room in demo_rooms():
+        starts = sorted(room.moderator_assignments.values_list("starts_on", flat=True))
+        assert starts[0] == room.consultation.opens_on
+        assert starts.count(starts[0]) == 2
+        assert starts.count(starts[-1]) == 3
+        assert len(starts) == 5
+
+
+def test_room_counters_match_the_visible_comments():
+    seed_demo()
+
+    for room in demo_rooms():
+        assert room.comment_count == room.comments.visible().count()
+        assert room.thread_count == room.comments.roots().count()
+        assert room.last_activity_at is not None
+
+
+def test_running_the_command_twice_changes_nothing():
+    seed_demo()
+    before = counts()
+    bodies = list(Comment.objects.order_by("pk").values_list("body_source", flat=True))
+
+    output = seed_demo()
+
+    assert counts() == before
+    assert list(Comment.objects.order_by("pk").values_list("body_source", flat=True)) == bodies
+    assert "nothing was changed" in output
+
+
+def test_command_prints_the_demo_log_ins():
+    output = seed_demo()
+
+    assert "hannah.lindqvist@example.org" in output
+    assert "ngozi.okafor@example.org" in output
+    assert "admin@example.org" in output
+    assert DEMO_PASSWORD in output
+    assert "Demo ready at http" in output
+
+
+def test_printed_accounts_can_log_in_with_the_printed_password(client):
+    seed_demo()
+
+    admin = User.objects.get(email="admin@example.org")
+    assert admin.is_staff and admin.is_superuser
+    assert client.login(email="admin@example.org", password=DEMO_PASSWORD)
+    assert client.get("/admin/").status_code == 200
+    assert client.login(email="ngozi.okafor@example.org", password=DEMO_PASSWORD)
+    assert client.login(email="hannah.lindqvist@example.org", password=DEMO_PASSWORD)
+
+
+def test_printed_moderator_is_on_duty_today():
+    seed_demo()
+
+    moderator = User.objects.get(email="hannah.lindqvist@example.org")
+    assert not moderator.is_staff
+    assert any(is_room_moderator(moderator, room) for room in demo_rooms())
+
+
+def test_each_room_page_shows_its_comments_to_an_anonymous_visitor(client):
+    seed_demo()
+
+    for room in demo_rooms():
+        response = client.get(room.get_absolute_url())
+        assert response.status_code == 200
+        html = response.content.decode()
+        first = room.comments.roots().order_by("thread_number").first()
+        assert f'id="comment-{first.pk}"' in html
+        assert room.title in html
+
+
+def test_demo_consultation_is_listed_on_the_home_page(client):
+    seed_demo()
+
+    response = client.get("/")
+    assert response.status_code == 200
+    assert CONSULTATION["title"] in response.content.decode()
+
+
+def test_a_failure_halfway_leaves_nothing_behind(monkeypatch):
+    posted = []
+    original_reply = services.reply_to_comment
+
+    def reply_then_fail(author, *, parent, body, client_token=None):
+        if len(posted) == 5:
+            raise RuntimeError("database went away")
+        posted.append(original_reply(author, parent=parent, body=body, client_token=client_token))
+        return posted[-1]
+
+    monkeypatch.setattr(services, "reply_to_comment", reply_then_fail)
+
+    with pytest.raises(RuntimeError):
+        seed_demo()
+
+    assert len(posted) == 5
+    assert counts() == dict.fromkeys(counts(), 0)
