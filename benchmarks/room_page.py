@@ -52,6 +52,8 @@ def parse_args(argv=None):
     parser.add_argument("--max-depth", type=int, default=8, help="deepest reply level (default 8)")
     parser.add_argument("--seed", type=int, default=20240601, help="seed for the room's shape")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile the last page, signed in, and print where the time goes")
     args = parser.parse_args(argv)
     if args.threads < 1 or args.comments < args.threads:
         parser.error("--comments must be at least --threads, and --threads at least 1")
@@ -429,6 +431,7 @@ def time_requests(client, url, repeat, expected_status):
 
 
 def measure_page(client, url, repeat):
+    client.get(url)  # warm-up: the count below is what every later request costs
     queries, response = count_queries(client, url)
     if response.status_code != 200:
         raise SystemExit(f"GET {url} answered {response.status_code}")
@@ -473,6 +476,23 @@ def measure_replies(rng, room, authors, count):
 
 
 # --- Report ----------------------------------------------------------------
+
+
+def print_profile(client, url, repeat):
+    """cProfile over `repeat` requests: the functions that cost the most in all."""
+    import cProfile
+    import pstats
+
+    client.get(url)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(repeat):
+        client.get(url)
+    profiler.disable()
+    print(f"\nProfile of {repeat} requests to {url}, signed in (times include profiling overhead):")
+    stats = pstats.Stats(profiler, stream=sys.stdout).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("tottime").print_stats(20)
 
 
 def database_version(connection):
@@ -571,14 +591,20 @@ def run(args):
     permalink_samples = time_requests(anonymous, permalink, args.repeat, 302)
     permalink_page, _ = count_queries(anonymous, permalink_target.split("#")[0])
 
+    if args.profile:
+        print_profile(signed_in, last_url, args.repeat)
+
     print(f"Measuring {args.replies} replies through reply_to_comment...", flush=True)
     reply_queries, reply_samples = measure_replies(rng, room, authors, args.replies)
     check_tree(room, [last_root.tree_id])
 
     version = database_version(connection)
     print()
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
     print(f"Room page benchmark on {connection.display_name} {version} "
           f"(database {connection.settings_dict['NAME']})")
+    # Timings are wall-clock: other work on the machine shows up in them.
+    print(f"Machine: {os.cpu_count()} CPUs, load average {load} (1, 5, 15 min)")
     print(f"Room: {total} comments in {args.threads} threads, up to level {deepest}; "
           f"{settings.FORUM_THREADS_PER_PAGE} threads a page, {last_page} pages; "
           f"{args.repeat} timed requests per figure after one warm-up.")
@@ -632,7 +658,12 @@ def main(argv=None):
         database["TEST"]["NAME"] = BENCH_DATABASE_NAME
     original_name = database["NAME"]
     print(f"Creating the benchmark database {database['TEST']['NAME']} ({connection.vendor})...", flush=True)
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    except BaseException:
+        if temporary_dir:
+            shutil.rmtree(temporary_dir, ignore_errors=True)
+        raise
     try:
         run(args)
     finally:

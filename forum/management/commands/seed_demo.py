@@ -937,8 +937,8 @@ class Command(BaseCommand):
         if rooms_without_moderator:
             self.stderr.write(
                 self.style.WARNING(
-                    f"The demo's rota (from {consultation.opens_on} to {consultation.closes_on}) has no "
-                    f"moderator on duty today in: {', '.join(rooms_without_moderator)}. "
+                    f"The demo was built to run from {consultation.opens_on} to {consultation.closes_on}; "
+                    f"no moderator is on duty today in: {', '.join(rooms_without_moderator)}. "
                     "Start from an empty database to rebuild it around today."
                 )
             )
