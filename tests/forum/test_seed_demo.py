@@ -1,5 +1,6 @@
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -212,3 +213,23 @@ def test_a_failure_halfway_leaves_nothing_behind(monkeypatch):
 
     assert len(posted) == 5
     assert counts() == dict.fromkeys(counts(), 0)
+
+
+def test_running_it_weeks_later_moves_only_the_dates_around_today():
+    seed_demo()
+    before = counts()
+    consultation = Consultation.objects.get(slug=CONSULTATION["slug"])
+    original_opening = consultation.opens_on
+    for assignment in RoomModerator.objects.all():
+        assignment.starts_on -= timedelta(days=60)
+        assignment.ends_on -= timedelta(days=60)
+        assignment.save()
+    Consultation.objects.filter(pk=consultation.pk).update(opens_on=original_opening - timedelta(days=60))
+
+    seed_demo()
+
+    assert counts() == before
+    consultation.refresh_from_db()
+    assert consultation.opens_on == original_opening
+    for room in demo_rooms():
+        assert any(is_room_moderator(assignment.user, room) for assignment in room.moderator_assignments.all())

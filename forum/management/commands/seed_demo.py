@@ -7,8 +7,10 @@ about forty comments in English, Spanish and French, with mentions and links
 between rooms.
 
 Running it again changes nothing: when the demo consultation (found by its
-slug) already exists, the command only prints the log-ins. Comments are
-posted through the forum services, like any other comment.
+slug) already exists, the command only prints the log-ins, unless its dates
+have gone stale (no moderator on duty today), in which case the dates alone
+are moved so that the demo is open around today again. Comments are posted
+through the forum services, like any other comment.
 """
 
 from dataclasses import dataclass
@@ -912,6 +914,24 @@ def build_demo(today) -> Consultation:
     return consultation
 
 
+def rooms_without_moderator_on(consultation: Consultation, day) -> list[Room]:
+    return [
+        room for room in consultation.rooms.all() if not RoomModerator.objects.filter(room=room).on_duty(day).exists()
+    ]
+
+
+def move_dates_around(consultation: Consultation, today) -> None:
+    """Shift every date of the demo (consultation, rooms, rota) so that it opened
+    OPENED_DAYS_AGO days before today, as a fresh build would."""
+    shift = (today - timedelta(days=OPENED_DAYS_AGO)) - consultation.opens_on
+    rows = [consultation, *consultation.rooms.all(), *RoomModerator.objects.filter(room__consultation=consultation)]
+    for row in rows:
+        for field in ("opens_on", "closes_on", "starts_on", "ends_on"):
+            if getattr(row, field, None) is not None:
+                setattr(row, field, getattr(row, field) + shift)
+        row.save()
+
+
 class Command(BaseCommand):
     help = "Build a demo consultation with rooms, moderators, participants and comments (once)."
 
@@ -922,26 +942,13 @@ class Command(BaseCommand):
             if consultation is None:
                 consultation = build_demo(today)
                 self.stdout.write(self.style.SUCCESS("Built the demo consultation."))
+            elif rooms_without_moderator_on(consultation, today):
+                move_dates_around(consultation, today)
+                self.stdout.write("The demo consultation was there with old dates; it now runs around today.")
             else:
                 self.stdout.write("The demo consultation is already there; nothing was changed.")
-        self._warn_if_stale(consultation, today)
         self._print_summary(consultation)
         self._print_logins()
-
-    def _warn_if_stale(self, consultation: Consultation, today) -> None:
-        rooms_without_moderator = [
-            room.title
-            for room in consultation.rooms.all()
-            if not RoomModerator.objects.filter(room=room).on_duty(today).exists()
-        ]
-        if rooms_without_moderator:
-            self.stderr.write(
-                self.style.WARNING(
-                    f"The demo was built to run from {consultation.opens_on} to {consultation.closes_on}; "
-                    f"no moderator is on duty today in: {', '.join(rooms_without_moderator)}. "
-                    "Start from an empty database to rebuild it around today."
-                )
-            )
 
     def _print_summary(self, consultation: Consultation) -> None:
         rooms = consultation.rooms.count()
