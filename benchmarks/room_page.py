@@ -133,6 +133,8 @@ BODIES = [
     "[available here](https://www.example.org/submission).",
 ]
 
+BODY_LANGUAGES = {6: "fr"}  # index into BODIES; the others are English
+
 DISPLAY_NAMES = [
     "Amina Diallo", "Jean Dupont", "Alvaro Herrero", "Li Wei", "Fatima Zahra", "Olga Petrova",
     "Kwame Mensah", "Sofia Rossi", "Rahul Mehta", "Ana Lima", "Tomasz Nowak", "Grace Wanjiru",
@@ -320,21 +322,20 @@ def insert_comments(rng, room, roots, authors, questions):
         objects = []
         for node in by_level[level]:
             body = rendered[node.body_index]
-            root_number = node.thread
             objects.append(Comment(
                 room=room,
                 parent=node.parent.obj if node.parent else None,
                 author=authors[node.author_index],
-                thread_number=root_number if level == 0 else None,
+                thread_number=node.thread if level == 0 else None,
                 body_source=BODIES[node.body_index],
                 body_html=body.html,
                 render_version=body.version,
-                language="fr" if node.body_index == 6 else "en",
-                guiding_question=questions[root_number % len(questions)] if level == 0 and root_number % 2 else None,
+                language=BODY_LANGUAGES.get(node.body_index, "en"),
+                guiding_question=questions[node.thread % len(questions)] if level == 0 and node.thread % 2 else None,
                 state=node.state,
                 hidden_reason="Off topic." if node.state == "hidden" else "",
                 created_at=node.created_at,
-                tree_id=first_tree_id + root_number - 1,
+                tree_id=first_tree_id + node.thread - 1,
                 lft=node.lft,
                 rght=node.rght,
                 level=level,
@@ -513,15 +514,14 @@ def print_table(rows):
         print("  " + "  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
 
 
-def run(args):
-    from django.db import connection
+def build_benchmark_room(args, rng):
+    """The room, its authors, a signed-in reader, and a few facts about its shape."""
+    from django.db import transaction
     from django.db.models import Max
-    from django.test import Client
     from django.utils import timezone
 
     from forum.models import Comment, Room
 
-    rng = random.Random(args.seed)
     started = time.perf_counter()
     room, questions = build_room()
     authors, viewer = build_people(room, 20)
@@ -536,15 +536,14 @@ def run(args):
         for node in walk(root):
             node.created_at -= shift
 
-    from django.db import transaction
-
     with transaction.atomic():
         first_tree_id = insert_comments(rng, room, roots, authors, questions)
-        visible = Comment.objects.filter(room=room, state=Comment.State.VISIBLE).count()
+        comments = Comment.objects.filter(room=room)
+        visible = comments.filter(state=Comment.State.VISIBLE).count()
         Room.objects.filter(pk=room.pk).update(
             thread_count=args.threads,
             comment_count=visible,
-            last_activity_at=Comment.objects.filter(room=room).aggregate(last=Max("created_at"))["last"],
+            last_activity_at=comments.aggregate(last=Max("created_at"))["last"],
         )
     build_seconds = time.perf_counter() - started
     room.refresh_from_db()
@@ -552,18 +551,29 @@ def run(args):
     sizes = [(root.rght - 1) // 2 for root in roots]
     longest = max(range(len(roots)), key=lambda i: sizes[i])
     check_tree(room, sorted({first_tree_id, first_tree_id + longest, first_tree_id + len(roots) - 1}))
-    total = Comment.objects.filter(room=room).count()
-    deepest = Comment.objects.filter(room=room).aggregate(deepest=Max("level"))["deepest"]
-    print(f"Built the room in {build_seconds:.1f} s: {total} comments ({visible} visible) in "
-          f"{args.threads} threads, deepest level {deepest}, longest thread {sizes[longest]} replies; "
+    shape = {
+        "total": comments.count(),
+        "deepest": comments.aggregate(deepest=Max("level"))["deepest"],
+    }
+    print(f"Built the room in {build_seconds:.1f} s: {shape['total']} comments ({visible} visible) in "
+          f"{args.threads} threads, deepest level {shape['deepest']}, longest thread {sizes[longest]} replies; "
           "tree values checked.", flush=True)
+    return room, authors, viewer, shape
 
+
+def run(args):
     from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from forum.models import Comment
+
+    rng = random.Random(args.seed)
+    room, authors, viewer, shape = build_benchmark_room(args, rng)
 
     last_page = max(1, math.ceil(args.threads / settings.FORUM_THREADS_PER_PAGE))
     room_url = room.get_absolute_url()
     first_url, last_url = room_url, f"{room_url}?page={last_page}"
-
     anonymous = Client()
     signed_in = Client()
     signed_in.force_login(viewer)
@@ -579,17 +589,16 @@ def run(args):
     if 'name="body"' not in results[("signed in", "first")]["html"]:
         raise SystemExit("The signed-in page has no comment form: the benchmark would measure less than a reader gets.")
 
-    deep_reply = (
-        Comment.objects.filter(tree_id=last_root.tree_id).order_by("-level", "-lft").first()
-    )
+    deep_reply = Comment.objects.filter(tree_id=last_root.tree_id).order_by("-level", "-lft").first()
     permalink = deep_reply.get_absolute_url()
     print(f"Measuring the permalink {permalink} (level {deep_reply.level}): {args.repeat} requests...", flush=True)
-    permalink_queries, response = count_queries(anonymous, permalink)
-    if response.status_code != 302 or not response["Location"].endswith(f"#comment-{deep_reply.pk}"):
-        raise SystemExit(f"The permalink answered {response.status_code} {response.get('Location')}")
-    permalink_target = response["Location"]
     permalink_samples = time_requests(anonymous, permalink, args.repeat, 302)
-    permalink_page, _ = count_queries(anonymous, permalink_target.split("#")[0])
+    permalink_queries, response = count_queries(anonymous, permalink)
+    if not response["Location"].endswith(f"#comment-{deep_reply.pk}"):
+        raise SystemExit(f"The permalink led to {response['Location']}")
+    permalink_target = response["Location"]
+    anonymous.get(permalink_target)
+    permalink_page_queries, _ = count_queries(anonymous, permalink_target.split("#")[0])
 
     if args.profile:
         print_profile(signed_in, last_url, args.repeat)
@@ -598,39 +607,42 @@ def run(args):
     reply_queries, reply_samples = measure_replies(rng, room, authors, args.replies)
     check_tree(room, [last_root.tree_id])
 
-    version = database_version(connection)
-    print()
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
-    print(f"Room page benchmark on {connection.display_name} {version} "
+    print()
+    print(f"Room page benchmark on {connection.display_name} {database_version(connection)} "
           f"(database {connection.settings_dict['NAME']})")
     # Timings are wall-clock: other work on the machine shows up in them.
     print(f"Machine: {os.cpu_count()} CPUs, load average {load} (1, 5, 15 min)")
-    print(f"Room: {total} comments in {args.threads} threads, up to level {deepest}; "
+    print(f"Room: {shape['total']} comments in {args.threads} threads, up to level {shape['deepest']}; "
           f"{settings.FORUM_THREADS_PER_PAGE} threads a page, {last_page} pages; "
           f"{args.repeat} timed requests per figure after one warm-up.")
     print()
     rows = [("Measure", "Result", "Target", "")]
     for who in ("anonymous", "signed in"):
         limit = ANONYMOUS_QUERIES if who == "anonymous" else SIGNED_IN_QUERIES
-        for label, url in (("first", first_url), ("last", last_url)):
+        for label in ("first", "last"):
             result = results[(who, label)]
+            name = f"{label.capitalize()} page, {who}"
             samples = result["samples"]
-            rows.append((f"{label.capitalize()} page, {who}: queries", result["queries"], f"<= {limit}",
-                         verdict(result["queries"], limit)))
-            rows.append((f"{label.capitalize()} page, {who}: median", f"{median(samples):.1f} ms",
-                         f"<= {PAGE_MEDIAN_MS:.0f} ms", verdict(median(samples), PAGE_MEDIAN_MS)))
-            rows.append((f"{label.capitalize()} page, {who}: p95", f"{p95(samples):.1f} ms", "", ""))
-            rows.append((f"{label.capitalize()} page, {who}: comments drawn", result["drawn"],
-                         f"<= {COMMENTS_DRAWN}", verdict(result["drawn"], COMMENTS_DRAWN)))
-            rows.append((f"{label.capitalize()} page, {who}: threads cut off", result["cut_off"], "", ""))
-    rows.append(("Permalink (deep reply, last thread): queries", permalink_queries, "", ""))
-    rows.append(("Permalink: median", f"{median(permalink_samples):.1f} ms", "", ""))
-    rows.append(("Permalink: p95", f"{p95(permalink_samples):.1f} ms", "", ""))
-    rows.append(("Page the permalink leads to: queries", permalink_page, "", ""))
-    rows.append(("Reply: queries", reply_queries, "", ""))
-    rows.append(("Reply: median", f"{median(reply_samples):.1f} ms", f"<= {REPLY_MEDIAN_MS:.0f} ms",
-                 verdict(median(reply_samples), REPLY_MEDIAN_MS)))
-    rows.append(("Reply: p95", f"{p95(reply_samples):.1f} ms", "", ""))
+            rows += [
+                (f"{name}: queries", result["queries"], f"<= {limit}", verdict(result["queries"], limit)),
+                (f"{name}: median", f"{median(samples):.1f} ms", f"<= {PAGE_MEDIAN_MS:.0f} ms",
+                 verdict(median(samples), PAGE_MEDIAN_MS)),
+                (f"{name}: p95", f"{p95(samples):.1f} ms", "", ""),
+                (f"{name}: comments drawn", result["drawn"], f"<= {COMMENTS_DRAWN}",
+                 verdict(result["drawn"], COMMENTS_DRAWN)),
+                (f"{name}: threads cut off", result["cut_off"], "", ""),
+            ]
+    rows += [
+        ("Permalink (deep reply, last thread): queries", permalink_queries, "", ""),
+        ("Permalink: median", f"{median(permalink_samples):.1f} ms", "", ""),
+        ("Permalink: p95", f"{p95(permalink_samples):.1f} ms", "", ""),
+        ("Page the permalink leads to: queries", permalink_page_queries, "", ""),
+        ("Reply: queries", reply_queries, "", ""),
+        ("Reply: median", f"{median(reply_samples):.1f} ms", f"<= {REPLY_MEDIAN_MS:.0f} ms",
+         verdict(median(reply_samples), REPLY_MEDIAN_MS)),
+        ("Reply: p95", f"{p95(reply_samples):.1f} ms", "", ""),
+    ]
     print_table(rows)
     print()
     print(f"Permalink {permalink} -> {permalink_target}")

@@ -246,6 +246,8 @@ def _mark_for_display(comments: list[Comment], off_page_parents: dict[int, Comme
     by_id = {comment.pk: comment for comment in comments}
     max_depth = settings.FORUM_MAX_DISPLAY_DEPTH
     for index, comment in enumerate(comments):
+        # Set on every comment: a missing attribute is a slow lookup in templates.
+        comment.__dict__.setdefault("continue_thread_id", None)
         comment.shown_depth = min(comment.level, max_depth)
         parent = by_id.get(comment.parent_id) or off_page_parents.get(comment.parent_id)
         # Indentation shows the parent up to the deepest level; below it, or when
