@@ -1,11 +1,14 @@
 """What a visitor sees in a room, how threads are paged, and what it costs."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from forum.models import Comment, Room
 from forum.selectors import replies_shown_per_thread
@@ -55,7 +58,16 @@ def test_comments_show_author_organisation_moderator_badge_and_time(client, room
     assert "Legal Aid Network" in participant_article
     assert "Moderator" not in participant_article.split("comment__body")[0]
     assert '<span class="badge">Moderator</span>' in moderator_article
-    assert re.search(r'<time datetime="[^"]+" title="[^"]+">0\xa0minutes ago</time>', participant_article)
+    assert re.search(r'<time datetime="[^"]+" title="[^"]+">now</time>', participant_article)
+
+
+def test_older_comments_say_how_long_ago_with_the_exact_time_on_hover(client, room, participant):
+    comment = factories.make_comment(room, participant)
+    three_hours_ago = comment.created_at - timedelta(hours=3)
+    Comment.objects.filter(pk=comment.pk).update(created_at=three_hours_ago)
+    html = client.get(room.get_absolute_url()).content.decode()
+    exact = date_format(timezone.localtime(three_hours_ago), "DATETIME_FORMAT")
+    assert f'title="{exact}">3\xa0hours ago</time>' in html
 
 
 def test_the_heading_counts_visible_comments(client, room, participant):
