@@ -6,6 +6,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+def fold_for_search(text: str) -> str:
+    """'Álvaro  Weiß' as 'alvaro weiss': lowercase ASCII for accent-insensitive search."""
+    from accounts.services import fold_to_ascii
+
+    return " ".join(fold_to_ascii(text).lower().split())
+
+
 # ASCII only, so that look-alike letters from other scripts cannot pose as
 # someone else's handle in a mention.
 HANDLE_PATTERN = r"[a-z0-9][a-z0-9_]{1,29}"
@@ -67,11 +74,21 @@ class User(AbstractUser):
     languages = models.CharField(
         _("languages you speak"), max_length=200, blank=True, help_text=_("For example: English, Français")
     )
+    follow_threads_on_post = models.BooleanField(
+        _("follow the threads I start or reply to"),
+        default=True,
+        help_text=_("You hear about new replies in them."),
+    )
     speaks_for_organisation = models.BooleanField(
         _("this account speaks for an organisation"),
         default=False,
         help_text=_("Tick when you post in the name of an organisation, such as an NGO."),
     )
+
+    # Display name and handle folded to plain lowercase ASCII, so "alvaro" finds
+    # "Álvaro" on every database. Kept by save(): users are saved from allauth,
+    # the admin and our services alike, and all must keep it right.
+    search_name = models.CharField(max_length=120, editable=False, db_index=True, default="")
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -91,6 +108,12 @@ class User(AbstractUser):
 
     def get_absolute_url(self):
         return reverse("accounts:profile", kwargs={"handle": self.handle})
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold_for_search(f"{self.display_name} {self.handle}")
+        if kwargs.get("update_fields") is not None and {"display_name", "handle"} & set(kwargs["update_fields"]):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
 
     def get_full_name(self):
         return self.display_name

@@ -11,11 +11,15 @@ RESERVED_HANDLES = {"admin", "administrator", "moderator", "moderators", "staff"
 _TRANSLITERATIONS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "œ": "oe", "Œ": "OE", "þ": "th", "ð": "d"})
 
 
+def fold_to_ascii(text: str) -> str:
+    """'Álvaro Weiß' as 'Alvaro Weiss'; letters with no ASCII form are dropped."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATIONS))
+    return decomposed.encode("ascii", "ignore").decode()
+
+
 def propose_handle(display_name: str) -> str:
     """A free handle made from a display name: 'Álvaro Herrero' gives 'alvaro_herrero'."""
-    ascii_name = unicodedata.normalize("NFKD", display_name.translate(_TRANSLITERATIONS))
-    ascii_name = ascii_name.encode("ascii", "ignore").decode()
-    base = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")[:24].rstrip("_") or "member"
+    base = re.sub(r"[^a-z0-9]+", "_", fold_to_ascii(display_name).lower()).strip("_")[:24].rstrip("_") or "member"
     if len(base) < 2:
         base = f"{base}_member"
     taken = set(

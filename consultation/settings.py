@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "mptt",
     "django_countries",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "forum",
 ]
@@ -156,6 +158,12 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "consultation@localhost")
 
+# --- Background tasks -------------------------------------------------------
+# Email goes through a queue kept in the database; `python manage.py
+# db_worker` runs it.
+
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
 # --- Internationalisation -------------------------------------------------
 
 LANGUAGE_CODE = "en"
@@ -179,6 +187,11 @@ FORUM_COMMENTS_PER_THREAD_PAGE = 100
 FORUM_MAX_DISPLAY_DEPTH = 5
 FORUM_COMMENT_MAX_LENGTH = 10_000
 FORUM_PROFILE_COMMENTS_PER_PAGE = 20
+FORUM_NOTIFICATIONS_PER_PAGE = 30
+# At most this many of the people a comment mentions are notified; fewer
+# for accounts less than a day old. The mentions themselves all show.
+FORUM_MENTIONS_NOTIFIED = 10
+FORUM_MENTIONS_NOTIFIED_NEW_ACCOUNT = 2
 
 # --- Logging --------------------------------------------------------------
 

@@ -228,3 +228,161 @@ class Comment(MPTTModel):
     def reply_count(self):
         """Replies below this comment in any state, read from the tree itself."""
         return (self.rght - self.lft - 1) // 2
+
+
+class Mention(models.Model):
+    """Someone @mentioned in a comment, as of its latest rendering."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="mentions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentions")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "user"], name="mention_once_per_comment")]
+
+    def __str__(self):
+        return f"@{self.user_id} in comment {self.comment_id}"
+
+
+class CommentLink(models.Model):
+    """A comment citing another by its permalink; read backwards, it gives backlinks."""
+
+    source = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="links_in")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "target"], name="comment_link_once")]
+
+    def __str__(self):
+        return f"comment {self.source_id} cites comment {self.target_id}"
+
+
+class Follow(models.Model):
+    """Someone following a room, or a thread (its top-level comment)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, null=True, blank=True, related_name="follows")
+    thread = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="follows")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(room__isnull=False, thread__isnull=True)
+                | models.Q(room__isnull=True, thread__isnull=False),
+                name="follow_room_or_thread",
+            ),
+            models.UniqueConstraint(fields=["user", "room"], name="follow_room_once"),
+            models.UniqueConstraint(fields=["user", "thread"], name="follow_thread_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} follows {'room ' + str(self.room_id) if self.room_id else 'thread ' + str(self.thread_id)}"
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        MENTION = "mention", _("You were mentioned")
+        REPLY = "reply", _("A reply to your comment")
+        FOLLOW = "follow", _("A new comment where you follow")
+        FLAG = "flag", _("A moderator flagged a comment to you")
+        MODERATION = "moderation", _("A moderator acted on your comment")
+        REPORT = "report", _("A new report in a room you moderate")
+
+    class Email(models.TextChoices):
+        NONE = "none", _("Not emailed")
+        PENDING = "pending", _("To be emailed")
+        DIGEST = "digest", _("Waiting for the daily digest")
+        SENT = "sent", _("Emailed")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notifications")
+    # A flag's note or a moderator's reason, shown with the notification.
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email = models.CharField(max_length=8, choices=Email.choices, default=Email.NONE)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            models.Index(
+                fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread"
+            ),
+            models.Index(
+                fields=["email"], condition=~models.Q(email__in=["none", "sent"]), name="notification_email_due"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} for {self.recipient_id} about comment {self.comment_id}"
+
+    def get_absolute_url(self):
+        return self.comment.get_absolute_url()
+
+    @property
+    def is_unread(self):
+        return self.read_at is None
+
+
+class EmailPreference(models.Model):
+    """How someone wants one kind of notification by email. No row means the default."""
+
+    class Delivery(models.TextChoices):
+        IMMEDIATELY = "immediately", _("Immediately")
+        DIGEST = "digest", _("In a daily digest")
+        NEVER = "never", _("Never")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences")
+    kind = models.CharField(max_length=12, choices=Notification.Kind.choices)
+    delivery = models.CharField(max_length=12, choices=Delivery.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="email_preference_once_per_kind")]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.kind} {self.delivery}"
+
+
+DEFAULT_EMAIL_DELIVERY = {
+    Notification.Kind.MENTION: EmailPreference.Delivery.IMMEDIATELY,
+    Notification.Kind.REPLY: EmailPreference.Delivery.IMMEDIATELY,
+    Notification.Kind.FLAG: EmailPreference.Delivery.IMMEDIATELY,
+    Notification.Kind.FOLLOW: EmailPreference.Delivery.DIGEST,
+    Notification.Kind.MODERATION: EmailPreference.Delivery.IMMEDIATELY,
+    Notification.Kind.REPORT: EmailPreference.Delivery.IMMEDIATELY,
+}
+
+
+class ModerationAction(models.Model):
+    """The moderation log: who did what, to what, when and why."""
+
+    class Action(models.TextChoices):
+        FLAG = "flag", _("Flagged to a colleague")
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="moderation_actions"
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="moderation_actions")
+    comment = models.ForeignKey(
+        Comment, on_delete=models.PROTECT, null=True, blank=True, related_name="moderation_actions"
+    )
+    # The person acted upon or told: the colleague of a flag, the author of a hidden comment.
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.moderator_id} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -26,6 +26,16 @@ def is_room_moderator(user, room: Room, *, day=None) -> bool:
     return RoomModerator.objects.filter(room=room, user=user).on_duty(day).exists()
 
 
+def is_moderator_anywhere(user, *, day=None) -> bool:
+    """Staff, or someone on the rota of any room on the day (today by default)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff:
+        return True
+    day = day or timezone.localdate()
+    return RoomModerator.objects.filter(user=user).on_duty(day).exists()
+
+
 def can_view_room(user, room: Room) -> bool:
     """Published rooms of published consultations are public; staff see the rest too."""
     if room.is_published and room.consultation.is_published:

@@ -1,40 +1,149 @@
 """Comment bodies: from the text a person wrote to the HTML everyone reads.
 
 This module is the only place that parses or sanitises a body. Services call
-`render_comment_body` when a comment is posted or edited and store the
-result; templates print the stored HTML as it is.
+`render_comment_body` when a comment is posted or edited (and when something
+it refers to changes) and store the result; templates print the stored HTML.
 
-The path: a small Markdown subset (paragraphs, line breaks, bold, italic,
-inline code, lists, quotes, links) becomes HTML with raw HTML turned into
-text; bare addresses become links; links to other sites get
-rel="nofollow ugc noopener" and long addresses are shortened in the text
-(never in the href); nh3 has the last word with an allow-list.
+The path:
+1. A small Markdown subset (paragraphs, line breaks, bold, italic, inline
+   code, lists, quotes, links) is parsed into tokens, with raw HTML left as
+   text; bare addresses become links, shortened for display.
+2. @handles outside links and code become links to profiles showing the
+   person's current display name; links to our own comments become
+   references ("Comment by … in …" with an excerpt), links to our rooms and
+   consultations show their titles. These are built as tokens, so their text
+   is escaped like everything else: nothing is spliced into finished HTML.
+3. Links to other sites get rel="nofollow ugc noopener"; nh3 has the last
+   word with an allow-list.
 """
 
-from dataclasses import dataclass
-from urllib.parse import unquote
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+from urllib.parse import unquote, urlsplit
 
 import nh3
 from django.conf import settings
+from django.urls import Resolver404, resolve, reverse
+from django.utils.html import strip_tags
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 # Raise when the output for the same source changes, so stale bodies can be
 # found (render_version < RENDER_VERSION) and rendered again.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 
 EXTERNAL_LINK_REL = "nofollow ugc noopener"
 SHORTENED_LINK_TEXT = 60
+EXCERPT_LENGTH = 120
 
-ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "ul", "ol", "li", "blockquote", "a"}
+ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "ul", "ol", "li", "blockquote", "a", "span"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "rel", "title"}, "ol": {"start"}}
+ALLOWED_CLASSES = {"a": {"mention", "reference", "place"}, "span": {"reference__excerpt"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+# "@handle" where the @ does not follow a letter, digit, @ or dot (so a@b.org
+# is an address, not a mention). ASCII only, like handles themselves.
+MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9][A-Za-z0-9_]{1,29})(?![\w@])")
+
+
+# --- What the renderer needs to know about the site ------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: int
+    handle: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class CitedComment:
+    comment_id: int
+    author_name: str
+    room_title: str
+    body_html: str
+    state: str  # "visible", "hidden" or "deleted"
+
+
+class Lookups(Protocol):
+    """Batch look-ups, one call each per body. Only public things are returned:
+    an unknown handle, or a comment or room that is missing or unpublished,
+    is simply absent and stays ordinary text or an ordinary link."""
+
+    def people(self, handles: set[str]) -> dict[str, Person]: ...
+
+    def comments(self, ids: set[int]) -> dict[int, CitedComment]: ...
+
+    def rooms(self, slugs: set[tuple[str, str]]) -> dict[tuple[str, str], str]: ...
+
+    def consultations(self, slugs: set[str]) -> dict[str, str]: ...
+
+
+class DatabaseLookups:
+    """The look-ups against this site's database."""
+
+    def people(self, handles):
+        from accounts.models import User
+
+        if not handles:
+            return {}
+        users = User.objects.filter(handle__in=handles, is_active=True).only("id", "handle", "display_name")
+        return {user.handle: Person(user.pk, user.handle, user.display_name) for user in users}
+
+    def comments(self, ids):
+        from forum.models import Comment
+
+        if not ids:
+            return {}
+        comments = (
+            Comment.objects.filter(pk__in=ids, room__is_published=True, room__consultation__is_published=True)
+            .select_related("author", "room")
+            .only("id", "state", "body_html", "author__display_name", "room__title")
+        )
+        return {
+            comment.pk: CitedComment(
+                comment.pk, comment.author.display_name, comment.room.title, comment.body_html, comment.state
+            )
+            for comment in comments
+        }
+
+    def rooms(self, slugs):
+        from django.db.models import Q
+
+        from forum.models import Room
+
+        if not slugs:
+            return {}
+        matches = Q()
+        for consultation_slug, room_slug in slugs:
+            matches |= Q(consultation__slug=consultation_slug, slug=room_slug)
+        rooms = Room.objects.published().filter(matches).values_list("consultation__slug", "slug", "title")
+        return {(consultation_slug, slug): title for consultation_slug, slug, title in rooms}
+
+    def consultations(self, slugs):
+        from forum.models import Consultation
+
+        if not slugs:
+            return {}
+        return dict(Consultation.objects.published().filter(slug__in=slugs).values_list("slug", "title"))
 
 
 @dataclass(frozen=True)
 class RenderedBody:
     html: str
+    # In order of first mention, so callers can notify "the first ten".
+    mentioned_user_ids: tuple[int, ...] = ()
+    cited_comment_ids: frozenset[int] = field(default_factory=frozenset)
     version: int = RENDER_VERSION
+
+
+# --- Links -----------------------------------------------------------------
 
 
 def is_own_url(url: str) -> bool:
@@ -54,6 +163,41 @@ def shorten_for_display(url: str, limit: int = SHORTENED_LINK_TEXT) -> str:
         return text
     tail = 15
     return f"{text[: limit - tail - 1]}…{text[-tail:]}"
+
+
+@dataclass(frozen=True)
+class _Route:
+    """What one of our own URLs points to."""
+
+    kind: str  # "comment", "room" or "consultation"
+    key: object
+
+
+def _route_of(url: str) -> _Route | None:
+    if not is_own_url(url):
+        return None
+    try:
+        match = resolve(unquote(urlsplit(url).path) or "/")
+    except Resolver404:
+        return None
+    if match.namespace != "forum":
+        return None
+    if match.url_name == "comment-permalink":
+        return _Route("comment", match.kwargs["comment_id"])
+    if match.url_name == "room":
+        return _Route("room", (match.kwargs["consultation_slug"], match.kwargs["room_slug"]))
+    if match.url_name == "consultation":
+        return _Route("consultation", match.kwargs["consultation_slug"])
+    return None
+
+
+def excerpt_of(body_html: str, length: int = EXCERPT_LENGTH) -> str:
+    """A comment's text without markup, cut to a short excerpt."""
+    text = " ".join(html.unescape(strip_tags(body_html)).split())
+    return Truncator(text).chars(length)
+
+
+# --- The Markdown parser and its rules -------------------------------------
 
 
 def _shorten_bare_links(state) -> None:
@@ -88,18 +232,173 @@ def _build_markdown() -> MarkdownIt:
 _markdown = _build_markdown()
 
 
-def sanitise(html: str) -> str:
+def _inline_children(tokens):
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            yield token
+
+
+def _is_bare(link_open: Token, children: list[Token]) -> bool:
+    """A link whose text is its own address (typed bare, or as <url>)."""
+    return link_open.markup in {"linkify", "autolink"} or (
+        len(children) == 1 and children[0].type == "text" and children[0].content == link_open.attrGet("href")
+    )
+
+
+def _text(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _link(href: str, css_class: str, content: str) -> list[Token]:
+    opening = Token("link_open", "a", 1)
+    opening.attrs = {"href": href, "class": css_class}
+    return [opening, _text(content), Token("link_close", "a", -1)]
+
+
+def _excerpt_span(content: str) -> list[Token]:
+    opening = Token("span_open", "span", 1)
+    opening.attrs = {"class": "reference__excerpt"}
+    return [_text(" "), opening, _text(content), Token("span_close", "span", -1)]
+
+
+class _Collected:
+    def __init__(self):
+        self.handles: set[str] = set()
+        self.routes: dict[str, set] = {"comment": set(), "room": set(), "consultation": set()}
+
+
+def _collect(inlines) -> _Collected:
+    collected = _Collected()
+    for inline in inlines:
+        depth = 0
+        for token in inline.children:
+            if token.type == "link_open":
+                depth += 1
+                route = _route_of(token.attrGet("href") or "")
+                if route:
+                    collected.routes[route.kind].add(route.key)
+            elif token.type == "link_close":
+                depth -= 1
+            elif token.type == "text" and depth == 0:
+                collected.handles.update(handle.lower() for handle in MENTION.findall(token.content))
+    return collected
+
+
+def _with_mentions(token: Token, people: dict[str, Person], mentioned: list[int]) -> list[Token]:
+    """A text token split around the @handles of people who exist."""
+    pieces, position = [], 0
+    for match in MENTION.finditer(token.content):
+        person = people.get(match.group(1).lower())
+        if person is None:
+            continue
+        pieces.append(_text(token.content[position : match.start()]))
+        pieces.extend(_link(reverse("accounts:profile", args=[person.handle]), "mention", f"@{person.display_name}"))
+        position = match.end()
+        if person.user_id not in mentioned:
+            mentioned.append(person.user_id)
+    if not pieces:
+        return [token]
+    pieces.append(_text(token.content[position:]))
+    return [piece for piece in pieces if piece.type != "text" or piece.content]
+
+
+def _reference(link_open: Token, children: list[Token], cited: CitedComment) -> list[Token]:
+    """A link to one of our comments, shown as what it is."""
+    link_open.attrSet("class", "reference")
+    if cited.state == "visible":
+        label = _("Comment by %(name)s in %(room)s") % {"name": cited.author_name, "room": cited.room_title}
+        excerpt = f"“{excerpt_of(cited.body_html)}”"
+    elif cited.state == "hidden":
+        label, excerpt = _("A comment hidden by a moderator, in %(room)s") % {"room": cited.room_title}, ""
+    else:
+        label, excerpt = _("A comment no longer available, in %(room)s") % {"room": cited.room_title}, ""
+    if _is_bare(link_open, children):
+        inner = [_text(label)]
+        after = _excerpt_span(excerpt) if excerpt else []
+    else:
+        # The writer's own words stay the link; what it cites follows.
+        inner = children
+        after = _excerpt_span(f"({label}{': ' + excerpt if excerpt else ''})")
+    return [link_open, *inner, Token("link_close", "a", -1), *after]
+
+
+def _transform(inline: Token, found: dict, mentioned: list[int], cited_ids: set[int]) -> None:
+    out, children, index = [], inline.children, 0
+    while index < len(children):
+        token = children[index]
+        if token.type == "link_open":
+            close = index + 1
+            depth = 1
+            while close < len(children):
+                depth += {"link_open": 1, "link_close": -1}.get(children[close].type, 0)
+                if depth == 0:
+                    break
+                close += 1
+            inner = children[index + 1 : close]
+            out.extend(_transform_link(token, inner, found, cited_ids))
+            index = close + 1
+            continue
+        if token.type == "text":
+            out.extend(_with_mentions(token, found["people"], mentioned))
+        else:
+            out.append(token)
+        index += 1
+    inline.children = out
+
+
+def _transform_link(link_open: Token, inner: list[Token], found: dict, cited_ids: set[int]) -> list[Token]:
+    route = _route_of(link_open.attrGet("href") or "")
+    closing = Token("link_close", "a", -1)
+    if route is None:
+        return [link_open, *inner, closing]
+    if route.kind == "comment" and route.key in found["comments"]:
+        cited_ids.add(route.key)
+        return _reference(link_open, inner, found["comments"][route.key])
+    titles = {"room": found["rooms"], "consultation": found["consultations"]}.get(route.kind, {})
+    title = titles.get(route.key)
+    if title and _is_bare(link_open, inner):
+        link_open.attrSet("class", "place")
+        return [link_open, _text(title), closing]
+    return [link_open, *inner, closing]
+
+
+def sanitise(html_text: str) -> str:
     """The allow-list every body passes through last."""
     return nh3.clean(
-        html,
+        html_text,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel=None,
         strip_comments=True,
     )
 
 
-def render_comment_body(source: str) -> RenderedBody:
-    """Render a comment's source text to safe HTML."""
-    return RenderedBody(html=sanitise(_markdown.render(source)).strip())
+def render_comment_body(source: str, lookups: Lookups | None = None) -> RenderedBody:
+    """Render a comment's source text to safe HTML, resolving mentions and
+    references with one batch of look-ups."""
+    lookups = lookups or DatabaseLookups()
+    tokens = _markdown.parse(source)
+    inlines = list(_inline_children(tokens))
+    collected = _collect(inlines)
+    found = {
+        "people": lookups.people(collected.handles),
+        "comments": lookups.comments(collected.routes["comment"]),
+        "rooms": lookups.rooms(collected.routes["room"]),
+        "consultations": lookups.consultations(collected.routes["consultation"]),
+    }
+    mentioned: list[int] = []
+    cited_ids: set[int] = set()
+    # References are written in the site's language, whoever triggers the rendering.
+    with override(settings.LANGUAGE_CODE):
+        for inline in inlines:
+            _transform(inline, found, mentioned, cited_ids)
+    rendered = _markdown.renderer.render(tokens, _markdown.options, {})
+    return RenderedBody(
+        html=sanitise(rendered).strip(),
+        mentioned_user_ids=tuple(mentioned),
+        cited_comment_ids=frozenset(cited_ids),
+    )

@@ -1,23 +1,35 @@
 from django.urls import path
 
-from forum import views
+from forum.views import comments, email, follows, mentions, notifications
 
 app_name = "forum"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("comment/<int:comment_id>/", views.comment_permalink, name="comment-permalink"),
-    path("c/<slug:consultation_slug>/", views.consultation_detail, name="consultation"),
-    path("c/<slug:consultation_slug>/<slug:room_slug>/", views.room_detail, name="room"),
-    path("c/<slug:consultation_slug>/<slug:room_slug>/comment/", views.new_comment, name="new-comment"),
+    path("", comments.home, name="home"),
+    path("comment/<int:comment_id>/", comments.comment_permalink, name="comment-permalink"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.mark_notifications_read, name="notifications-read"),
+    path("notifications/email/", email.email_preferences, name="email-preferences"),
+    path("notifications/unsubscribe/<str:token>/", email.unsubscribe, name="unsubscribe"),
+    path("mentions/suggest/", mentions.suggest_people, name="mention-suggestions"),
+    path("comment/<int:comment_id>/flag/", notifications.flag_comment, name="flag-comment"),
+    path("c/<slug:consultation_slug>/", comments.consultation_detail, name="consultation"),
+    path("c/<slug:consultation_slug>/<slug:room_slug>/", comments.room_detail, name="room"),
+    path("c/<slug:consultation_slug>/<slug:room_slug>/comment/", comments.new_comment, name="new-comment"),
     path(
         "c/<slug:consultation_slug>/<slug:room_slug>/thread/<int:comment_id>/",
-        views.thread_detail,
+        comments.thread_detail,
         name="thread",
+    ),
+    path("c/<slug:consultation_slug>/<slug:room_slug>/follow/", follows.follow_room, name="follow-room"),
+    path(
+        "c/<slug:consultation_slug>/<slug:room_slug>/thread/<int:comment_id>/follow/",
+        follows.follow_thread,
+        name="follow-thread",
     ),
     path(
         "c/<slug:consultation_slug>/<slug:room_slug>/reply/<int:comment_id>/",
-        views.reply,
+        comments.reply,
         name="reply",
     ),
 ]

@@ -4,11 +4,57 @@ from html.parser import HTMLParser
 
 import pytest
 
-from forum.rendering import RENDER_VERSION, render_comment_body, shorten_for_display
+from forum.rendering import RENDER_VERSION, CitedComment, Person, render_comment_body, shorten_for_display
 
 
-def html_of(source):
-    return render_comment_body(source).html
+class SiteWithNothing:
+    """Look-ups for a site where no handle, comment or room exists."""
+
+    def people(self, handles):
+        return {}
+
+    def comments(self, ids):
+        return {}
+
+    def rooms(self, slugs):
+        return {}
+
+    def consultations(self, slugs):
+        return {}
+
+
+class SmallSite(SiteWithNothing):
+    """Two people, three comments and a room, with the look-ups counted."""
+
+    def __init__(self):
+        self.calls = []
+
+    def people(self, handles):
+        self.calls.append(("people", handles))
+        known = {
+            "alvaro": Person(1, "alvaro", "Álvaro Herrero"),
+            "amina": Person(2, "amina", '<img src=x onerror=alert(1)>"><script>x</script>'),
+        }
+        return {handle: known[handle] for handle in handles if handle in known}
+
+    def comments(self, ids):
+        self.calls.append(("comments", ids))
+        known = {
+            5: CitedComment(5, "Ngozi Okafor", "Access to justice", "<p>Paralegals <strong>reach</strong> villages.</p>", "visible"),
+            6: CitedComment(6, "Someone", "Civic space", "<p>Secret insult</p>", "hidden"),
+            7: CitedComment(7, "Someone", "Civic space", "<p>Withdrawn words</p>", "deleted"),
+        }
+        return {i: known[i] for i in ids if i in known}
+
+    def rooms(self, slugs):
+        return {("review", "access-to-justice"): "Access to justice"} if ("review", "access-to-justice") in slugs else {}
+
+    def consultations(self, slugs):
+        return {"review": "Mid-term review"} if "review" in slugs else {}
+
+
+def html_of(source, lookups=None):
+    return render_comment_body(source, lookups or SiteWithNothing()).html
 
 
 def elements_in(html):
@@ -156,3 +202,125 @@ def test_unicode_and_right_to_left_text_pass_through():
     html = html_of("Acceso a la justicia — ¿qué funciona? مرحبا")
     assert "¿qué funciona?" in html
     assert "مرحبا" in html
+
+
+# --- Mentions ----------------------------------------------------------------
+
+
+def test_a_handle_becomes_a_link_to_the_profile_with_the_current_display_name():
+    rendered = render_comment_body("Thanks @alvaro, good point.", SmallSite())
+    assert '<a href="/u/alvaro/" class="mention">@Álvaro Herrero</a>' in rendered.html
+    assert rendered.mentioned_user_ids == (1,)
+
+
+def test_handles_match_whatever_their_case():
+    rendered = render_comment_body("@ALVARO and @Alvaro", SmallSite())
+    assert rendered.html.count('class="mention"') == 2
+    assert rendered.mentioned_user_ids == (1,)
+
+
+def test_unknown_handles_stay_plain_text():
+    rendered = render_comment_body("Hello @nobody_here", SmallSite())
+    assert "@nobody_here" in rendered.html
+    assert "<a" not in rendered.html
+    assert rendered.mentioned_user_ids == ()
+
+
+def test_mentioned_people_are_listed_in_the_order_they_first_appear():
+    rendered = render_comment_body("@amina then @alvaro then @amina", SmallSite())
+    assert rendered.mentioned_user_ids == (2, 1)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "write to alvaro@example.org",
+        "`@alvaro` in code",
+        "[@alvaro](https://example.org)",
+        "https://example.org/@alvaro",
+        "email@alvaro",
+        "@@alvaro",
+    ],
+)
+def test_addresses_code_and_links_are_not_mentions(source):
+    rendered = render_comment_body(source, SmallSite())
+    assert 'class="mention"' not in rendered.html
+    assert rendered.mentioned_user_ids == ()
+
+
+def test_look_alike_letters_are_not_a_mention_of_someone_else():
+    rendered = render_comment_body("@аlvaro", SmallSite())  # Cyrillic а
+    assert 'class="mention"' not in rendered.html
+
+
+def test_a_display_name_with_markup_is_escaped_in_a_mention():
+    rendered = render_comment_body("cc @amina", SmallSite())
+    assert "<img" not in rendered.html
+    assert "<script" not in rendered.html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in rendered.html
+
+
+def test_mentions_inside_emphasis_and_lists_work():
+    html = html_of("- **@alvaro** agrees", SmallSite())
+    assert '<strong><a href="/u/alvaro/" class="mention">@Álvaro Herrero</a></strong>' in html
+
+
+def test_one_body_asks_for_people_once_however_many_handles():
+    site = SmallSite()
+    render_comment_body(" ".join(f"@person{n}" for n in range(500)) + " @alvaro", site)
+    assert [kind for kind, _ in site.calls].count("people") == 1
+
+
+# --- References ------------------------------------------------------------
+
+
+def test_a_bare_link_to_a_comment_becomes_a_reference_with_an_excerpt():
+    rendered = render_comment_body("As said in /x and http://127.0.0.1:8000/comment/5/", SmallSite())
+    assert (
+        '<a href="http://127.0.0.1:8000/comment/5/" class="reference">Comment by Ngozi Okafor in Access to justice</a>'
+        in rendered.html
+    )
+    assert '<span class="reference__excerpt">“Paralegals reach villages.”</span>' in rendered.html
+    assert rendered.cited_comment_ids == {5}
+
+
+def test_a_relative_comment_link_with_its_own_words_keeps_them():
+    html = html_of("[this point](/comment/5/)", SmallSite())
+    assert '<a href="/comment/5/" class="reference">this point</a>' in html
+    assert "(Comment by Ngozi Okafor in Access to justice: “Paralegals reach villages.”)" in html
+
+
+def test_a_reference_to_a_hidden_comment_says_so_without_its_text():
+    html = html_of("see /comment/6/ and [this](/comment/6/)", SmallSite())
+    assert "A comment hidden by a moderator, in Civic space" in html
+    assert "Secret insult" not in html
+
+
+def test_a_reference_to_a_deleted_comment_says_so_without_its_text():
+    html = html_of("[see](/comment/7/)", SmallSite())
+    assert "A comment no longer available, in Civic space" in html
+    assert "Withdrawn words" not in html
+
+
+def test_a_link_to_a_comment_that_does_not_exist_stays_an_ordinary_link():
+    rendered = render_comment_body("[old](/comment/999999999/)", SmallSite())
+    assert rendered.html == '<p><a href="/comment/999999999/">old</a></p>'
+    assert rendered.cited_comment_ids == frozenset()
+
+
+def test_links_to_rooms_and_consultations_show_their_titles():
+    html = html_of("http://127.0.0.1:8000/c/review/access-to-justice/ and http://127.0.0.1:8000/c/review/", SmallSite())
+    assert 'class="place">Access to justice</a>' in html
+    assert 'class="place">Mid-term review</a>' in html
+
+
+def test_a_comment_link_on_another_site_stays_an_external_link():
+    rendered = render_comment_body("https://evil.example/comment/5/", SmallSite())
+    assert 'rel="nofollow ugc noopener"' in rendered.html
+    assert "reference" not in rendered.html
+    assert rendered.cited_comment_ids == frozenset()
+
+
+def test_classes_cannot_be_smuggled_in_by_the_writer():
+    html = html_of('<a class="mention" href="/u/x/">x</a> <span class="reference__excerpt">y</span>')
+    assert elements_in(html) == [("p", set())]

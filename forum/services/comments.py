@@ -1,4 +1,4 @@
-"""Every change a person causes in the forum goes through here."""
+"""Posting comments and replies."""
 
 import uuid
 
@@ -11,8 +11,9 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from forum import permissions
-from forum.models import Comment, Room
-from forum.rendering import render_comment_body
+from forum.models import Comment, CommentLink, Follow, Mention, Room
+from forum.rendering import RenderedBody, render_comment_body
+from forum.services import notifications
 
 # Any constant will do: it names the lock that hands out new tree ids.
 _NEW_THREAD_LOCK_KEY = 7_240_001
@@ -40,7 +41,10 @@ def clean_comment_body(text: str) -> str:
 
 
 def post_comment(author, *, room: Room, body: str, client_token: uuid.UUID | None = None) -> Comment:
-    """Start a new thread in the room. Posting the same form twice stores one comment."""
+    """Start a new thread in the room. Posting the same form twice stores one comment.
+
+    The returned comment carries `mentions_not_notified`: how many mentioned
+    people were beyond the notification limit (their mentions still show)."""
     refusal = permissions.why_cannot_post(author, room)
     if refusal:
         raise PermissionDenied(refusal)
@@ -52,26 +56,23 @@ def post_comment(author, *, room: Room, body: str, client_token: uuid.UUID | Non
         if existing:
             return existing
         locked_room = Room.objects.select_for_update().only("thread_count").get(pk=room.pk)
-        comment = Comment(
-            room=room,
-            author=author,
+        comment = _new_comment(
+            author, room_id=room.pk, rendered=rendered, body=body, client_token=client_token,
             thread_number=locked_room.thread_count + 1,
-            body_source=body,
-            body_html=rendered.html,
-            render_version=rendered.version,
-            client_token=client_token,
         )
-        comment.save()
         Room.objects.filter(pk=room.pk).update(
             thread_count=F("thread_count") + 1,
             comment_count=F("comment_count") + 1,
             last_activity_at=comment.created_at,
         )
+        _after_posting(comment, rendered=rendered, thread_id=comment.pk)
     return comment
 
 
 def reply_to_comment(author, *, parent: Comment, body: str, client_token: uuid.UUID | None = None) -> Comment:
-    """Reply under a comment. Only the thread's own rows are locked and touched."""
+    """Reply under a comment. Only the thread's own rows are locked and touched.
+
+    Like post_comment, the returned reply carries `mentions_not_notified`."""
     refusal = permissions.why_cannot_reply(author, parent)
     if refusal:
         raise PermissionDenied(refusal)
@@ -80,25 +81,63 @@ def reply_to_comment(author, *, parent: Comment, body: str, client_token: uuid.U
     with transaction.atomic():
         # django-mptt leaves locking to us: holding the root row makes replies
         # to one thread take turns, so lft/rght stay consistent.
-        Comment.objects.select_for_update().filter(tree_id=parent.tree_id, level=0).values_list("pk").get()
+        thread_id = (
+            Comment.objects.select_for_update().filter(tree_id=parent.tree_id, level=0).values_list("pk", flat=True).get()
+        )
         existing = _already_posted(author, client_token)
         if existing:
             return existing
         fresh_parent = Comment.objects.get(pk=parent.pk)
-        comment = Comment(
-            room_id=fresh_parent.room_id,
+        comment = _new_comment(
+            author, room_id=fresh_parent.room_id, rendered=rendered, body=body, client_token=client_token,
             parent=fresh_parent,
-            author=author,
-            body_source=body,
-            body_html=rendered.html,
-            render_version=rendered.version,
-            client_token=client_token,
         )
-        comment.save()
         Room.objects.filter(pk=fresh_parent.room_id).update(
             comment_count=F("comment_count") + 1, last_activity_at=comment.created_at
         )
+        _after_posting(comment, rendered=rendered, thread_id=thread_id)
     return comment
+
+
+def _new_comment(author, *, room_id, rendered: RenderedBody, body, client_token, **tree) -> Comment:
+    comment = Comment(
+        room_id=room_id,
+        author=author,
+        body_source=body,
+        body_html=rendered.html,
+        render_version=rendered.version,
+        client_token=client_token,
+        **tree,
+    )
+    comment.save()
+    return comment
+
+
+def _after_posting(comment: Comment, *, rendered: RenderedBody, thread_id: int) -> None:
+    """What a new comment sets going: its mentions and citations are recorded,
+    its author follows the thread (if they wish), and people are notified."""
+    record_mentions_and_citations(comment, rendered)
+    if comment.author.follow_threads_on_post:
+        Follow.objects.get_or_create(user=comment.author, thread_id=thread_id)
+    limit = notifications.mentions_to_notify(comment.author)
+    notifications.notify_about_new_comment(
+        comment, thread_id=thread_id, mentioned_ids=rendered.mentioned_user_ids[:limit]
+    )
+    comment.mentions_not_notified = max(0, len(rendered.mentioned_user_ids) - limit)
+
+
+def record_mentions_and_citations(comment: Comment, rendered: RenderedBody) -> None:
+    """Make the Mention and CommentLink rows match what the body now says."""
+    Mention.objects.filter(comment=comment).exclude(user_id__in=rendered.mentioned_user_ids).delete()
+    Mention.objects.bulk_create(
+        [Mention(comment=comment, user_id=user_id) for user_id in rendered.mentioned_user_ids],
+        ignore_conflicts=True,
+    )
+    CommentLink.objects.filter(source=comment).exclude(target_id__in=rendered.cited_comment_ids).delete()
+    CommentLink.objects.bulk_create(
+        [CommentLink(source=comment, target_id=target_id) for target_id in rendered.cited_comment_ids],
+        ignore_conflicts=True,
+    )
 
 
 def _already_posted(author, client_token) -> Comment | None:
