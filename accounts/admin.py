@@ -31,6 +31,15 @@ class UserAdmin(BaseUserAdmin):
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+    def save_model(self, request, obj, form, change):
+        """A name or handle changed here reaches every mention of the person, as on the profile page."""
+        from forum.services import follow_renamed_person
+
+        before = User.objects.values("display_name", "handle").filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        if before and (obj.display_name, obj.handle) != (before["display_name"], before["handle"]):
+            follow_renamed_person(obj, old_handle=before["handle"])
+
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "handle", "password1", "password2"]}),
     ]

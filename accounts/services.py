@@ -34,6 +34,11 @@ def propose_handle(display_name: str) -> str:
 
 
 def update_profile(user, *, form) -> None:
-    """Save the person's own profile form."""
+    """Save the person's own profile form; mentions of them follow a new name or handle."""
+    from forum.services import follow_renamed_person
+
     with transaction.atomic():
-        form.save()
+        before = get_user_model().objects.values("display_name", "handle").get(pk=form.instance.pk)
+        person = form.save()
+        if (person.display_name, person.handle) != (before["display_name"], before["handle"]):
+            follow_renamed_person(person, old_handle=before["handle"])

@@ -15,7 +15,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from forum import permissions
-from forum.models import Comment, Consultation, GuidingQuestion, Notification, Room, RoomModerator
+from forum.models import (
+    Comment,
+    CommentLink,
+    Consultation,
+    Follow,
+    GuidingQuestion,
+    Notification,
+    Room,
+    RoomModerator,
+)
 
 
 
@@ -190,6 +199,7 @@ def room_threads_page(room: Room, *, number: int = 1, newest_first: bool = False
             thread[-1].continue_thread_id = root.pk
         comments.extend(thread)
     _mark_for_display(comments, {})
+    _attach_backlinks(comments)
     return CommentsPage(comments=comments, number=number, num_pages=num_pages)
 
 
@@ -239,6 +249,7 @@ def thread_page(root: Comment, *, number: int = 1) -> CommentsPage:
     } if missing_parent_ids else {}
     comments = [root, *replies]
     _mark_for_display(comments, off_page_parents)
+    _attach_backlinks(comments)
     return CommentsPage(comments=comments, number=number, num_pages=num_pages)
 
 
@@ -256,6 +267,42 @@ def _mark_for_display(comments: list[Comment], off_page_parents: dict[int, Comme
         comment.replying_to = parent if parent and (comment.level > max_depth or comment.parent_id not in by_id) else None
         following = comments[index + 1] if index + 1 < len(comments) else None
         comment.ends_thread = following is None or following.tree_id != comment.tree_id
+
+
+def _attach_backlinks(comments: list[Comment]) -> None:
+    """Give each comment `backlinks`: the visible, public comments citing it, in one query."""
+    by_id = {comment.pk: comment for comment in comments}
+    for comment in comments:
+        comment.backlinks = []
+    if not by_id:
+        return
+    links = (
+        CommentLink.objects.filter(
+            target_id__in=by_id,
+            source__state=Comment.State.VISIBLE,
+            source__room__is_published=True,
+            source__room__consultation__is_published=True,
+        )
+        .select_related("source__author", "source__room")
+        .order_by("source__created_at", "source_id")
+    )
+    for link in links:
+        by_id[link.target_id].backlinks.append(link.source)
+
+
+def viewer_follows(user, room: Room, comments: list[Comment]) -> tuple[bool, set[int]]:
+    """Whether the person follows the room, and which of the page's threads they follow (one query)."""
+    if not user.is_authenticated:
+        return False, set()
+    thread_ids = [comment.pk for comment in comments if comment.level == 0]
+    follows = Follow.objects.filter(Q(room=room) | Q(thread_id__in=thread_ids), user=user)
+    room_followed, followed_threads = False, set()
+    for room_id, thread_id in follows.values_list("room_id", "thread_id"):
+        if room_id:
+            room_followed = True
+        else:
+            followed_threads.add(thread_id)
+    return room_followed, followed_threads
 
 
 # --- Permalinks ----------------------------------------------------------

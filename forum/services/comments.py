@@ -1,5 +1,6 @@
 """Posting comments and replies."""
 
+import re
 import uuid
 
 from django.conf import settings
@@ -153,3 +154,35 @@ def _lock_new_thread_allocation() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_NEW_THREAD_LOCK_KEY])
+
+
+def rerender_comments(comments) -> int:
+    """Render stored bodies again (after a mentioned name, or a cited comment, changed)."""
+    count = 0
+    with transaction.atomic():
+        for comment in comments:
+            rendered = render_comment_body(comment.body_source)
+            Comment.objects.filter(pk=comment.pk).update(body_html=rendered.html, render_version=rendered.version)
+            record_mentions_and_citations(comment, rendered)
+            count += 1
+    return count
+
+
+def refresh_citations_of(comment: Comment) -> int:
+    """Comments citing this one show its author, room, state and excerpt: render them again."""
+    return rerender_comments(Comment.objects.filter(links_out__target=comment).only("pk", "body_source"))
+
+
+def follow_renamed_person(user, *, old_handle: str) -> int:
+    """After someone changes their name or handle, every mention of them shows the
+    new one: sources that wrote the old handle are rewritten to the new one (as
+    Discourse does), so that the mention keeps pointing at them, then rendered again."""
+    mentioning = Comment.objects.filter(mentions__user=user).only("pk", "body_source")
+    if old_handle != user.handle:
+        old_mention = re.compile(rf"(?<![\w@.])@{re.escape(old_handle)}(?![\w@])", re.IGNORECASE)
+        for comment in mentioning:
+            new_source = old_mention.sub(f"@{user.handle}", comment.body_source)
+            if new_source != comment.body_source:
+                Comment.objects.filter(pk=comment.pk).update(body_source=new_source)
+                comment.body_source = new_source
+    return rerender_comments(mentioning)

@@ -1,7 +1,9 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from forum import permissions, selectors, services
@@ -28,13 +30,18 @@ def consultation_detail(request, consultation_slug):
     return render(request, "forum/consultation_detail.html", {"consultation": consultation, "rooms": rooms})
 
 
-def _room_context(request, room):
+def _room_context(request, room, comments=()):
     moderators = selectors.moderators_on_duty(room)
+    moderator_ids = {moderator.pk for moderator in moderators}
+    room_followed, followed_thread_ids = selectors.viewer_follows(request.user, room, list(comments))
     return {
         "room": room,
         "consultation": room.consultation,
         "moderators": moderators,
-        "moderator_ids": {moderator.pk for moderator in moderators},
+        "moderator_ids": moderator_ids,
+        "viewer_moderates": permissions.is_room_moderator(request.user, room, on_duty_ids=moderator_ids),
+        "room_followed": room_followed,
+        "followed_thread_ids": followed_thread_ids,
         "can_post": permissions.can_post_in_room(request.user, room),
         "needs_email_confirmation": request.user.is_authenticated
         and room.is_open
@@ -47,7 +54,7 @@ def room_detail(request, consultation_slug, room_slug):
     room = selectors.get_room(request.user, consultation_slug, room_slug)
     newest_first = request.GET.get("order") == "newest"
     page = selectors.room_threads_page(room, number=_page_number(request), newest_first=newest_first)
-    context = _room_context(request, room) | {
+    context = _room_context(request, room, page.comments) | {
         "page": page,
         "newest_first": newest_first,
         "question_groups": selectors.guiding_question_groups(room),
@@ -61,7 +68,7 @@ def thread_detail(request, consultation_slug, room_slug, comment_id):
     room = selectors.get_room(request.user, consultation_slug, room_slug)
     root = selectors.get_thread_root(room, comment_id)
     page = selectors.thread_page(root, number=_page_number(request))
-    context = _room_context(request, room) | {"root": root, "page": page}
+    context = _room_context(request, room, page.comments) | {"root": root, "page": page}
     return render(request, "forum/thread_detail.html", context)
 
 
@@ -111,6 +118,16 @@ def _comment_form_view(request, *, room, parent, post):
                 form.add_error(None, str(refusal))
                 status = 403
             else:
+                if getattr(comment, "mentions_not_notified", 0):
+                    messages.info(
+                        request,
+                        ngettext(
+                            "Posted. You mentioned more people than we notify at once: %(count)d of them was not notified.",
+                            "Posted. You mentioned more people than we notify at once: %(count)d of them were not notified.",
+                            comment.mentions_not_notified,
+                        )
+                        % {"count": comment.mentions_not_notified},
+                    )
                 return redirect(selectors.comment_location(comment))
     context = _room_context(request, room) | {"form": form, "parent": parent}
     return render(request, "forum/comment_form.html", context, status=status)

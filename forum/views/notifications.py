@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -17,21 +16,21 @@ def notification_list(request):
     return render(request, "forum/notifications.html", {"page": page})
 
 
+@require_safe
+@login_required
+def open_notification(request, notification_id):
+    """Mark the notification read on the way to its comment."""
+    notification = selectors.get_notification(request.user, notification_id)
+    services.mark_read(request.user, notification_ids=[notification.pk])
+    return redirect(notification.get_absolute_url())
+
+
 @require_POST
 @login_required
-def mark_notifications_read(request):
-    """Mark one notification read (and go to its comment), or all of them."""
-    notification_id = request.POST.get("notification")
-    if notification_id:
-        notification = selectors.get_notification(request.user, notification_id)
-        services.mark_read(request.user, notification_ids=[notification.pk])
-        return redirect(notification.get_absolute_url())
+def mark_all_read(request):
     services.mark_read(request.user)
     messages.success(request, _("All your notifications are marked as read."))
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "forum:notifications"
-    return redirect(next_url)
+    return redirect("forum:notifications")
 
 
 @require_http_methods(["GET", "POST"])

@@ -19,6 +19,8 @@
     var form = template.content.firstElementChild.cloneNode(true);
     var id = "reply-body-" + link.dataset.replyTo;
     form.action = link.href;
+    // mentions.js ranks the people of this thread first.
+    form.dataset.thread = link.dataset.replyTo;
     // Each form gets its own token: the server stores one comment per token.
     form.querySelector("[name=client_token]").value = newToken();
     form.querySelector("label").htmlFor = id;
