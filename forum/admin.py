@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
 
-from forum.models import Comment, Consultation, GuidingQuestion, Room, RoomModerator
+from forum.models import Comment, Consultation, GuidingQuestion, ModerationAction, Notification, Room, RoomModerator
 
 
 class RoomInline(admin.TabularInline):
@@ -84,3 +84,35 @@ class CommentAdmin(MPTTModelAdmin):
     @admin.display(description=_("depth"), ordering="level")
     def depth(self, comment):
         return comment.level
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(admin.ModelAdmin):
+    """The moderation log, read-only: actions are taken on the site, where they are checked."""
+
+    list_display = ["created_at", "action", "moderator", "room", "comment", "target_user", "note"]
+    list_filter = ["action", "room"]
+    list_select_related = ["moderator", "room", "target_user"]
+    search_fields = ["note", "moderator__display_name", "target_user__display_name"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "recipient", "actor", "comment", "read_at", "email"]
+    list_filter = ["kind", "email"]
+    list_select_related = ["recipient", "actor"]
+    search_fields = ["recipient__display_name", "recipient__email"]
+    raw_id_fields = ["recipient", "actor", "comment"]
+
+    def has_add_permission(self, request):
+        return False
