@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from forum.models import DEFAULT_EMAIL_DELIVERY, Comment, EmailPreference, Follow, Notification
+from forum.models import DEFAULT_EMAIL_DELIVERY, Comment, EmailPreference, Follow, Mention, Notification
 
 Kind = Notification.Kind
 
@@ -43,8 +43,12 @@ def notify_about_new_comment(comment: Comment, *, thread_id: int, mentioned_ids:
 
 
 def notify_mentions_added(comment: Comment, *, mentioned_ids: Iterable[int]) -> list[Notification]:
-    """After an edit: tell only the people newly mentioned."""
-    reasons = {user_id: Kind.MENTION for user_id in mentioned_ids if user_id != comment.author_id}
+    """After an edit: tell only the people the comment did not mention before.
+    Call it before the edit's mentions are recorded."""
+    already = set(Mention.objects.filter(comment=comment).values_list("user_id", flat=True))
+    reasons = {
+        user_id: Kind.MENTION for user_id in mentioned_ids if user_id != comment.author_id and user_id not in already
+    }
     return notify(reasons, comment=comment, actor=comment.author)
 
 

@@ -15,11 +15,12 @@
   var status;
   var pausedUntil = 0;
   var answers = new Map();
+  var enhanced = new WeakSet();
 
   function announce(text) {
     if (!status) {
       status = document.createElement("div");
-      status.className = "mentions__status";
+      status.className = "visually-hidden mentions__status";
       status.setAttribute("role", "status");
       status.setAttribute("aria-live", "polite");
       document.body.appendChild(status);
@@ -28,12 +29,12 @@
   }
 
   function enhance(textarea) {
-    if (textarea.mentions) return;
+    if (enhanced.has(textarea)) return;
+    enhanced.add(textarea);
     var form = textarea.form;
     var n = ++counter;
     var list = document.createElement("ul");
-    var state = { list: list, people: [], active: -1, start: -1, timer: 0, request: null };
-    textarea.mentions = state;
+    var state = { people: [], active: -1, start: -1, timer: 0, request: null };
 
     list.id = "mention-suggestions-" + n;
     list.className = "mentions__list";
@@ -110,13 +111,18 @@
       state.people = people;
       state.start = start;
       people.forEach(function (person, index) { list.appendChild(option(person, index)); });
-      // Under the textarea, in the coordinates both share (same offset parent).
+      list.hidden = false;
+      place();
+      textarea.setAttribute("aria-expanded", "true");
+      announce(people.length === 1 ? "1 suggestion" : people.length + " suggestions");
+    }
+
+    // Under the textarea, in the coordinates both share (the same offset parent).
+    function place() {
+      if (list.hidden) return;
       list.style.top = textarea.offsetTop + textarea.offsetHeight + "px";
       list.style.left = textarea.offsetLeft + "px";
       list.style.width = textarea.offsetWidth + "px";
-      list.hidden = false;
-      textarea.setAttribute("aria-expanded", "true");
-      announce(people.length === 1 ? "1 suggestion" : people.length + " suggestions");
     }
 
     function choose(index) {
@@ -184,9 +190,18 @@
     });
     textarea.addEventListener("click", update);
     textarea.addEventListener("blur", close);
+    window.addEventListener("resize", place);
 
     textarea.addEventListener("keydown", function (event) {
-      if (list.hidden || event.isComposing) return;
+      if (event.isComposing) return;
+      if (event.key === "Escape") {
+        // Also cancels an answer still on its way, so the list does not open after Escape.
+        var open = !list.hidden;
+        close();
+        if (open) event.preventDefault();
+        return;
+      }
+      if (list.hidden) return;
       var count = state.people.length;
       if (event.key === "ArrowDown") {
         highlight((state.active + 1) % count);
@@ -194,8 +209,6 @@
         highlight(state.active <= 0 ? count - 1 : state.active - 1);
       } else if ((event.key === "Enter" || event.key === "Tab") && state.active >= 0 && !event.shiftKey) {
         choose(state.active);
-      } else if (event.key === "Escape") {
-        close();
       } else {
         return;
       }

@@ -144,12 +144,12 @@ def test_staff_see_the_ranking_of_an_unpublished_room(client, staff, consultatio
 
 def test_a_thread_from_another_room_is_ignored(participant_client, room):
     other_room = factories.make_room(room.consultation)
-    elsewhere = factories.make_comment(other_room, factories.make_user("Tomas Elsewhere"))
+    elsewhere = factories.make_comment(other_room, factories.make_user("Tomas Tanaka"))
     factories.make_user("Tatiana Anyone")
 
     assert names(suggest(participant_client, "ta", room=room.pk, thread=elsewhere.pk)) == [
         "Tatiana Anyone",
-        "Tomas Elsewhere",
+        "Tomas Tanaka",
     ]
 
 
@@ -193,3 +193,21 @@ def test_the_number_of_queries_does_not_grow_with_the_room(participant_client, r
         results = suggest(participant_client, "ngozi", room=room.pk, thread=root.pk)
 
     assert len(results) == 8
+
+
+def test_comment_forms_tell_the_script_where_to_ask_and_for_which_room_and_thread(participant_client, room):
+    root = factories.make_comment(room, body="The thread.")
+    form_start = f'data-mentions="{URL}" data-room="{room.pk}"'
+
+    room_page = participant_client.get(room.get_absolute_url()).content.decode()
+    reply_page = participant_client.get(
+        reverse("forum:reply", args=[room.consultation.slug, room.slug, root.pk])
+    ).content.decode()
+    thread_page = participant_client.get(
+        reverse("forum:thread", args=[room.consultation.slug, room.slug, root.pk])
+    ).content.decode()
+
+    # The new-comment form and the reply form template forum.js clones.
+    assert room_page.count(form_start) == 2
+    assert f'{form_start} data-thread="{root.pk}"' in reply_page
+    assert f'{form_start} data-thread="{root.pk}"' in thread_page
