@@ -1,10 +1,15 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
 
 def fold_for_search(text: str) -> str:
     """'Álvaro  Weiß' as 'alvaro weiss': lowercase ASCII for accent-insensitive search."""
@@ -114,6 +119,11 @@ class User(AbstractUser):
         if kwargs.get("update_fields") is not None and {"display_name", "handle"} & set(kwargs["update_fields"]):
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
         super().save(*args, **kwargs)
+
+    @property
+    def is_new_account(self):
+        """Younger than FORUM_NEW_ACCOUNT_AGE_HOURS: some limits are tighter for it."""
+        return self.date_joined > timezone.now() - timedelta(hours=settings.FORUM_NEW_ACCOUNT_AGE_HOURS)
 
     def get_full_name(self):
         return self.display_name

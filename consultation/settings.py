@@ -193,6 +193,16 @@ FORUM_NOTIFICATIONS_PER_PAGE = 30
 # for accounts less than a day old. The mentions themselves all show.
 FORUM_MENTIONS_NOTIFIED = 10
 FORUM_MENTIONS_NOTIFIED_NEW_ACCOUNT = 2
+# Accounts younger than this whose comment has more links than
+# FORUM_NEW_ACCOUNT_MAX_LINKS wait for a moderator.
+FORUM_NEW_ACCOUNT_AGE_HOURS = 24
+FORUM_NEW_ACCOUNT_MAX_LINKS = 3
+# Per person, counted in the cache: {action: [(times, per seconds), …]}.
+FORUM_RATE_LIMITS = {
+    "post": [(5, 60), (60, 3600)],
+    "edit": [(10, 60), (60, 3600)],
+    "report": [(10, 600), (30, 86400)],
+}
 
 # --- Logging --------------------------------------------------------------
 

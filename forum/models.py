@@ -26,6 +26,11 @@ class Consultation(models.Model):
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     is_published = models.BooleanField(_("published"), default=False)
+    hide_after_reports = models.PositiveSmallIntegerField(
+        _("hide a comment after this many reports"),
+        default=3,
+        help_text=_("Reports from different people; the comment waits hidden for a moderator. 0 turns this off."),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects = ConsultationQuerySet.as_manager()
@@ -61,6 +66,14 @@ class Room(models.Model):
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
     is_published = models.BooleanField(_("published"), default=False)
+    premoderate_first = models.PositiveSmallIntegerField(
+        _("hold the first comments of newcomers"),
+        default=0,
+        help_text=_(
+            "The first this many comments of someone new to the consultation wait for a moderator's approval. "
+            "0 publishes them at once."
+        ),
+    )
     # Kept by the comment services, so lists never count rows.
     comment_count = models.PositiveIntegerField(_("visible comments"), default=0, editable=False)
     thread_count = models.PositiveIntegerField(_("threads started"), default=0, editable=False)
@@ -149,6 +162,7 @@ class Comment(MPTTModel):
 
     class State(models.TextChoices):
         VISIBLE = "visible", _("Visible")
+        PENDING = "pending", _("Awaiting moderation")
         DELETED = "deleted", _("Deleted by its author")
         HIDDEN = "hidden", _("Hidden by a moderator")
 
@@ -176,6 +190,10 @@ class Comment(MPTTModel):
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.VISIBLE)
     hidden_reason = models.CharField(_("reason for hiding"), max_length=300, blank=True)
+    # Thread-wide flags live on the top-level comment.
+    is_pinned = models.BooleanField(_("pinned to the top of the room"), default=False)
+    is_locked = models.BooleanField(_("thread locked"), default=False)
+    is_highlighted = models.BooleanField(_("highlighted by a moderator"), default=False)
     created_at = models.DateTimeField(_("posted"), default=timezone.now, editable=False)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True, editable=False)
     # Sent with the form, so a double click or a resent POST stores one comment.
@@ -223,6 +241,10 @@ class Comment(MPTTModel):
     @property
     def is_hidden(self):
         return self.state == self.State.HIDDEN
+
+    @property
+    def is_pending(self):
+        return self.state == self.State.PENDING
 
     @property
     def reply_count(self):
@@ -365,9 +387,26 @@ class ModerationAction(models.Model):
 
     class Action(models.TextChoices):
         FLAG = "flag", _("Flagged to a colleague")
+        HIDE = "hide", _("Hid a comment")
+        AUTO_HIDE = "auto_hide", _("Hidden after reports")
+        RESTORE = "restore", _("Restored a comment")
+        APPROVE = "approve", _("Approved a held comment")
+        DISMISS = "dismiss", _("Dismissed reports")
+        PIN = "pin", _("Pinned a thread")
+        UNPIN = "unpin", _("Unpinned a thread")
+        HIGHLIGHT = "highlight", _("Highlighted a comment")
+        UNHIGHLIGHT = "unhighlight", _("Removed a highlight")
+        LOCK = "lock", _("Locked a thread")
+        UNLOCK = "unlock", _("Unlocked a thread")
+        CLOSE = "close", _("Closed the room")
+        REOPEN = "reopen", _("Reopened the room")
+        TAG = "tag", _("Tagged with a guiding question")
+        SUSPEND = "suspend", _("Suspended a participant")
+        UNSUSPEND = "unsuspend", _("Lifted a suspension")
 
+    # Empty for what the site does by itself (hiding after reports).
     moderator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="moderation_actions"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="moderation_actions"
     )
     action = models.CharField(max_length=16, choices=Action.choices)
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="moderation_actions")
@@ -386,3 +425,76 @@ class ModerationAction(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} by {self.moderator_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CommentRevision(models.Model):
+    """An earlier version of an edited comment, for moderators and staff."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    body_source = models.TextField()
+    # When this version was written: the comment's posting time, or its previous edit.
+    written_at = models.DateTimeField()
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-replaced_at", "-pk"]
+
+    def __str__(self):
+        return f"Version of comment {self.comment_id} from {self.written_at:%Y-%m-%d %H:%M}"
+
+
+class Report(models.Model):
+    """A participant's flag for moderation. Open until a moderator decides."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or advertising")
+        ABUSIVE = "abusive", _("Abusive or hateful")
+        OFF_TOPIC = "off_topic", _("Off-topic")
+        PERSONAL = "personal", _("Shares personal information")
+        OTHER = "other", _("Something else")
+
+    class Outcome(models.TextChoices):
+        HIDDEN = "hidden", _("The comment was hidden")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports")
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "reporter"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="one_open_report_per_person",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Report of comment {self.comment_id} by {self.reporter_id}: {self.reason}"
+
+
+class Suspension(models.Model):
+    """A participant barred from posting in a consultation, for a while or until lifted."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="suspensions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="suspensions")
+    reason = models.CharField(_("reason"), max_length=300)
+    until = models.DateTimeField(_("until"), null=True, blank=True, help_text=_("Empty: until lifted."))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user_id} suspended from {self.consultation_id}"

@@ -1,10 +1,16 @@
-"""Who may do what. The one place that knows the moderator rota."""
+"""Who may do what. The one place that knows the moderator rota.
+
+`why_cannot_…` predicates return the refusal in words a person can act on
+(None when nothing stands in the way); `can_…` predicates are their yes/no.
+"""
 
 from allauth.account.models import EmailAddress
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from forum.models import Comment, Room, RoomModerator
+from forum.models import Comment, Consultation, Room, RoomModerator, Suspension
 
 
 def has_confirmed_email(user) -> bool:
@@ -14,6 +20,21 @@ def has_confirmed_email(user) -> bool:
     if not hasattr(user, "_has_confirmed_email"):
         user._has_confirmed_email = EmailAddress.objects.filter(user=user, verified=True).exists()
     return user._has_confirmed_email
+
+
+def active_suspension(user, consultation_id: int) -> Suspension | None:
+    """The suspension keeping the person from posting in the consultation, if any (remembered per request)."""
+    if not user.is_authenticated:
+        return None
+    remembered = user.__dict__.setdefault("_suspensions", {})
+    if consultation_id not in remembered:
+        remembered[consultation_id] = (
+            Suspension.objects.filter(consultation_id=consultation_id, user=user, lifted_at__isnull=True)
+            .filter(Q(until__isnull=True) | Q(until__gt=timezone.now()))
+            .order_by("until")
+            .last()
+        )
+    return remembered[consultation_id]
 
 
 def is_room_moderator(user, room: Room, *, day=None, on_duty_ids=None) -> bool:
@@ -40,6 +61,16 @@ def is_moderator_anywhere(user, *, day=None) -> bool:
     return RoomModerator.objects.filter(user=user).on_duty(day).exists()
 
 
+def is_consultation_moderator(user, consultation: Consultation) -> bool:
+    """Staff, or someone on duty today in one of the consultation's rooms."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff:
+        return True
+    today = timezone.localdate()
+    return RoomModerator.objects.filter(room__consultation=consultation, user=user).on_duty(today).exists()
+
+
 def can_view_room(user, room: Room) -> bool:
     """Published rooms of published consultations are public; staff see the rest too."""
     if room.is_published and room.consultation.is_published:
@@ -48,7 +79,7 @@ def can_view_room(user, room: Room) -> bool:
 
 
 def why_cannot_post(user, room: Room) -> str | None:
-    """What keeps this person from posting in the room, in words they can act on; None when nothing does."""
+    """What keeps this person from posting in the room; None when nothing does."""
     if not (user.is_authenticated and user.is_active) or not can_view_room(user, room):
         return _("You cannot post in this room.")
     if room.is_closed:
@@ -57,12 +88,31 @@ def why_cannot_post(user, room: Room) -> str | None:
         return _("This room has not opened yet.")
     if not has_confirmed_email(user):
         return _("Please confirm your email address before posting: follow the link in the email we sent you.")
+    suspension = active_suspension(user, room.consultation_id)
+    if suspension is not None:
+        if suspension.until:
+            return _("A moderator has suspended you from posting in this consultation until %(until)s: %(reason)s") % {
+                "until": date_format(timezone.localtime(suspension.until), "DATETIME_FORMAT"),
+                "reason": suspension.reason,
+            }
+        return _("A moderator has suspended you from posting in this consultation: %(reason)s") % {
+            "reason": suspension.reason
+        }
     return None
 
 
 def can_post_in_room(user, room: Room) -> bool:
-    """A signed-in, active person with a confirmed email, in a room that is open."""
+    """A signed-in, active, unsuspended person with a confirmed email, in a room that is open."""
     return why_cannot_post(user, room) is None
+
+
+def thread_is_locked(comment: Comment) -> bool:
+    """Whether the comment's thread is locked (read from the page when it holds the root)."""
+    if comment.level == 0:
+        return comment.is_locked
+    if hasattr(comment, "thread_locked"):
+        return comment.thread_locked
+    return Comment.objects.filter(tree_id=comment.tree_id, level=0, is_locked=True).exists()
 
 
 def why_cannot_reply(user, comment: Comment) -> str | None:
@@ -70,9 +120,57 @@ def why_cannot_reply(user, comment: Comment) -> str | None:
     refusal = why_cannot_post(user, comment.room)
     if refusal is None and not comment.is_visible:
         refusal = _("This comment has been removed, so it cannot be replied to.")
+    if refusal is None and thread_is_locked(comment):
+        refusal = _("A moderator has locked this thread: no more replies can be added.")
     return refusal
 
 
 def can_reply_to(user, comment: Comment) -> bool:
-    """Replies go under visible comments, by people who may post in the room."""
+    """Replies go under visible comments of unlocked threads, by people who may post in the room."""
     return why_cannot_reply(user, comment) is None
+
+
+def why_cannot_edit(user, comment: Comment) -> str | None:
+    """Authors edit their own visible or held comments while they may post in the room."""
+    if not user.is_authenticated or comment.author_id != user.pk:
+        return _("Only the author can edit a comment.")
+    if comment.state not in {Comment.State.VISIBLE, Comment.State.PENDING}:
+        return _("This comment has been removed, so it cannot be edited.")
+    return why_cannot_post(user, comment.room)
+
+
+def can_edit(user, comment: Comment) -> bool:
+    return why_cannot_edit(user, comment) is None
+
+
+def why_cannot_delete(user, comment: Comment) -> str | None:
+    """Authors delete their own comments, even in a closed room or while suspended."""
+    if not user.is_authenticated or not user.is_active or comment.author_id != user.pk:
+        return _("Only the author can delete a comment.")
+    if comment.state not in {Comment.State.VISIBLE, Comment.State.PENDING}:
+        return _("This comment has already been removed.")
+    return None
+
+
+def can_delete(user, comment: Comment) -> bool:
+    return why_cannot_delete(user, comment) is None
+
+
+def why_cannot_report(user, comment: Comment) -> str | None:
+    """Any signed-in participant who can see a visible comment may report it, except their own."""
+    if not (user.is_authenticated and user.is_active) or not can_view_room(user, comment.room):
+        return _("You cannot report this comment.")
+    if comment.author_id == user.pk:
+        return _("You cannot report your own comment; you can edit or delete it.")
+    if not comment.is_visible:
+        return _("This comment is no longer shown, so there is nothing to report.")
+    return None
+
+
+def can_report(user, comment: Comment) -> bool:
+    return why_cannot_report(user, comment) is None
+
+
+def can_see_removed_text(user, room: Room, *, on_duty_ids=None) -> bool:
+    """Moderators of the room and staff can read hidden and deleted comments, and earlier versions."""
+    return is_room_moderator(user, room, on_duty_ids=on_duty_ids)

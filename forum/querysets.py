@@ -36,10 +36,14 @@ class CommentQuerySet(TreeQuerySet):
     def visible(self):
         return self.filter(state="visible")
 
-    def shown_in_threads(self):
+    def shown_in_threads(self, viewer=None):
         """Everything a thread draws: a deleted comment with no replies is left out,
-        one with replies stays as a placeholder that keeps the thread readable."""
-        return self.exclude(state="deleted", rght=F("lft") + 1)
+        one with replies stays as a placeholder that keeps the thread readable;
+        a comment awaiting moderation is shown to its author only."""
+        shown = self.exclude(state="deleted", rght=F("lft") + 1)
+        if viewer is not None and viewer.is_authenticated:
+            return shown.exclude(~Q(author=viewer), state="pending")
+        return shown.exclude(state="pending")
 
 
 class CommentManager(TreeManager.from_queryset(CommentQuerySet)):

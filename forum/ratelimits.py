@@ -14,6 +14,7 @@ window boundary; that is the price of one cache round trip per check.
 import math
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 
 KEY_PREFIX = "ratelimit"
@@ -46,3 +47,20 @@ def hit(key: str, *, limit: int, period: int) -> int | None:
     if count <= limit:
         return None
     return max(1, math.ceil((window + 1) * period - now))
+
+
+class RateLimited(Exception):
+    """An action refused for now; `retry_after` says in how many seconds to try again."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"Rate limited; retry after {retry_after} seconds")
+        self.retry_after = retry_after
+
+
+def check(action: str, user) -> None:
+    """Count one use of an action limited in settings.FORUM_RATE_LIMITS
+    ({action: [(limit, period in seconds), …]}); raise RateLimited when over."""
+    for limit, period in settings.FORUM_RATE_LIMITS.get(action, ()):
+        wait = hit(user_key(action, user), limit=limit, period=period)
+        if wait is not None:
+            raise RateLimited(wait)

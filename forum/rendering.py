@@ -140,6 +140,8 @@ class RenderedBody:
     # In order of first mention, so callers can notify "the first ten".
     mentioned_user_ids: tuple[int, ...] = ()
     cited_comment_ids: frozenset[int] = field(default_factory=frozenset)
+    # Links to other sites, which a spam check counts.
+    external_link_count: int = 0
     version: int = RENDER_VERSION
 
 
@@ -397,8 +399,15 @@ def render_comment_body(source: str, lookups: Lookups | None = None) -> Rendered
         for inline in inlines:
             _transform(inline, found, mentioned, cited_ids)
     rendered = _markdown.renderer.render(tokens, _markdown.options, {})
+    external_links = sum(
+        1
+        for inline in inlines
+        for token in inline.children
+        if token.type == "link_open" and not is_own_url(token.attrGet("href") or "")
+    )
     return RenderedBody(
         html=sanitise(rendered).strip(),
         mentioned_user_ids=tuple(mentioned),
         cited_comment_ids=frozenset(cited_ids),
+        external_link_count=external_links,
     )

@@ -132,23 +132,26 @@ def room_page_count(room: Room) -> int:
     return max(1, ceil(room.thread_count / _threads_per_page()))
 
 
-def _page_roots(room: Room, number: int, *, newest_first: bool) -> list[Comment]:
-    """The page's top-level comments: a range of thread numbers, read by index."""
+def _page_roots(room: Room, number: int, *, newest_first: bool, viewer=None) -> list[Comment]:
+    """The page's top-level comments: a range of thread numbers, read by index.
+    Pinned threads lead page 1 instead of standing in their place."""
     per_page = _threads_per_page()
     if newest_first:
         high = room.thread_count - (number - 1) * per_page
         low = high - per_page + 1
-        order = "-thread_number"
     else:
         low = (number - 1) * per_page + 1
         high = low + per_page - 1
-        order = "thread_number"
-    return list(
-        Comment.objects.filter(room=room, thread_number__range=(low, high))
-        .shown_in_threads()
+    wanted = Q(thread_number__range=(low, high), is_pinned=False)
+    if number == 1:
+        wanted |= Q(is_pinned=True)
+    roots = list(
+        Comment.objects.filter(wanted, room=room, level=0)
+        .shown_in_threads(viewer)
         .select_related("author")
-        .order_by(order)
     )
+    roots.sort(key=lambda root: (not root.is_pinned, -root.thread_number if newest_first else root.thread_number))
+    return roots
 
 
 def replies_shown_per_thread(reply_counts: list[int], budget: int) -> int:
@@ -170,20 +173,21 @@ def _room_page_reply_cap(roots: list[Comment]) -> int:
     return max(0, replies_shown_per_thread([root.reply_count for root in roots], budget))
 
 
-def room_threads_page(room: Room, *, number: int = 1, newest_first: bool = False) -> CommentsPage:
+def room_threads_page(room: Room, *, number: int = 1, newest_first: bool = False, viewer=None) -> CommentsPage:
     """A page of the room's threads with their first replies, in two queries
-    whatever the room's size: the page's roots, then their replies."""
+    whatever the room's size: the page's roots, then their replies. The viewer
+    sees their own comments that await moderation."""
     num_pages = room_page_count(room)
     if not 1 <= number <= num_pages:
         raise Http404
-    roots = _page_roots(room, number, newest_first=newest_first)
+    roots = _page_roots(room, number, newest_first=newest_first, viewer=viewer)
     cap = _room_page_reply_cap(roots)
     replies_by_tree: dict[int, list[Comment]] = {}
     if roots and cap:
         replies = (
             Comment.objects.filter(tree_id__in=[root.tree_id for root in roots])
             .replies()
-            .shown_in_threads()
+            .shown_in_threads(viewer)
             .annotate(rank=Window(RowNumber(), partition_by=[F("tree_id")], order_by=F("lft").asc()))
             .filter(rank__lte=cap)
             .select_related("author")
@@ -217,14 +221,14 @@ def thread_page_count(root: Comment) -> int:
     return max(1, ceil(root.reply_count / settings.FORUM_COMMENTS_PER_THREAD_PAGE))
 
 
-def get_thread_root(room: Room, comment_id: int) -> Comment:
+def get_thread_root(room: Room, comment_id: int, viewer=None) -> Comment:
     """The top-level comment that starts a thread of this room (404 otherwise)."""
     return get_object_or_404(
-        Comment.objects.roots().shown_in_threads().select_related("author"), pk=comment_id, room=room
+        Comment.objects.roots().shown_in_threads(viewer).select_related("author"), pk=comment_id, room=room
     )
 
 
-def thread_page(root: Comment, *, number: int = 1) -> CommentsPage:
+def thread_page(root: Comment, *, number: int = 1, viewer=None) -> CommentsPage:
     """The thread's root and one page of its replies in reading order."""
     num_pages = thread_page_count(root)
     if not 1 <= number <= num_pages:
@@ -235,7 +239,7 @@ def thread_page(root: Comment, *, number: int = 1) -> CommentsPage:
     replies = list(
         Comment.objects.filter(tree_id=root.tree_id)
         .replies()
-        .shown_in_threads()
+        .shown_in_threads(viewer)
         .alias(position_key=F("lft") + F("level"))
         .filter(position_key__range=(2 * first + 1, 2 * last + 1))
         .select_related("author")
@@ -254,10 +258,12 @@ def thread_page(root: Comment, *, number: int = 1) -> CommentsPage:
 
 
 def _mark_for_display(comments: list[Comment], off_page_parents: dict[int, Comment]) -> None:
-    """Set indentation, 'replying to' and thread ends, in one pass."""
+    """Set indentation, 'replying to', the thread's lock and thread ends, in one pass."""
     by_id = {comment.pk: comment for comment in comments}
     max_depth = settings.FORUM_MAX_DISPLAY_DEPTH
+    locked_trees = {comment.tree_id for comment in comments if comment.level == 0 and comment.is_locked}
     for index, comment in enumerate(comments):
+        comment.thread_locked = comment.tree_id in locked_trees
         # Set on every comment: a missing attribute is a slow lookup in templates.
         comment.__dict__.setdefault("continue_thread_id", None)
         comment.shown_depth = min(comment.level, max_depth)
@@ -319,7 +325,7 @@ def comment_location(comment: Comment) -> str:
     room = comment.room
     anchor = f"#comment-{comment.pk}"
     root = comment if comment.level == 0 else Comment.objects.roots().get(tree_id=comment.tree_id)
-    room_page_number = ceil(root.thread_number / _threads_per_page())
+    room_page_number = 1 if root.is_pinned else ceil(root.thread_number / _threads_per_page())
     room_url = room.get_absolute_url()
     if comment.level == 0:
         return f"{room_url}{_page_query(room_page_number)}{anchor}"

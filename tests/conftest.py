@@ -1,5 +1,6 @@
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 
 from tests import factories
 
@@ -21,6 +22,9 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tasks run as soon as they are queued (after commit); tests of the queue itself use the database backend.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Factories post many comments a second; tests of the limits set their own.
+    settings.FORUM_RATE_LIMITS = {}
+    cache.clear()
 
 
 @pytest.fixture

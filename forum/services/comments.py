@@ -1,4 +1,5 @@
-"""Posting comments and replies."""
+"""Writing comments: posting, replying, editing and deleting, and keeping
+rendered bodies up to date when what they refer to changes."""
 
 import re
 import uuid
@@ -7,12 +8,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils import timezone
+from django.utils.translation import gettext_lazy, ngettext
 
-from forum import permissions
-from forum.models import Comment, CommentLink, Follow, Mention, Room
+from forum import permissions, ratelimits
+from forum.models import Comment, CommentLink, CommentRevision, Follow, Mention, Room
 from forum.rendering import RenderedBody, render_comment_body
 from forum.services import notifications
 
@@ -41,6 +41,9 @@ def clean_comment_body(text: str) -> str:
     return text.strip("\n")
 
 
+# --- Posting --------------------------------------------------------------
+
+
 def post_comment(author, *, room: Room, body: str, client_token: uuid.UUID | None = None) -> Comment:
     """Start a new thread in the room. Posting the same form twice stores one comment.
 
@@ -50,6 +53,7 @@ def post_comment(author, *, room: Room, body: str, client_token: uuid.UUID | Non
     if refusal:
         raise PermissionDenied(refusal)
     body = clean_comment_body(body)
+    ratelimits.check("post", author)
     rendered = render_comment_body(body)
     with transaction.atomic():
         _lock_new_thread_allocation()
@@ -58,14 +62,14 @@ def post_comment(author, *, room: Room, body: str, client_token: uuid.UUID | Non
             return existing
         locked_room = Room.objects.select_for_update().only("thread_count").get(pk=room.pk)
         comment = _new_comment(
-            author, room_id=room.pk, rendered=rendered, body=body, client_token=client_token,
+            author,
+            room=room,
+            rendered=rendered,
+            body=body,
+            client_token=client_token,
             thread_number=locked_room.thread_count + 1,
         )
-        Room.objects.filter(pk=room.pk).update(
-            thread_count=F("thread_count") + 1,
-            comment_count=F("comment_count") + 1,
-            last_activity_at=comment.created_at,
-        )
+        Room.objects.filter(pk=room.pk).update(thread_count=F("thread_count") + 1)
         _after_posting(comment, rendered=rendered, thread_id=comment.pk)
     return comment
 
@@ -78,53 +82,85 @@ def reply_to_comment(author, *, parent: Comment, body: str, client_token: uuid.U
     if refusal:
         raise PermissionDenied(refusal)
     body = clean_comment_body(body)
+    ratelimits.check("post", author)
     rendered = render_comment_body(body)
     with transaction.atomic():
         # django-mptt leaves locking to us: holding the root row makes replies
         # to one thread take turns, so lft/rght stay consistent.
-        thread_id = (
-            Comment.objects.select_for_update().filter(tree_id=parent.tree_id, level=0).values_list("pk", flat=True).get()
+        thread_id, locked = (
+            Comment.objects.select_for_update()
+            .filter(tree_id=parent.tree_id, level=0)
+            .values_list("pk", "is_locked")
+            .get()
         )
+        if locked:
+            raise PermissionDenied(permissions.why_cannot_reply(author, parent))
         existing = _already_posted(author, client_token)
         if existing:
             return existing
-        fresh_parent = Comment.objects.get(pk=parent.pk)
+        fresh_parent = Comment.objects.select_related("room").get(pk=parent.pk)
         comment = _new_comment(
-            author, room_id=fresh_parent.room_id, rendered=rendered, body=body, client_token=client_token,
+            author,
+            room=fresh_parent.room,
+            rendered=rendered,
+            body=body,
+            client_token=client_token,
             parent=fresh_parent,
-        )
-        Room.objects.filter(pk=fresh_parent.room_id).update(
-            comment_count=F("comment_count") + 1, last_activity_at=comment.created_at
         )
         _after_posting(comment, rendered=rendered, thread_id=thread_id)
     return comment
 
 
-def _new_comment(author, *, room_id, rendered: RenderedBody, body, client_token, **tree) -> Comment:
+def _new_comment(author, *, room: Room, rendered: RenderedBody, body, client_token, **tree) -> Comment:
     comment = Comment(
-        room_id=room_id,
+        room=room,
         author=author,
         body_source=body,
         body_html=rendered.html,
         render_version=rendered.version,
         client_token=client_token,
+        state=Comment.State.PENDING if needs_approval(author, room, rendered) else Comment.State.VISIBLE,
         **tree,
     )
     comment.save()
     return comment
 
 
+def needs_approval(author, room: Room, rendered: RenderedBody) -> bool:
+    """Held for a moderator: the first comments of newcomers to the consultation
+    where the room asks for it, and link-heavy comments from brand-new accounts."""
+    if permissions.is_room_moderator(author, room):
+        return False
+    if author.is_new_account and rendered.external_link_count > settings.FORUM_NEW_ACCOUNT_MAX_LINKS:
+        return True
+    if room.premoderate_first:
+        published = Comment.objects.filter(
+            author=author, room__consultation_id=room.consultation_id, state=Comment.State.VISIBLE
+        ).count()
+        return published < room.premoderate_first
+    return False
+
+
 def _after_posting(comment: Comment, *, rendered: RenderedBody, thread_id: int) -> None:
-    """What a new comment sets going: its mentions and citations are recorded,
-    its author follows the thread (if they wish), and people are notified."""
+    """What a new comment sets going: its mentions and citations are recorded and
+    its author follows the thread (if they wish). A visible comment counts in the
+    room and notifies people now; a held one does so when it is approved."""
     record_mentions_and_citations(comment, rendered)
     if comment.author.follow_threads_on_post:
         Follow.objects.get_or_create(user=comment.author, thread_id=thread_id)
-    limit = notifications.mentions_to_notify(comment.author)
-    notifications.notify_about_new_comment(
-        comment, thread_id=thread_id, mentioned_ids=rendered.mentioned_user_ids[:limit]
+    comment.mentions_not_notified = 0
+    if comment.is_visible:
+        publish(comment, thread_id=thread_id, mentioned_ids=rendered.mentioned_user_ids)
+
+
+def publish(comment: Comment, *, thread_id: int, mentioned_ids) -> None:
+    """A comment becomes part of the discussion: counted, and people are told."""
+    Room.objects.filter(pk=comment.room_id).update(
+        comment_count=F("comment_count") + 1, last_activity_at=timezone.now()
     )
-    comment.mentions_not_notified = max(0, len(rendered.mentioned_user_ids) - limit)
+    limit = notifications.mentions_to_notify(comment.author)
+    notifications.notify_about_new_comment(comment, thread_id=thread_id, mentioned_ids=mentioned_ids[:limit])
+    comment.mentions_not_notified = max(0, len(mentioned_ids) - limit)
 
 
 def record_mentions_and_citations(comment: Comment, rendered: RenderedBody) -> None:
@@ -156,6 +192,57 @@ def _lock_new_thread_allocation() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_NEW_THREAD_LOCK_KEY])
 
 
+# --- Editing and deleting --------------------------------------------------
+
+
+def edit_comment(author, *, comment: Comment, body: str) -> Comment:
+    """The author rewrites their comment: the earlier version is kept for
+    moderators, the body is rendered again, and only newly mentioned people are told."""
+    refusal = permissions.why_cannot_edit(author, comment)
+    if refusal:
+        raise PermissionDenied(refusal)
+    body = clean_comment_body(body)
+    if body == comment.body_source:
+        return comment
+    ratelimits.check("edit", author)
+    rendered = render_comment_body(body)
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update().get(pk=comment.pk)
+        now = timezone.now()
+        CommentRevision.objects.create(
+            comment=comment, body_source=comment.body_source, written_at=comment.edited_at or comment.created_at
+        )
+        if comment.is_visible:
+            limit = notifications.mentions_to_notify(author)
+            notifications.notify_mentions_added(comment, mentioned_ids=rendered.mentioned_user_ids[:limit])
+        comment.body_source = body
+        comment.body_html = rendered.html
+        comment.render_version = rendered.version
+        comment.edited_at = now
+        comment.save(update_fields=["body_source", "body_html", "render_version", "edited_at"])
+        record_mentions_and_citations(comment, rendered)
+        refresh_citations_of(comment)
+    return comment
+
+
+def delete_comment(author, *, comment: Comment) -> None:
+    """The author withdraws their comment. Nothing is erased: the row stays for
+    staff, the thread shows a placeholder where replies hang from it."""
+    refusal = permissions.why_cannot_delete(author, comment)
+    if refusal:
+        raise PermissionDenied(refusal)
+    with transaction.atomic():
+        was_visible = Comment.objects.filter(pk=comment.pk, state=Comment.State.VISIBLE).exists()
+        Comment.objects.filter(pk=comment.pk).update(state=Comment.State.DELETED)
+        if was_visible:
+            Room.objects.filter(pk=comment.room_id).update(comment_count=F("comment_count") - 1)
+        comment.state = Comment.State.DELETED
+        refresh_citations_of(comment)
+
+
+# --- Keeping rendered bodies current --------------------------------------
+
+
 def rerender_comments(comments) -> int:
     """Render stored bodies again (after a mentioned name, or a cited comment, changed)."""
     count = 0
@@ -185,4 +272,6 @@ def follow_renamed_person(user, *, old_handle: str) -> int:
             if new_source != comment.body_source:
                 Comment.objects.filter(pk=comment.pk).update(body_source=new_source)
                 comment.body_source = new_source
-    return rerender_comments(mentioning)
+    # References name the cited comment's author too.
+    citing = Comment.objects.filter(links_out__target__author=user).exclude(mentions__user=user)
+    return rerender_comments([*mentioning, *citing.only("pk", "body_source").distinct()])

@@ -1,7 +1,6 @@
 """Who hears about what: notifications recorded in the database, and email queued after commit."""
 
 from collections.abc import Iterable
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,8 +19,7 @@ _PRECEDENCE = [Kind.MENTION, Kind.REPLY, Kind.FOLLOW]
 
 def mentions_to_notify(author) -> int:
     """How many of the people a comment mentions are notified: fewer for new accounts."""
-    is_new = author.date_joined > timezone.now() - timedelta(days=1)
-    return settings.FORUM_MENTIONS_NOTIFIED_NEW_ACCOUNT if is_new else settings.FORUM_MENTIONS_NOTIFIED
+    return settings.FORUM_MENTIONS_NOTIFIED_NEW_ACCOUNT if author.is_new_account else settings.FORUM_MENTIONS_NOTIFIED
 
 
 def notify_about_new_comment(comment: Comment, *, thread_id: int, mentioned_ids: Iterable[int]) -> list[Notification]:

@@ -1,0 +1,279 @@
+"""Links between comments: references drawn in the citing comment, backlinks
+under the cited one, and what is never shown of a comment one may not see."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from forum import services
+from forum.models import Comment, CommentLink, Consultation, Room
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def post_comment_through_the_form(client, room, body):
+    url = reverse("forum:new-comment", args=[room.consultation.slug, room.slug])
+    response = client.post(url, {"body": body})
+    assert response.status_code == 302
+    return Comment.objects.filter(room=room).latest("pk")
+
+
+def article_of(client, room, comment):
+    """One comment's <article> as drawn on its room page."""
+    response = client.get(room.get_absolute_url())
+    assert response.status_code == 200
+    return re.search(rf'<article id="comment-{comment.pk}".*?</article>', response.content.decode(), re.S).group(0)
+
+
+def absolute(path):
+    return f"{settings.SITE_URL}{path}"
+
+
+@pytest.fixture
+def cited(consultation, participant):
+    """A comment in a room called Access to justice."""
+    access = factories.make_room(consultation, title="Access to justice")
+    return factories.make_comment(access, participant, body="Paralegals **reach** remote villages.")
+
+
+# --- References --------------------------------------------------------------
+
+
+def test_a_link_to_a_comment_in_another_room_shows_who_wrote_it_where_with_an_excerpt(
+    client, room, other_participant, cited
+):
+    client.force_login(other_participant)
+    link = absolute(f"/comment/{cited.pk}/")
+
+    citing = post_comment_through_the_form(client, room, f"As said in {link}")
+
+    article = article_of(client, room, citing)
+    assert (
+        f'<a href="{link}" class="reference">Comment by Amina Diallo in Access to justice</a> '
+        '<span class="reference__excerpt">“Paralegals reach remote villages.”</span>' in article
+    )
+    assert list(CommentLink.objects.values_list("source_id", "target_id")) == [(citing.pk, cited.pk)]
+
+
+def test_a_relative_link_with_its_own_words_keeps_them_and_says_what_it_cites(
+    client, room, other_participant, cited
+):
+    client.force_login(other_participant)
+
+    citing = post_comment_through_the_form(client, room, f"I agree with [this point](/comment/{cited.pk}/).")
+
+    article = article_of(client, room, citing)
+    assert f'<a href="/comment/{cited.pk}/" class="reference">this point</a>' in article
+    assert "(Comment by Amina Diallo in Access to justice: “Paralegals reach remote villages.”)" in article
+    assert CommentLink.objects.filter(source=citing, target=cited).exists()
+
+
+def test_the_reference_follows_the_permalink_to_the_cited_comment(client, room, other_participant, cited):
+    client.force_login(other_participant)
+    post_comment_through_the_form(client, room, f"See /comment/{cited.pk}/ and [this](/comment/{cited.pk}/)")
+
+    response = client.get(f"/comment/{cited.pk}/")
+
+    assert response.url == f"{cited.room.get_absolute_url()}#comment-{cited.pk}"
+
+
+def test_links_to_our_rooms_and_consultations_show_their_titles(client, room, consultation, other_participant, cited):
+    client.force_login(other_participant)
+    room_link = absolute(cited.room.get_absolute_url())
+    consultation_link = absolute(consultation.get_absolute_url())
+
+    citing = post_comment_through_the_form(client, room, f"Compare {room_link} within {consultation_link}")
+
+    article = article_of(client, room, citing)
+    assert f'<a href="{room_link}" class="place">Access to justice</a>' in article
+    assert f'<a href="{consultation_link}" class="place">{consultation.title}</a>' in article
+
+
+def test_a_link_to_a_comment_on_another_site_stays_an_ordinary_link(client, room, other_participant, cited):
+    client.force_login(other_participant)
+    link = f"https://example.org/comment/{cited.pk}/"
+
+    citing = post_comment_through_the_form(client, room, f"Elsewhere: {link}")
+
+    article = article_of(client, room, citing)
+    assert f'<a href="{link}" rel="nofollow ugc noopener">example.org/comment/{cited.pk}/</a>' in article
+    assert "Paralegals" not in article
+    assert not CommentLink.objects.exists()
+
+
+def test_a_link_to_a_comment_that_does_not_exist_stays_an_ordinary_link(participant_client, room):
+    citing = post_comment_through_the_form(
+        participant_client, room, "See [my old point](/comment/999999999/) and http://127.0.0.1:8000/comment/999999999/"
+    )
+
+    article = article_of(participant_client, room, citing)
+    assert '<a href="/comment/999999999/">my old point</a>' in article
+    assert '<a href="http://127.0.0.1:8000/comment/999999999/">127.0.0.1:8000/comment/999999999/</a>' in article
+    assert 'class="reference"' not in article
+    assert not CommentLink.objects.exists()
+
+
+@pytest.mark.parametrize("unpublished", ["room", "consultation"])
+def test_a_link_to_a_comment_in_an_unpublished_room_stays_an_ordinary_link_and_leaks_nothing(
+    participant_client, room, unpublished
+):
+    draft_consultation = factories.make_consultation(title="Draft consultation in preparation")
+    draft_room = factories.make_room(draft_consultation, title="Secret planning room")
+    secret = factories.make_comment(draft_room, body="Confidential draft wording.")
+    if unpublished == "room":
+        Room.objects.filter(pk=draft_room.pk).update(is_published=False)
+    else:
+        Consultation.objects.filter(pk=draft_consultation.pk).update(is_published=False)
+    link = absolute(f"/comment/{secret.pk}/")
+
+    citing = post_comment_through_the_form(participant_client, room, f"See {link} and [this](/comment/{secret.pk}/)")
+
+    html = participant_client.get(room.get_absolute_url()).content.decode()
+    assert f'<a href="/comment/{secret.pk}/">this</a>' in html
+    assert f'<a href="{link}">' in html
+    for leaked in ["Secret planning room", "Confidential draft wording", "Draft consultation in preparation"]:
+        assert leaked not in html
+        assert leaked not in citing.body_html
+    assert not CommentLink.objects.exists()
+
+
+def test_a_link_to_an_unpublished_room_shows_no_title(participant_client, room, consultation):
+    draft_room = factories.make_room(consultation, title="Secret planning room", is_published=False)
+    link = absolute(draft_room.get_absolute_url())
+
+    citing = post_comment_through_the_form(participant_client, room, f"Soon: {link}")
+
+    article = article_of(participant_client, room, citing)
+    assert "Secret planning room" not in article
+    assert 'class="place"' not in article
+
+
+# --- When the cited comment changes ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "says"),
+    [
+        (Comment.State.HIDDEN, "A comment hidden by a moderator, in Access to justice"),
+        (Comment.State.DELETED, "A comment no longer available, in Access to justice"),
+    ],
+)
+def test_once_the_cited_comment_is_removed_the_reference_says_so_without_its_text(
+    client, room, other_participant, cited, state, says
+):
+    client.force_login(other_participant)
+    citing = post_comment_through_the_form(
+        client, room, f"See {absolute(f'/comment/{cited.pk}/')} and [this](/comment/{cited.pk}/)"
+    )
+    assert "Paralegals reach remote villages." in article_of(client, room, citing)
+
+    Comment.objects.filter(pk=cited.pk).update(state=state)
+    services.refresh_citations_of(cited)
+
+    article = article_of(client, room, citing)
+    assert article.count(says) == 2
+    assert "Paralegals" not in article
+    assert "Amina Diallo" not in article
+
+
+# --- Backlinks -----------------------------------------------------------------
+
+
+def test_the_cited_comment_lists_the_comments_that_reference_it(client, room, other_participant, cited):
+    client.force_login(other_participant)
+    citing = post_comment_through_the_form(client, room, f"As said in [here](/comment/{cited.pk}/)")
+    later = post_comment_through_the_form(client, room, f"Again: [this](/comment/{cited.pk}/)")
+
+    article = article_of(client, cited.room, cited)
+
+    assert "Referenced in:" in article
+    assert (
+        f'<a href="/comment/{citing.pk}/">Jean Dupont in {room.title}</a>, '
+        f'<a href="/comment/{later.pk}/">Jean Dupont in {room.title}</a>' in article
+    )
+
+
+def test_a_comment_nobody_references_has_no_backlinks(client, cited):
+    assert "Referenced in:" not in article_of(client, cited.room, cited)
+
+
+def test_hidden_and_deleted_citing_comments_are_not_listed_as_backlinks(client, room, cited):
+    shown = factories.make_comment(room, body=f"[kept](/comment/{cited.pk}/)")
+    hidden = factories.make_comment(room, body=f"[hidden](/comment/{cited.pk}/)")
+    deleted = factories.make_comment(room, body=f"[deleted](/comment/{cited.pk}/)")
+    Comment.objects.filter(pk=hidden.pk).update(state=Comment.State.HIDDEN)
+    Comment.objects.filter(pk=deleted.pk).update(state=Comment.State.DELETED)
+
+    article = article_of(client, cited.room, cited)
+
+    assert f'href="/comment/{shown.pk}/"' in article
+    assert f'href="/comment/{hidden.pk}/"' not in article
+    assert f'href="/comment/{deleted.pk}/"' not in article
+
+
+def test_citing_comments_in_unpublished_rooms_are_not_listed_as_backlinks(client, consultation, cited):
+    draft_room = factories.make_room(consultation, title="Secret planning room")
+    factories.make_comment(draft_room, body=f"[this](/comment/{cited.pk}/)")
+    Room.objects.filter(pk=draft_room.pk).update(is_published=False)
+
+    article = article_of(client, cited.room, cited)
+
+    assert "Referenced in:" not in article
+    assert "Secret planning room" not in article
+
+
+# --- What it costs ---------------------------------------------------------------
+
+
+def _add_cross_linked_comments(room, elsewhere, people, how_many):
+    """Threads of ten in `room`; each comment cites a comment in `elsewhere` and the
+    comment before it (which then shows a backlink), and mentions someone."""
+    root = None
+    for n in range(how_many):
+        writer, mentioned = people[n % 3], people[(n + 1) % 3]
+        target = factories.make_comment(elsewhere, mentioned, body=f"Point {n} made elsewhere.")
+        body = f"See {absolute(target.get_absolute_url())} and @{mentioned.handle}"
+        previous = Comment.objects.filter(room=room).order_by("-pk").first()
+        if previous:
+            body += f" and [the one before]({previous.get_absolute_url()})"
+        if n % 10 == 0:
+            root = factories.make_comment(room, writer, body=body)
+        else:
+            factories.make_reply(root, writer, body=body)
+
+
+def _room_page_queries(client, room):
+    url = room.get_absolute_url()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])
+def test_the_room_page_costs_the_same_queries_with_10_and_200_cross_linked_comments(
+    client, room, consultation, participant, signed_in
+):
+    elsewhere = factories.make_room(consultation, title="Elsewhere")
+    people = [factories.make_user(f"Named Person {n}", handle=f"named{n}") for n in range(3)]
+    if signed_in:
+        client.force_login(participant)
+
+    _add_cross_linked_comments(room, elsewhere, people, 10)
+    few, html = _room_page_queries(client, room)
+    assert html.count('class="reference"') == 10 + 9
+    assert html.count('class="mention"') == 10
+    assert html.count("Referenced in:") == 9
+
+    _add_cross_linked_comments(room, elsewhere, people, 190)
+    many, html = _room_page_queries(client, room)
+    assert CommentLink.objects.filter(source__room=room).count() == 200 + 199
+    assert html.count('class="reference"') > 150
+    assert html.count('class="mention"') > 75
+
+    assert few == many
