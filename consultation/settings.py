@@ -157,6 +157,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# The sender holds a notification's row lock while it talks to the mail server.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "consultation@localhost")
 
 # --- Background tasks -------------------------------------------------------
@@ -189,6 +191,7 @@ FORUM_MAX_DISPLAY_DEPTH = 5
 FORUM_COMMENT_MAX_LENGTH = 10_000
 FORUM_PROFILE_COMMENTS_PER_PAGE = 20
 FORUM_NOTIFICATIONS_PER_PAGE = 30
+FORUM_MODERATION_QUEUE_PER_PAGE = 25
 # At most this many of the people a comment mentions are notified; fewer
 # for accounts less than a day old. The mentions themselves all show.
 FORUM_MENTIONS_NOTIFIED = 10

@@ -1,8 +1,14 @@
 import uuid
+from datetime import timedelta
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from django.contrib.auth import get_user_model
+
+from forum import emails
+from forum.models import EmailPreference, Notification, Report
 from forum.selectors import flag_colleagues
 from forum.services import EMPTY_BODY_MESSAGE, clean_comment_body
 
@@ -42,3 +48,68 @@ class FlagForm(forms.Form):
     def __init__(self, *args, moderator, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["colleague"].queryset = flag_colleagues(exclude=moderator)
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(label=_("What is wrong with this comment?"), choices=Report.Reason.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Anything the moderators should know (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason, shown to readers"),
+        max_length=300,
+        help_text=_("For example: personal attack, against rule 2."),
+    )
+
+
+class TagForm(forms.Form):
+    question = forms.ModelChoiceField(
+        label=_("Guiding question it answers"), queryset=None, required=False, empty_label=_("None")
+    )
+
+    def __init__(self, *args, room, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question"].queryset = room.questions.all()
+
+
+SUSPENSION_LENGTHS = [("1", _("1 day")), ("7", _("7 days")), ("30", _("30 days")), ("", _("Until lifted"))]
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(label=_("Reason, shown to them"), max_length=300)
+    days = forms.ChoiceField(label=_("For how long"), choices=SUSPENSION_LENGTHS, required=False)
+
+    def until(self):
+        days = self.cleaned_data.get("days")
+        return timezone.now() + timedelta(days=int(days)) if days else None
+
+
+class EmailSettingsForm(forms.Form):
+    """One choice per kind of notification the person can receive, and the follow setting."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        deliveries = emails.email_deliveries(user)
+        self.kinds = emails.notification_kinds_for(user)
+        for kind in self.kinds:
+            self.fields[kind] = forms.ChoiceField(
+                label=Notification.Kind(kind).label,
+                choices=EmailPreference.Delivery.choices,
+                initial=deliveries[kind],
+            )
+        follow = get_user_model()._meta.get_field("follow_threads_on_post")
+        self.fields["follow_threads_on_post"] = forms.BooleanField(
+            label=follow.verbose_name, help_text=follow.help_text, required=False, initial=user.follow_threads_on_post
+        )
+
+    def kind_fields(self) -> list[forms.BoundField]:
+        return [self[kind] for kind in self.kinds]
+
+    def deliveries(self) -> dict[str, str]:
+        return {kind: self.cleaned_data[kind] for kind in self.kinds}

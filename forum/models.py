@@ -9,7 +9,10 @@ from mptt.models import MPTTModel, TreeForeignKey
 from forum.querysets import CommentManager, ConsultationQuerySet, RoomModeratorQuerySet, RoomQuerySet
 
 # Words used by pages under a consultation's or room's URL.
-RESERVED_SLUGS = {"summary", "export.csv", "export.json", "thread", "reply", "comment", "search"}
+RESERVED_SLUGS = {
+    "summary", "export.csv", "export.json", "thread", "reply", "comment", "search", "suspend", "suspensions",
+    "follow", "state",
+}
 
 
 def validate_not_reserved(slug):
@@ -409,7 +412,11 @@ class ModerationAction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="moderation_actions"
     )
     action = models.CharField(max_length=16, choices=Action.choices)
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="moderation_actions")
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="moderation_actions")
+    # Empty for what concerns the whole consultation, such as a suspension.
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="moderation_actions"
+    )
     comment = models.ForeignKey(
         Comment, on_delete=models.PROTECT, null=True, blank=True, related_name="moderation_actions"
     )

@@ -2,10 +2,15 @@
 
 from django_tasks import task
 
+from forum import emails
+
 
 @task()
-def send_notification_emails(notification_ids: list[int]) -> None:
-    """Email the given notifications that are still waiting to be sent."""
-    from forum.emails import send_pending_notification_emails
-
-    send_pending_notification_emails(notification_ids)
+def send_notification_emails(notification_ids: list[int]) -> dict:
+    """Email the given notifications that are still waiting to be sent. Those the
+    mail server refused are tried again by a task queued for when their next
+    attempt falls due (and by the `send_pending_emails` sweep, whichever comes first)."""
+    run = emails.send_pending_notification_emails(notification_ids)
+    if run.failed and send_notification_emails.get_backend().supports_defer:
+        send_notification_emails.using(run_after=run.retry_at).enqueue(run.failed)
+    return {"sent": run.sent, "failed": run.failed, "given_up": run.given_up}

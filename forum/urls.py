@@ -1,6 +1,6 @@
 from django.urls import path
 
-from forum.views import comments, email, follows, mentions, notifications
+from forum.views import comments, email, follows, mentions, moderation, notifications
 
 app_name = "forum"
 
@@ -14,6 +14,19 @@ urlpatterns = [
     path("notifications/unsubscribe/<str:token>/", email.unsubscribe, name="unsubscribe"),
     path("mentions/suggest/", mentions.suggest_people, name="mention-suggestions"),
     path("comment/<int:comment_id>/flag/", notifications.flag_comment, name="flag-comment"),
+    path("comment/<int:comment_id>/edit/", moderation.edit_comment, name="edit-comment"),
+    path("comment/<int:comment_id>/delete/", moderation.delete_comment, name="delete-comment"),
+    path("comment/<int:comment_id>/report/", moderation.report_comment, name="report-comment"),
+    path("comment/<int:comment_id>/history/", moderation.comment_history, name="comment-history"),
+    path("comment/<int:comment_id>/moderate/", moderation.moderate_comment, name="moderate-comment"),
+    path("comment/<int:comment_id>/moderate/<slug:action>/", moderation.act_on_comment, name="act-on-comment"),
+    path("moderation/", moderation.moderation_queue, name="moderation-queue"),
+    path("c/<slug:consultation_slug>/suspend/<str:handle>/", moderation.suspend_participant, name="suspend"),
+    path(
+        "c/<slug:consultation_slug>/suspensions/<int:suspension_id>/lift/",
+        moderation.lift_suspension,
+        name="lift-suspension",
+    ),
     path("c/<slug:consultation_slug>/", comments.consultation_detail, name="consultation"),
     path("c/<slug:consultation_slug>/<slug:room_slug>/", comments.room_detail, name="room"),
     path("c/<slug:consultation_slug>/<slug:room_slug>/comment/", comments.new_comment, name="new-comment"),
@@ -23,6 +36,7 @@ urlpatterns = [
         name="thread",
     ),
     path("c/<slug:consultation_slug>/<slug:room_slug>/follow/", follows.follow_room, name="follow-room"),
+    path("c/<slug:consultation_slug>/<slug:room_slug>/state/", moderation.set_room_state, name="room-state"),
     path(
         "c/<slug:consultation_slug>/<slug:room_slug>/thread/<int:comment_id>/follow/",
         follows.follow_thread,

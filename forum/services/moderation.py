@@ -1,14 +1,77 @@
-"""What moderators do, each step written to the moderation log."""
+"""What moderators do, and reports that call them in. Every step is written
+to the moderation log (ModerationAction), and authors are told what
+happened to their comments."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum import permissions
-from forum.models import Comment, ModerationAction, Notification
+from forum import permissions, ratelimits
+from forum.models import (
+    Comment,
+    Consultation,
+    GuidingQuestion,
+    Mention,
+    ModerationAction,
+    Notification,
+    Report,
+    Room,
+    RoomModerator,
+    Suspension,
+)
+from forum.services.comments import publish, refresh_citations_of
 from forum.services.notifications import notify
 
-FLAG_NOTE_MAX_LENGTH = 500
+Action = ModerationAction.Action
+
+NOTE_MAX_LENGTH = 500
+REASON_MAX_LENGTH = 300
+
+
+def _require_moderator(moderator, room: Room) -> None:
+    if not permissions.is_room_moderator(moderator, room):
+        raise PermissionDenied(_("Only this room's moderators can do this."))
+
+
+def _clean_text(text: str, *, limit: int, required_message: str | None = None) -> str:
+    text = " ".join((text or "").split())
+    if required_message and not text:
+        raise ValidationError(required_message)
+    if len(text) > limit:
+        raise ValidationError(_("Please keep it under %(limit)d characters.") % {"limit": limit})
+    return text
+
+
+def _log(moderator, action: str, *, room: Room | None = None, consultation=None, comment=None, target_user=None, note=""):
+    return ModerationAction.objects.create(
+        moderator=moderator,
+        action=action,
+        consultation_id=consultation.pk if consultation else room.consultation_id,
+        room=room,
+        comment=comment,
+        target_user=target_user,
+        note=note,
+    )
+
+
+def _tell_author(comment: Comment, moderator, note: str) -> None:
+    if comment.author_id != getattr(moderator, "pk", None):
+        notify({comment.author_id: Notification.Kind.MODERATION}, comment=comment, actor=moderator, note=note)
+
+
+def _locked(comment: Comment) -> Comment:
+    return Comment.objects.select_for_update().select_related("room").get(pk=comment.pk)
+
+
+def _resolve_reports(comment: Comment, moderator, outcome: str) -> int:
+    return Report.objects.filter(comment=comment, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=moderator, outcome=outcome
+    )
+
+
+# --- Flags and reports -----------------------------------------------------
 
 
 def flag_comment(moderator, *, comment: Comment, colleague, note: str = "") -> ModerationAction:
@@ -16,18 +79,229 @@ def flag_comment(moderator, *, comment: Comment, colleague, note: str = "") -> M
     if not permissions.is_room_moderator(moderator, comment.room):
         raise PermissionDenied(_("Only this room's moderators can flag its comments."))
     note = " ".join(note.split())
-    if len(note) > FLAG_NOTE_MAX_LENGTH:
-        raise ValidationError(_("Please keep the note under %(limit)d characters.") % {"limit": FLAG_NOTE_MAX_LENGTH})
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValidationError(_("Please keep the note under %(limit)d characters.") % {"limit": NOTE_MAX_LENGTH})
     if colleague.pk == moderator.pk or not permissions.is_moderator_anywhere(colleague):
         raise ValidationError(_("Choose a moderator or staff member other than yourself."))
     with transaction.atomic():
-        action = ModerationAction.objects.create(
-            moderator=moderator,
-            action=ModerationAction.Action.FLAG,
-            room=comment.room,
-            comment=comment,
-            target_user=colleague,
-            note=note,
-        )
+        action = _log(moderator, Action.FLAG, room=comment.room, comment=comment, target_user=colleague, note=note)
         notify({colleague.pk: Notification.Kind.FLAG}, comment=comment, actor=moderator, note=note)
     return action
+
+
+def report_comment(reporter, *, comment: Comment, reason: str, note: str = "") -> Report:
+    """A participant asks the moderators to look at a comment. The moderators on
+    duty are told; enough reports from different people hide it until they decide."""
+    refusal = permissions.why_cannot_report(reporter, comment)
+    if refusal:
+        raise PermissionDenied(refusal)
+    if reason not in Report.Reason.values:
+        raise ValidationError(_("Please choose a reason."))
+    note = _clean_text(note, limit=NOTE_MAX_LENGTH)
+    ratelimits.check("report", reporter)
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(comment=comment, reporter=reporter, reason=reason, note=note)
+            _tell_moderators_on_duty(comment, report)
+            _hide_if_reported_enough(comment)
+    except IntegrityError:
+        raise ValidationError(_("You have already reported this comment; the moderators will look at it.")) from None
+    return report
+
+
+def _tell_moderators_on_duty(comment: Comment, report: Report) -> None:
+    today = timezone.localdate()
+    moderator_ids = RoomModerator.objects.filter(room_id=comment.room_id).on_duty(today).values_list("user_id", flat=True)
+    recipients = {user_id: Notification.Kind.REPORT for user_id in moderator_ids if user_id != report.reporter_id}
+    note = report.get_reason_display() + (f": {report.note}" if report.note else "")
+    notify(recipients, comment=comment, note=note)
+
+
+def _hide_if_reported_enough(comment: Comment) -> None:
+    threshold = Consultation.objects.filter(rooms=comment.room_id).values_list("hide_after_reports", flat=True).get()
+    if not threshold:
+        return
+    reporters = Report.objects.filter(comment=comment, resolved_at__isnull=True).values("reporter").distinct().count()
+    if reporters < threshold:
+        return
+    if Comment.objects.filter(pk=comment.pk, state=Comment.State.VISIBLE).update(
+        state=Comment.State.HIDDEN, hidden_reason=_("waiting for a moderator after several reports")
+    ):
+        Room.objects.filter(pk=comment.room_id).update(comment_count=F("comment_count") - 1)
+        _log(None, Action.AUTO_HIDE, room=comment.room, comment=comment, note=f"{reporters} reports")
+        refresh_citations_of(comment)
+
+
+def dismiss_reports(moderator, *, comment: Comment) -> int:
+    """The reports were unfounded: they are closed, and a comment hidden only
+    because of them is shown again."""
+    _require_moderator(moderator, comment.room)
+    with transaction.atomic():
+        comment = _locked(comment)
+        dismissed = _resolve_reports(comment, moderator, Report.Outcome.DISMISSED)
+        was_auto_hidden = (
+            comment.is_hidden
+            and ModerationAction.objects.filter(comment=comment)
+            .order_by("-created_at", "-pk")
+            .values_list("action", flat=True)
+            .first()
+            == Action.AUTO_HIDE
+        )
+        _log(moderator, Action.DISMISS, room=comment.room, comment=comment, note=f"{dismissed} reports")
+        if was_auto_hidden:
+            _show_again(comment)
+    return dismissed
+
+
+# --- Hiding, restoring, approving ------------------------------------------
+
+
+def hide_comment(moderator, *, comment: Comment, reason: str) -> Comment:
+    """Hide a comment that breaks the rules; readers see the reason, the author is told."""
+    _require_moderator(moderator, comment.room)
+    reason = _clean_text(reason, limit=REASON_MAX_LENGTH, required_message=_("Please give a reason; readers will see it."))
+    with transaction.atomic():
+        comment = _locked(comment)
+        if comment.is_deleted:
+            raise ValidationError(_("Its author has already deleted this comment."))
+        was_visible = comment.is_visible
+        comment.state = Comment.State.HIDDEN
+        comment.hidden_reason = reason
+        comment.save(update_fields=["state", "hidden_reason"])
+        if was_visible:
+            Room.objects.filter(pk=comment.room_id).update(comment_count=F("comment_count") - 1)
+        _resolve_reports(comment, moderator, Report.Outcome.HIDDEN)
+        _log(moderator, Action.HIDE, room=comment.room, comment=comment, target_user=comment.author, note=reason)
+        _tell_author(comment, moderator, reason)
+        refresh_citations_of(comment)
+    return comment
+
+
+def restore_comment(moderator, *, comment: Comment) -> Comment:
+    """Show a hidden comment again; the author is told."""
+    _require_moderator(moderator, comment.room)
+    with transaction.atomic():
+        comment = _locked(comment)
+        if not comment.is_hidden:
+            raise ValidationError(_("Only a hidden comment can be restored."))
+        _show_again(comment)
+        _log(moderator, Action.RESTORE, room=comment.room, comment=comment, target_user=comment.author)
+        _tell_author(comment, moderator, _("restored"))
+    return comment
+
+
+def _show_again(comment: Comment) -> None:
+    comment.state = Comment.State.VISIBLE
+    comment.hidden_reason = ""
+    comment.save(update_fields=["state", "hidden_reason"])
+    Room.objects.filter(pk=comment.room_id).update(comment_count=F("comment_count") + 1)
+    refresh_citations_of(comment)
+
+
+def approve_comment(moderator, *, comment: Comment) -> Comment:
+    """Publish a comment that was held for approval: it is counted and people are told now."""
+    _require_moderator(moderator, comment.room)
+    with transaction.atomic():
+        comment = _locked(comment)
+        if not comment.is_pending:
+            raise ValidationError(_("This comment is not waiting for approval."))
+        comment.state = Comment.State.VISIBLE
+        comment.save(update_fields=["state"])
+        thread_id = Comment.objects.filter(tree_id=comment.tree_id, level=0).values_list("pk", flat=True).get()
+        mentioned = list(Mention.objects.filter(comment=comment).order_by("pk").values_list("user_id", flat=True))
+        publish(comment, thread_id=thread_id, mentioned_ids=mentioned)
+        _log(moderator, Action.APPROVE, room=comment.room, comment=comment, target_user=comment.author)
+    return comment
+
+
+# --- Thread and comment marks ----------------------------------------------
+
+
+def _set_flag(moderator, comment: Comment, field: str, value: bool, action: str, *, roots_only: bool) -> Comment:
+    _require_moderator(moderator, comment.room)
+    if roots_only and comment.level != 0:
+        raise ValidationError(_("Only a thread's first comment can be pinned or locked."))
+    with transaction.atomic():
+        comment = _locked(comment)
+        if getattr(comment, field) != value:
+            setattr(comment, field, value)
+            comment.save(update_fields=[field])
+            _log(moderator, action, room=comment.room, comment=comment)
+    return comment
+
+
+def pin_thread(moderator, *, comment: Comment, pinned: bool = True) -> Comment:
+    """Pin a thread to the top of its room's first page (or unpin it)."""
+    return _set_flag(moderator, comment, "is_pinned", pinned, Action.PIN if pinned else Action.UNPIN, roots_only=True)
+
+
+def lock_thread(moderator, *, comment: Comment, locked: bool = True) -> Comment:
+    """Stop (or allow again) replies anywhere in a thread."""
+    return _set_flag(moderator, comment, "is_locked", locked, Action.LOCK if locked else Action.UNLOCK, roots_only=True)
+
+
+def highlight_comment(moderator, *, comment: Comment, highlighted: bool = True) -> Comment:
+    """Mark a comment as notable for readers and the summary; the author is told."""
+    if highlighted and not comment.is_visible:
+        raise ValidationError(_("Only a visible comment can be highlighted."))
+    action = Action.HIGHLIGHT if highlighted else Action.UNHIGHLIGHT
+    with transaction.atomic():
+        before = comment.is_highlighted
+        comment = _set_flag(moderator, comment, "is_highlighted", highlighted, action, roots_only=False)
+        if highlighted and not before:
+            _tell_author(comment, moderator, _("highlighted as a notable contribution"))
+    return comment
+
+
+def tag_comment(moderator, *, comment: Comment, question: GuidingQuestion | None) -> Comment:
+    """Say which guiding question a comment answers (or none)."""
+    _require_moderator(moderator, comment.room)
+    if question is not None and question.room_id != comment.room_id:
+        raise ValidationError(_("Choose one of this room's guiding questions."))
+    with transaction.atomic():
+        comment = _locked(comment)
+        comment.guiding_question = question
+        comment.save(update_fields=["guiding_question"])
+        _log(moderator, Action.TAG, room=comment.room, comment=comment, note=question.text[:200] if question else "")
+    return comment
+
+
+# --- Rooms and participants ------------------------------------------------
+
+
+def close_room(moderator, *, room: Room, closed: bool = True) -> Room:
+    """Make the room read-only (or open it again)."""
+    _require_moderator(moderator, room)
+    state = Room.State.CLOSED if closed else Room.State.OPEN
+    with transaction.atomic():
+        if Room.objects.filter(pk=room.pk).exclude(state=state).update(state=state):
+            _log(moderator, Action.CLOSE if closed else Action.REOPEN, room=room)
+        room.state = state
+    return room
+
+
+def suspend_participant(moderator, *, consultation: Consultation, person, reason: str, until=None) -> Suspension:
+    """Stop someone posting in the consultation, with a reason they will read, until a
+    date or until lifted. They can still read."""
+    if not permissions.is_consultation_moderator(moderator, consultation):
+        raise PermissionDenied(_("Only this consultation's moderators can suspend participants."))
+    reason = _clean_text(reason, limit=REASON_MAX_LENGTH, required_message=_("Please give a reason; they will read it."))
+    if person.pk == moderator.pk or person.is_staff:
+        raise ValidationError(_("This person cannot be suspended here."))
+    if until is not None and until <= timezone.now():
+        raise ValidationError(_("Choose a time in the future, or leave it empty to suspend until lifted."))
+    with transaction.atomic():
+        suspension = Suspension.objects.create(
+            consultation=consultation, user=person, reason=reason, until=until, created_by=moderator
+        )
+        _log(moderator, Action.SUSPEND, consultation=consultation, target_user=person, note=reason)
+    return suspension
+
+
+def lift_suspension(moderator, *, suspension: Suspension) -> None:
+    """Let a suspended participant post again."""
+    if not permissions.is_consultation_moderator(moderator, suspension.consultation):
+        raise PermissionDenied(_("Only this consultation's moderators can lift suspensions."))
+    with transaction.atomic():
+        if Suspension.objects.filter(pk=suspension.pk, lifted_at__isnull=True).update(lifted_at=timezone.now()):
+            _log(moderator, Action.UNSUSPEND, consultation=suspension.consultation, target_user=suspension.user)

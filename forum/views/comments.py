@@ -8,6 +8,16 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from forum import permissions, selectors, services
 from forum.forms import CommentForm
+from forum.ratelimits import RateLimited
+
+
+def rate_limit_message(retry_after: int) -> str:
+    """What a person reads when they act too often; their text stays in the form."""
+    return ngettext(
+        "You are doing this faster than we allow. Please wait %(seconds)d second and try again; your text is kept below.",
+        "You are doing this faster than we allow. Please wait %(seconds)d seconds and try again; your text is kept below.",
+        retry_after,
+    ) % {"seconds": retry_after}
 
 
 def _page_number(request) -> int:
@@ -34,6 +44,7 @@ def _room_context(request, room, comments=()):
     moderators = selectors.moderators_on_duty(room)
     moderator_ids = {moderator.pk for moderator in moderators}
     room_followed, followed_thread_ids = selectors.viewer_follows(request.user, room, list(comments))
+    posting_refusal = permissions.why_cannot_post(request.user, room)
     return {
         "room": room,
         "consultation": room.consultation,
@@ -42,7 +53,8 @@ def _room_context(request, room, comments=()):
         "viewer_moderates": permissions.is_room_moderator(request.user, room, on_duty_ids=moderator_ids),
         "room_followed": room_followed,
         "followed_thread_ids": followed_thread_ids,
-        "can_post": permissions.can_post_in_room(request.user, room),
+        "can_post": posting_refusal is None,
+        "posting_refusal": posting_refusal,
         "needs_email_confirmation": request.user.is_authenticated
         and room.is_open
         and not permissions.has_confirmed_email(request.user),
@@ -53,7 +65,9 @@ def _room_context(request, room, comments=()):
 def room_detail(request, consultation_slug, room_slug):
     room = selectors.get_room(request.user, consultation_slug, room_slug)
     newest_first = request.GET.get("order") == "newest"
-    page = selectors.room_threads_page(room, number=_page_number(request), newest_first=newest_first)
+    page = selectors.room_threads_page(
+        room, number=_page_number(request), newest_first=newest_first, viewer=request.user
+    )
     context = _room_context(request, room, page.comments) | {
         "page": page,
         "newest_first": newest_first,
@@ -66,8 +80,8 @@ def room_detail(request, consultation_slug, room_slug):
 @require_safe
 def thread_detail(request, consultation_slug, room_slug, comment_id):
     room = selectors.get_room(request.user, consultation_slug, room_slug)
-    root = selectors.get_thread_root(room, comment_id)
-    page = selectors.thread_page(root, number=_page_number(request))
+    root = selectors.get_thread_root(room, comment_id, viewer=request.user)
+    page = selectors.thread_page(root, number=_page_number(request), viewer=request.user)
     context = _room_context(request, room, page.comments) | {"root": root, "page": page}
     return render(request, "forum/thread_detail.html", context)
 
@@ -117,6 +131,9 @@ def _comment_form_view(request, *, room, parent, post):
                 # Say why, and keep the text so it can be copied elsewhere.
                 form.add_error(None, str(refusal))
                 status = 403
+            except RateLimited as limited:
+                form.add_error(None, rate_limit_message(limited.retry_after))
+                status = 429
             else:
                 if getattr(comment, "mentions_not_notified", 0):
                     messages.info(

@@ -1,5 +1,5 @@
 /* Progressive enhancement for the discussion pages. Every action works
-   without this file: it only opens reply forms in place. */
+   without this file: it only opens reply and edit forms in place. */
 (function () {
   "use strict";
 
@@ -40,9 +40,48 @@
     return true;
   }
 
+  // Edit in place: the plain edit page's form, fetched and put where the body was.
+  function openEditForm(link) {
+    var comment = link.closest(".comment");
+    var body = comment && comment.querySelector(".comment__body");
+    if (!body || comment.querySelector(".comment-form--edit")) return false;
+    fetch(link.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var form = page.querySelector("form.comment-form--edit");
+        if (!form) throw new Error("no form");
+        form = document.importNode(form, true);
+        var cancel = form.querySelector("a");
+        if (cancel) {
+          cancel.addEventListener("click", function (event) {
+            event.preventDefault();
+            form.remove();
+            body.hidden = false;
+            link.focus();
+          });
+        }
+        body.hidden = true;
+        body.insertAdjacentElement("afterend", form);
+        var textarea = form.querySelector("textarea");
+        textarea.focus();
+        textarea.setSelectionRange(textarea.value.length, textarea.value.length);
+      })
+      .catch(function () { window.location.href = link.href; });
+    return true;
+  }
+
   document.addEventListener("click", function (event) {
-    var link = event.target.closest("a[data-reply-to]");
-    if (link && openReplyForm(link)) event.preventDefault();
+    var reply = event.target.closest("a[data-reply-to]");
+    if (reply && openReplyForm(reply)) {
+      event.preventDefault();
+      return;
+    }
+    var edit = event.target.closest("a[data-edit]");
+    if (edit && openEditForm(edit)) event.preventDefault();
   });
 
   // A double click on any comment form sends it once.

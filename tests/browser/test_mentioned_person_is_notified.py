@@ -14,7 +14,7 @@ def test_a_mentioned_person_sees_the_count_opens_the_notification_and_lands_on_t
     live_server, transactional_db, page, screenshot, offsite_requests, page_errors
 ):
     room = factories.make_room(title="Civic space")
-    alvaro = factories.make_user("Álvaro Herrero", email="alvaro@example.org")
+    factories.make_user("Álvaro Herrero", email="alvaro@example.org")
     author = factories.make_user("Ngozi Okafor")
     factories.make_comment(room, author, body="Opening the discussion.")
     mention = factories.make_comment(room, author, body="@alvaro_herrero, your clinics see this every week: what works?")
