@@ -78,6 +78,11 @@ def setup_django():
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     # Services may send mail on commit; keep it in memory, off the console.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # One person posts the measured replies back to back: that is what is
+    # measured, not the per-person limits.
+    settings.FORUM_RATE_LIMITS = {}
+    # Queue the notification emails in memory rather than run them inline.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
 # --- Statistics ------------------------------------------------------------
