@@ -157,11 +157,14 @@ def can_delete(user, comment: Comment) -> bool:
 
 
 def why_cannot_report(user, comment: Comment) -> str | None:
-    """Any signed-in participant who can see a visible comment may report it, except their own."""
+    """Any signed-in, unsuspended participant who can see a visible comment may report it, except their own."""
     if not (user.is_authenticated and user.is_active) or not can_view_room(user, comment.room):
         return _("You cannot report this comment.")
     if comment.author_id == user.pk:
         return _("You cannot report your own comment; you can edit or delete it.")
+    if active_suspension(user, comment.room.consultation_id) is not None:
+        # Reports count towards hiding a comment, so they are a voice like posting.
+        return _("While you are suspended from this consultation you cannot report comments.")
     if not comment.is_visible:
         return _("This comment is no longer shown, so there is nothing to report.")
     return None

@@ -1,0 +1,160 @@
+"""Every URL of the site has been given an owner's decision: public, or for
+signed-in people only. A new view whose name is not in ACCESS fails here,
+so nobody can add a page without deciding who may see it.
+
+The Django admin and allauth's own pages under accounts/ are theirs to guard
+and are left out.
+"""
+
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from forum import emails, services
+from forum.models import Notification
+from tests import factories
+
+PUBLIC = "public"
+LOGIN_REQUIRED = "login required"
+
+ACCESS = {
+    "accounts:profile": PUBLIC,
+    "accounts:profile-edit": LOGIN_REQUIRED,
+    "forum:home": PUBLIC,
+    "forum:consultation": PUBLIC,
+    "forum:room": PUBLIC,
+    "forum:thread": PUBLIC,
+    "forum:comment-permalink": PUBLIC,
+    # Opened from emails without logging in: the signed token in the address authorises it.
+    "forum:unsubscribe": PUBLIC,
+    "forum:new-comment": LOGIN_REQUIRED,
+    "forum:reply": LOGIN_REQUIRED,
+    "forum:edit-comment": LOGIN_REQUIRED,
+    "forum:delete-comment": LOGIN_REQUIRED,
+    "forum:report-comment": LOGIN_REQUIRED,
+    "forum:comment-history": LOGIN_REQUIRED,
+    "forum:follow-room": LOGIN_REQUIRED,
+    "forum:follow-thread": LOGIN_REQUIRED,
+    "forum:notifications": LOGIN_REQUIRED,
+    "forum:notifications-read": LOGIN_REQUIRED,
+    "forum:open-notification": LOGIN_REQUIRED,
+    "forum:email-preferences": LOGIN_REQUIRED,
+    "forum:mention-suggestions": LOGIN_REQUIRED,
+    "forum:flag-comment": LOGIN_REQUIRED,
+    "forum:moderation-queue": LOGIN_REQUIRED,
+    "forum:moderate-comment": LOGIN_REQUIRED,
+    "forum:act-on-comment": LOGIN_REQUIRED,
+    "forum:room-state": LOGIN_REQUIRED,
+    "forum:suspend": LOGIN_REQUIRED,
+    "forum:lift-suspension": LOGIN_REQUIRED,
+}
+
+
+def _is_someone_elses(resolver: URLResolver) -> bool:
+    module_name = getattr(resolver.urlconf_module, "__name__", "")
+    return resolver.namespace == "admin" or module_name.split(".")[0] == "allauth"
+
+
+def project_patterns(patterns=None, namespaces=(), prefix=""):
+    """(full name or None, route, pattern) for each of the project's own URL patterns."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            if _is_someone_elses(entry):
+                continue
+            inner = (*namespaces, entry.namespace) if entry.namespace else namespaces
+            yield from project_patterns(entry.url_patterns, inner, route)
+        elif isinstance(entry, URLPattern):
+            name = ":".join((*namespaces, entry.name)) if entry.name else None
+            yield name, route, entry
+
+
+def test_every_url_of_the_project_is_declared_public_or_login_required():
+    found = {name: route for name, route, _ in project_patterns()}
+
+    unnamed = sorted(route for name, route in found.items() if name is None)
+    undecided = sorted(f"{name} ({route})" for name, route in found.items() if name and name not in ACCESS)
+    gone = sorted(set(ACCESS) - set(found))
+    assert not unnamed, f"give these URL patterns a name and an entry in ACCESS: {unnamed}"
+    assert not undecided, f"decide who may see these and add them to ACCESS: {undecided}"
+    assert not gone, f"these names are in ACCESS but no longer in the URLs: {gone}"
+
+
+def test_the_walk_sees_the_sites_pages_but_not_the_admin_or_allauth():
+    routes = {route for _, route, _ in project_patterns()}
+
+    assert "c/<slug:consultation_slug>/<slug:room_slug>/" in routes
+    assert "accounts/profile/" in routes
+    assert not any(route.startswith("admin/") for route in routes)
+    assert "accounts/login/" not in routes
+
+
+@pytest.fixture
+def url_values(db):
+    """A value for each kind of URL parameter, from a small world."""
+    room = factories.make_room(title="Access to justice")
+    author = factories.make_user("Ngozi Okafor", email="ngozi.private@example.org")
+    replier = factories.make_user("Jean Dupont")
+    comment = factories.make_comment(room, author, body="Legal aid is underfunded.")
+    factories.make_reply(comment, replier, body="Mobile clinics help.")
+    staff = factories.make_user("Sam Staff", is_staff=True)
+    suspension = services.suspend_participant(staff, consultation=room.consultation, person=replier, reason="Spam.")
+    return {
+        "consultation_slug": room.consultation.slug,
+        "room_slug": room.slug,
+        "comment_id": comment.pk,
+        "handle": author.handle,
+        "notification_id": Notification.objects.get(recipient=author).pk,
+        "suspension_id": suspension.pk,
+        "token": emails.unsubscribe_token(author, Notification.Kind.REPLY),
+        "action": "hide",
+        # Private data that must never reach someone who is not signed in.
+        "secret": author.email,
+    }
+
+
+def concrete_url(name, pattern, values):
+    missing = set(pattern.pattern.regex.groupindex) - set(values)
+    assert not missing, f"{name} takes {sorted(missing)}: add a value for it to url_values"
+    return reverse(name, kwargs={key: values[key] for key in pattern.pattern.regex.groupindex})
+
+
+def is_login_redirect(response) -> bool:
+    return response.status_code in (301, 302) and urlsplit(response["Location"]).path == reverse("account_login")
+
+
+PATTERNS = {name: pattern for name, _, pattern in project_patterns() if name}
+
+# Public pages that a signed token opens: the page may name the person the
+# token was mailed to, and a forged token must get nothing.
+TOKEN_PAGES = {"forum:unsubscribe"}
+
+
+@pytest.mark.parametrize("name", sorted(n for n, access in ACCESS.items() if access == PUBLIC))
+def test_a_public_page_opens_for_anonymous_visitors(client, url_values, name):
+    url = concrete_url(name, PATTERNS[name], url_values)
+
+    response = client.get(url)
+
+    assert response.status_code in (200, 302), f"{url} answered {response.status_code}"
+    assert not is_login_redirect(response), f"{url} is declared public but sends visitors to log in"
+    if name in TOKEN_PAGES:
+        forged = client.get(concrete_url(name, PATTERNS[name], url_values | {"token": url_values["token"] + "x"}))
+        assert forged.status_code == 400
+        assert url_values["secret"] not in forged.content.decode()
+    else:
+        assert url_values["secret"] not in response.content.decode()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("name", sorted(n for n, access in ACCESS.items() if access == LOGIN_REQUIRED))
+def test_a_login_required_url_gives_anonymous_visitors_nothing(client, url_values, name, method):
+    url = concrete_url(name, PATTERNS[name], url_values)
+
+    response = getattr(client, method)(url)
+
+    assert is_login_redirect(response) or response.status_code in (403, 405), (
+        f"anonymous {method.upper()} {url} answered {response.status_code}"
+    )
+    assert url_values["secret"] not in response.content.decode()
