@@ -131,7 +131,7 @@ def needs_approval(author, room: Room, rendered: RenderedBody) -> bool:
     where the room asks for it, and link-heavy comments from brand-new accounts."""
     if permissions.is_room_moderator(author, room):
         return False
-    if author.is_new_account and rendered.external_link_count > settings.FORUM_NEW_ACCOUNT_MAX_LINKS:
+    if _too_many_links_for_a_new_account(author, rendered):
         return True
     if room.premoderate_first:
         published = Comment.objects.filter(
@@ -139,6 +139,10 @@ def needs_approval(author, room: Room, rendered: RenderedBody) -> bool:
         ).count()
         return published < room.premoderate_first
     return False
+
+
+def _too_many_links_for_a_new_account(author, rendered: RenderedBody) -> bool:
+    return author.is_new_account and rendered.external_link_count > settings.FORUM_NEW_ACCOUNT_MAX_LINKS
 
 
 def _after_posting(comment: Comment, *, rendered: RenderedBody, thread_id: int) -> None:
@@ -212,6 +216,10 @@ def edit_comment(author, *, comment: Comment, body: str) -> Comment:
         CommentRevision.objects.create(
             comment=comment, body_source=comment.body_source, written_at=comment.edited_at or comment.created_at
         )
+        if comment.is_visible and _too_many_links_for_a_new_account(author, rendered):
+            # Links added by an edit are held like links in a new comment.
+            comment.state = Comment.State.PENDING
+            Room.objects.filter(pk=comment.room_id).update(comment_count=F("comment_count") - 1)
         if comment.is_visible:
             limit = notifications.mentions_to_notify(author)
             notifications.notify_mentions_added(comment, mentioned_ids=rendered.mentioned_user_ids[:limit])
@@ -219,7 +227,7 @@ def edit_comment(author, *, comment: Comment, body: str) -> Comment:
         comment.body_html = rendered.html
         comment.render_version = rendered.version
         comment.edited_at = now
-        comment.save(update_fields=["body_source", "body_html", "render_version", "edited_at"])
+        comment.save(update_fields=["body_source", "body_html", "render_version", "edited_at", "state"])
         record_mentions_and_citations(comment, rendered)
         refresh_citations_of(comment)
     return comment

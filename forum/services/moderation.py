@@ -98,6 +98,8 @@ def report_comment(reporter, *, comment: Comment, reason: str, note: str = "") -
     if reason not in Report.Reason.values:
         raise ValidationError(_("Please choose a reason."))
     note = _clean_text(note, limit=NOTE_MAX_LENGTH)
+    if Report.objects.filter(comment=comment, reporter=reporter, resolved_at__isnull=True).exists():
+        raise ValidationError(_("You have already reported this comment; the moderators will look at it."))
     ratelimits.check("report", reporter)
     try:
         with transaction.atomic():
@@ -185,6 +187,8 @@ def restore_comment(moderator, *, comment: Comment) -> Comment:
         if not comment.is_hidden:
             raise ValidationError(_("Only a hidden comment can be restored."))
         _show_again(comment)
+        # Restoring is the moderator's decision on the reports too.
+        _resolve_reports(comment, moderator, Report.Outcome.DISMISSED)
         _log(moderator, Action.RESTORE, room=comment.room, comment=comment, target_user=comment.author)
         _tell_author(comment, moderator, _("restored"))
     return comment

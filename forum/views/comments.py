@@ -20,6 +20,13 @@ def rate_limit_message(retry_after: int) -> str:
     ) % {"seconds": retry_after}
 
 
+def with_retry_after(response, retry_after: int | None):
+    """A refused-for-now answer says when to come back, for people and for clients."""
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
 def _page_number(request) -> int:
     try:
         return int(request.GET.get("page", "1"))
@@ -119,7 +126,7 @@ def _comment_form_view(request, *, room, parent, post):
     """The plain page for writing a comment or reply: the form without
     JavaScript, and where a refused post comes back with its text kept."""
     form = CommentForm(request.POST if request.method == "POST" else None)
-    status = 200
+    status, retry_after = 200, None
     if form.is_bound:
         status = 400
         if form.is_valid():
@@ -133,7 +140,7 @@ def _comment_form_view(request, *, room, parent, post):
                 status = 403
             except RateLimited as limited:
                 form.add_error(None, rate_limit_message(limited.retry_after))
-                status = 429
+                status, retry_after = 429, limited.retry_after
             else:
                 if getattr(comment, "mentions_not_notified", 0):
                     messages.info(
@@ -147,7 +154,7 @@ def _comment_form_view(request, *, room, parent, post):
                     )
                 return redirect(selectors.comment_location(comment))
     context = _room_context(request, room) | {"form": form, "parent": parent}
-    return render(request, "forum/comment_form.html", context, status=status)
+    return with_retry_after(render(request, "forum/comment_form.html", context, status=status), retry_after)
 
 
 @require_safe

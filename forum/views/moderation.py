@@ -17,7 +17,7 @@ from forum import permissions, selectors, services
 from forum.forms import CommentForm, HideForm, ReportForm, SuspendForm, TagForm
 from forum.models import Suspension
 from forum.ratelimits import RateLimited
-from forum.views.comments import rate_limit_message
+from forum.views.comments import rate_limit_message, with_retry_after
 
 
 def _comment_page(request, template, comment, context=None, status=200):
@@ -38,7 +38,7 @@ def edit_comment(request, comment_id):
     if refusal:
         raise PermissionDenied(refusal)
     form = CommentForm(request.POST if request.method == "POST" else None, initial={"body": comment.body_source})
-    status = 200
+    status, retry_after = 200, None
     if form.is_bound:
         status = 400
         if form.is_valid():
@@ -48,11 +48,12 @@ def edit_comment(request, comment_id):
                 form.add_error("body", error)
             except RateLimited as limited:
                 form.add_error(None, rate_limit_message(limited.retry_after))
-                status = 429
+                status, retry_after = 429, limited.retry_after
             else:
                 messages.success(request, _("Your comment has been updated."))
                 return redirect(comment.get_absolute_url())
-    return _comment_page(request, "forum/comment_edit.html", comment, {"form": form}, status=status)
+    response = _comment_page(request, "forum/comment_edit.html", comment, {"form": form}, status=status)
+    return with_retry_after(response, retry_after)
 
 
 @require_http_methods(["GET", "POST"])
@@ -77,7 +78,7 @@ def report_comment(request, comment_id):
     if refusal:
         raise PermissionDenied(refusal)
     form = ReportForm(request.POST if request.method == "POST" else None)
-    status = 200
+    status, retry_after = 200, None
     if form.is_bound:
         status = 400
         if form.is_valid():
@@ -89,11 +90,12 @@ def report_comment(request, comment_id):
                 form.add_error(None, error)
             except RateLimited as limited:
                 form.add_error(None, rate_limit_message(limited.retry_after))
-                status = 429
+                status, retry_after = 429, limited.retry_after
             else:
                 messages.success(request, _("Thank you. The moderators have been told and will look at it."))
                 return redirect(comment.get_absolute_url())
-    return _comment_page(request, "forum/comment_report.html", comment, {"form": form}, status=status)
+    response = _comment_page(request, "forum/comment_report.html", comment, {"form": form}, status=status)
+    return with_retry_after(response, retry_after)
 
 
 @require_safe
