@@ -69,6 +69,19 @@ def test_writer_mentions_someone_from_the_room_with_the_keyboard_only(
     mention = comment.get_by_role("link", name="@Álvaro Herrero")
     expect(mention).to_have_attribute("href", "/u/alvaro_herrero/")
     screenshot(page, "02-comment-with-mention")
+    comment_id = comment.get_attribute("id")
+
+    # The mentioned person logs in, sees the count, opens the notification and lands on the comment.
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, live_server, alvaro, "/")
+    page.get_by_role("link", name="Notifications 1 unread").click()
+    item = page.locator(".notification", has_text="Ngozi Adeyemi mentioned you in Access to justice")
+    expect(item).to_contain_text("for the figures on court fees")
+    item.get_by_role("link", name="Open the comment").click()
+    expect(page).to_have_url(re.compile(rf"{re.escape(room.get_absolute_url())}#{comment_id}$"))
+    expect(page.locator(f"#{comment_id}")).to_be_visible()
+    expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()
+    screenshot(page, "03-mentioned-person-lands-on-the-comment")
 
     assert offsite_requests == []
     assert page_errors == []
