@@ -51,6 +51,7 @@ class ProfileForm(forms.ModelForm):
             "country",
             "languages",
             "bio",
+            "quoting_consent",
         ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
 

@@ -84,6 +84,18 @@ class User(AbstractUser):
         default=True,
         help_text=_("You hear about new replies in them."),
     )
+    class QuotingConsent(models.TextChoices):
+        BY_NAME = "by_name", _("By name")
+        ANONYMOUSLY = "anonymous", _("Anonymously")
+        NOT_AT_ALL = "not_at_all", _("Not at all")
+
+    quoting_consent = models.CharField(
+        _("the final report may quote me"),
+        max_length=12,
+        choices=QuotingConsent.choices,
+        default=QuotingConsent.BY_NAME,
+        help_text=_("How the report that comes out of the consultation may use what you wrote."),
+    )
     speaks_for_organisation = models.BooleanField(
         _("this account speaks for an organisation"),
         default=False,

@@ -192,6 +192,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # --- Forum ----------------------------------------------------------------
 
+# Languages a comment can be detected as or marked with (ISO 639-1).
+FORUM_COMMENT_LANGUAGES = ["en", "es", "fr", "pt", "ar", "ru", "zh"]
+
 FORUM_THREADS_PER_PAGE = 20
 # The room page never draws more than this many comments; a long thread
 # shows its first replies and links to a page of its own.

@@ -11,7 +11,7 @@ from forum.querysets import CommentManager, ConsultationQuerySet, RoomModeratorQ
 # Words used by pages under a consultation's or room's URL.
 RESERVED_SLUGS = {
     "summary", "export.csv", "export.json", "thread", "reply", "comment", "search", "suspend", "suspensions",
-    "follow", "state",
+    "follow", "state", "summaries",
 }
 
 
@@ -29,6 +29,11 @@ class Consultation(models.Model):
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     is_published = models.BooleanField(_("published"), default=False)
+    summaries_public_when_closed = models.BooleanField(
+        _("summaries are public once a room closes"),
+        default=False,
+        help_text=_("Otherwise only moderators and staff see the summary pages."),
+    )
     hide_after_reports = models.PositiveSmallIntegerField(
         _("hide a comment after this many reports"),
         default=3,
@@ -505,3 +510,36 @@ class Suspension(models.Model):
 
     def __str__(self):
         return f"{self.user_id} suspended from {self.consultation_id}"
+
+
+class RoomSummary(models.Model):
+    """A moderator's summary of a room's discussion over a period: weekly while
+    it runs, a final one at the end. Written in the same Markdown as comments."""
+
+    class Kind(models.TextChoices):
+        INTERIM = "interim", _("Summary so far")
+        FINAL = "final", _("Final summary")
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="summaries")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="room_summaries")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.INTERIM)
+    period_start = models.DateField(_("covers from"))
+    period_end = models.DateField(_("covers until"))
+    body_source = models.TextField(_("summary as written"))
+    body_html = models.TextField(editable=False)
+    render_version = models.PositiveSmallIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-period_end", "-created_at"]
+        verbose_name = _("room summary")
+        verbose_name_plural = _("room summaries")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="summary_period_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.room} ({self.period_start} – {self.period_end})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from forum.views import comments, email, follows, mentions, moderation, notifications
+from forum.views import comments, email, exports, follows, mentions, moderation, notifications, search, summaries
 
 app_name = "forum"
 
@@ -27,7 +27,29 @@ urlpatterns = [
         moderation.lift_suspension,
         name="lift-suspension",
     ),
+    path("search/", search.search, name="search"),
     path("c/<slug:consultation_slug>/", comments.consultation_detail, name="consultation"),
+    path("c/<slug:consultation_slug>/summary/", summaries.consultation_summary, name="consultation-summary"),
+    path("c/<slug:consultation_slug>/export.csv", exports.consultation_csv, name="consultation-export-csv"),
+    path("c/<slug:consultation_slug>/export.json", exports.consultation_json, name="consultation-export-json"),
+    path("c/<slug:consultation_slug>/<slug:room_slug>/summary/", summaries.room_summary, name="room-summary"),
+    path("c/<slug:consultation_slug>/<slug:room_slug>/export.csv", exports.room_csv, name="room-export-csv"),
+    path("c/<slug:consultation_slug>/<slug:room_slug>/export.json", exports.room_json, name="room-export-json"),
+    path(
+        "c/<slug:consultation_slug>/<slug:room_slug>/summaries/",
+        summaries.room_summary_list,
+        name="room-summaries",
+    ),
+    path(
+        "c/<slug:consultation_slug>/<slug:room_slug>/summaries/new/",
+        summaries.write_room_summary,
+        name="write-room-summary",
+    ),
+    path(
+        "c/<slug:consultation_slug>/<slug:room_slug>/summaries/<int:summary_id>/edit/",
+        summaries.edit_room_summary,
+        name="edit-room-summary",
+    ),
     path("c/<slug:consultation_slug>/<slug:room_slug>/", comments.room_detail, name="room"),
     path("c/<slug:consultation_slug>/<slug:room_slug>/comment/", comments.new_comment, name="new-comment"),
     path(
