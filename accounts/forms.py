@@ -61,6 +61,14 @@ class ProfileForm(forms.ModelForm):
             raise forms.ValidationError(_("Please enter a name."))
         return name
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quoting_consent"].required = False
+
+    def clean_quoting_consent(self):
+        # Left out of the form (an older page, a script): keep what was chosen before.
+        return self.cleaned_data.get("quoting_consent") or self.instance.quoting_consent
+
     def clean_handle(self):
         handle = self.cleaned_data["handle"].strip().lstrip("@").lower()
         handle_validator(handle)

@@ -3,14 +3,19 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from django.contrib.auth import get_user_model
 
 from forum import emails
+from forum.languages import language_choices
 from forum.models import EmailPreference, Notification, Report
 from forum.selectors import flag_colleagues
 from forum.services import EMPTY_BODY_MESSAGE, clean_comment_body
+
+
+DETECT_LANGUAGE = "auto"
 
 
 class CommentForm(forms.Form):
@@ -21,16 +26,79 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("You can use **bold**, _italic_, lists, > quotes and links."),
     )
+    guiding_question = forms.TypedChoiceField(label=_("It answers guiding question"), required=False, coerce=int)
+    language = forms.ChoiceField(
+        label=_("Written in"),
+        required=False,
+        help_text=_("We recognise the language by ourselves; correct it here if we get it wrong."),
+    )
     # A new token each time the form is drawn; the service stores one comment per token.
     client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, questions=None, **kwargs):
+        """`questions`: the room's numbered guiding questions when the comment may
+        answer one (a new thread); the page already holds them, so no query here."""
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("client_token", uuid.uuid4())
+        self.fields["language"].choices = [(DETECT_LANGUAGE, _("Recognise it for me")), *language_choices()]
+        self.initial.setdefault("language", DETECT_LANGUAGE)
+        if questions:
+            self.questions = {question.pk: question for question in questions}
+            self.fields["guiding_question"].choices = [("", _("None in particular"))] + [
+                (question.pk, Truncator(f"{question.number}. {question.text}").chars(90)) for question in questions
+            ]
+        else:
+            del self.fields["guiding_question"]
+
+    def clean_guiding_question(self):
+        question_id = self.cleaned_data.get("guiding_question")
+        return self.questions.get(question_id) if question_id else None
 
     def clean_body(self):
         return clean_comment_body(self.cleaned_data["body"])
+
+    def chosen_language(self) -> str | None:
+        """The language the author chose, or None to recognise it."""
+        language = self.cleaned_data.get("language") or DETECT_LANGUAGE
+        return None if language == DETECT_LANGUAGE else language
+
+    def service_arguments(self) -> dict:
+        """What the comment services take from this form."""
+        arguments = {"body": self.cleaned_data["body"], "language": self.chosen_language()}
+        if "guiding_question" in self.fields:
+            arguments["guiding_question"] = self.cleaned_data.get("guiding_question")
+        return arguments
+
+
+class RoomFilterForm(forms.Form):
+    """Narrow a room to the comments answering a question and/or in a language."""
+
+    question = forms.TypedChoiceField(label=_("Answering"), required=False, coerce=int)
+    language = forms.ChoiceField(label=_("Written in"), required=False)
+
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = {question.pk: question for question in questions}
+        self.fields["question"].choices = [("", _("Any question"))] + [
+            (question.pk, Truncator(f"{question.number}. {question.text}").chars(60)) for question in questions
+        ]
+        self.fields["language"].choices = [("", _("Any language"))] + language_choices()
+
+    def selection(self) -> dict:
+        """The valid filters chosen (unknown values are ignored rather than refused)."""
+        if not self.is_valid():
+            return {}
+        question = self.questions.get(self.cleaned_data.get("question"))
+        language = self.cleaned_data.get("language") or None
+        return {key: value for key, value in {"question": question, "language": language}.items() if value}
+
+    def is_filtering(self) -> bool:
+        return bool(self.selection())
+
+    def urlencoded(self) -> str:
+        """The chosen filters as query parameters to carry through pagination, e.g. "&question=3"."""
+        return "".join(f"&{name}={value.pk if name == 'question' else value}" for name, value in self.selection().items())
 
 
 class FlagForm(forms.Form):

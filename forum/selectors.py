@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, F, Min, Prefetch, Q, Value, When, Window
+from django.db.models import Case, Count, F, Min, Prefetch, Q, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -104,15 +104,43 @@ def get_room_comment(room: Room, comment_id: int) -> Comment:
     return get_object_or_404(Comment.objects.select_related("room__consultation", "author"), pk=comment_id, room=room)
 
 
-def guiding_question_groups(room: Room) -> list[tuple[str, list[GuidingQuestion]]]:
-    """The room's questions numbered 1, 2, 3… across groups, grouped under their headings."""
-    groups: list[tuple[str, list[GuidingQuestion]]] = []
-    for number, question in enumerate(room.questions.all(), start=1):
+def numbered_questions(room: Room) -> list[GuidingQuestion]:
+    """The room's guiding questions numbered 1, 2, 3… across groups, each with
+    `comment_count`: the visible comments answering it (one query)."""
+    questions = list(
+        room.questions.annotate(
+            comment_count=Count("comments", filter=Q(comments__state=Comment.State.VISIBLE))
+        ).order_by("position", "pk")
+    )
+    for number, question in enumerate(questions, start=1):
         question.number = number
+    return questions
+
+
+def guiding_question_groups(questions: list[GuidingQuestion]) -> list[tuple[str, list[GuidingQuestion]]]:
+    """Numbered questions grouped under their headings, in order."""
+    groups: list[tuple[str, list[GuidingQuestion]]] = []
+    for question in questions:
         if not groups or groups[-1][0] != question.group_heading:
             groups.append((question.group_heading, []))
         groups[-1][1].append(question)
     return groups
+
+
+def room_comments_filtered(room: Room, *, question: GuidingQuestion | None = None, language: str | None = None, number=1):
+    """The room's visible comments answering a question and/or written in a
+    language, oldest first, as a flat paginated list."""
+    comments = Comment.objects.filter(room=room, state=Comment.State.VISIBLE).select_related("author", "room")
+    if question is not None:
+        comments = comments.filter(guiding_question=question)
+    if language is not None:
+        comments = comments.filter(language=language)
+    page = Paginator(comments.order_by("created_at", "pk"), settings.FORUM_THREADS_PER_PAGE).get_page(number)
+    for comment in page.object_list:
+        comment.shown_depth = 0
+        comment.continue_thread_id = None
+        comment.backlinks = []
+    return page
 
 
 def moderators_on_duty(room: Room, day=None) -> list:

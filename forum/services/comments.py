@@ -9,10 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from forum import permissions, ratelimits
-from forum.models import Comment, CommentLink, CommentRevision, Follow, Mention, Room
+from forum.languages import detect_language
+from forum.models import Comment, CommentLink, CommentRevision, Follow, GuidingQuestion, Mention, Room
 from forum.rendering import RenderedBody, render_comment_body
 from forum.services import notifications
 
@@ -44,15 +46,37 @@ def clean_comment_body(text: str) -> str:
 # --- Posting --------------------------------------------------------------
 
 
-def post_comment(author, *, room: Room, body: str, client_token: uuid.UUID | None = None) -> Comment:
-    """Start a new thread in the room. Posting the same form twice stores one comment.
+def clean_language(language: str | None, body: str) -> str:
+    """The author's choice when they made one (one of FORUM_COMMENT_LANGUAGES),
+    otherwise the language recognised in the body ("" when it cannot be told)."""
+    if language is None:
+        return detect_language(body)
+    if language not in settings.FORUM_COMMENT_LANGUAGES:
+        raise ValidationError(_("Choose one of the languages offered."))
+    return language
+
+
+def post_comment(
+    author,
+    *,
+    room: Room,
+    body: str,
+    client_token: uuid.UUID | None = None,
+    guiding_question: GuidingQuestion | None = None,
+    language: str | None = None,
+) -> Comment:
+    """Start a new thread in the room, answering one of its guiding questions if
+    the author says so. Posting the same form twice stores one comment.
 
     The returned comment carries `mentions_not_notified`: how many mentioned
     people were beyond the notification limit (their mentions still show)."""
     refusal = permissions.why_cannot_post(author, room)
     if refusal:
         raise PermissionDenied(refusal)
+    if guiding_question is not None and guiding_question.room_id != room.pk:
+        raise ValidationError(_("Choose one of this room's guiding questions."))
     body = clean_comment_body(body)
+    language = clean_language(language, body)
     ratelimits.check("post", author)
     rendered = render_comment_body(body)
     with transaction.atomic():
@@ -68,13 +92,17 @@ def post_comment(author, *, room: Room, body: str, client_token: uuid.UUID | Non
             body=body,
             client_token=client_token,
             thread_number=locked_room.thread_count + 1,
+            guiding_question=guiding_question,
+            language=language,
         )
         Room.objects.filter(pk=room.pk).update(thread_count=F("thread_count") + 1)
         _after_posting(comment, rendered=rendered, thread_id=comment.pk)
     return comment
 
 
-def reply_to_comment(author, *, parent: Comment, body: str, client_token: uuid.UUID | None = None) -> Comment:
+def reply_to_comment(
+    author, *, parent: Comment, body: str, client_token: uuid.UUID | None = None, language: str | None = None
+) -> Comment:
     """Reply under a comment. Only the thread's own rows are locked and touched.
 
     Like post_comment, the returned reply carries `mentions_not_notified`."""
@@ -82,6 +110,7 @@ def reply_to_comment(author, *, parent: Comment, body: str, client_token: uuid.U
     if refusal:
         raise PermissionDenied(refusal)
     body = clean_comment_body(body)
+    language = clean_language(language, body)
     ratelimits.check("post", author)
     rendered = render_comment_body(body)
     with transaction.atomic():
@@ -106,6 +135,7 @@ def reply_to_comment(author, *, parent: Comment, body: str, client_token: uuid.U
             body=body,
             client_token=client_token,
             parent=fresh_parent,
+            language=language,
         )
         _after_posting(comment, rendered=rendered, thread_id=thread_id)
     return comment
@@ -199,14 +229,18 @@ def _lock_new_thread_allocation() -> None:
 # --- Editing and deleting --------------------------------------------------
 
 
-def edit_comment(author, *, comment: Comment, body: str) -> Comment:
+def edit_comment(author, *, comment: Comment, body: str, language: str | None = None) -> Comment:
     """The author rewrites their comment: the earlier version is kept for
     moderators, the body is rendered again, and only newly mentioned people are told."""
     refusal = permissions.why_cannot_edit(author, comment)
     if refusal:
         raise PermissionDenied(refusal)
     body = clean_comment_body(body)
+    language = clean_language(language, body)
     if body == comment.body_source:
+        if language != comment.language:
+            Comment.objects.filter(pk=comment.pk).update(language=language)
+            comment.language = language
         return comment
     ratelimits.check("edit", author)
     rendered = render_comment_body(body)
@@ -227,7 +261,8 @@ def edit_comment(author, *, comment: Comment, body: str) -> Comment:
         comment.body_html = rendered.html
         comment.render_version = rendered.version
         comment.edited_at = now
-        comment.save(update_fields=["body_source", "body_html", "render_version", "edited_at", "state"])
+        comment.language = language
+        comment.save(update_fields=["body_source", "body_html", "render_version", "edited_at", "state", "language"])
         record_mentions_and_citations(comment, rendered)
         refresh_citations_of(comment)
     return comment

@@ -3,6 +3,7 @@ import functools
 from django import template
 from django.urls import get_script_prefix, reverse
 
+from forum.languages import language_name as _language_name
 from forum.rendering import excerpt_of
 
 register = template.Library()
@@ -12,6 +13,12 @@ register = template.Library()
 def excerpt(body_html: str, length: int = 160) -> str:
     """A stored body as a short plain-text excerpt (escaped again when printed)."""
     return excerpt_of(body_html, length)
+
+
+@register.filter
+def language_name(code: str) -> str:
+    """'es' as 'Español', for the label on a comment written in another language."""
+    return _language_name(code)
 
 
 # Drawing a page of comments reverses the same few URL patterns hundreds of

@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from forum import permissions, selectors, services
-from forum.forms import CommentForm
+from forum.forms import CommentForm, RoomFilterForm
 from forum.ratelimits import RateLimited
 
 
@@ -71,16 +71,22 @@ def _room_context(request, room, comments=()):
 @require_safe
 def room_detail(request, consultation_slug, room_slug):
     room = selectors.get_room(request.user, consultation_slug, room_slug)
-    newest_first = request.GET.get("order") == "newest"
-    page = selectors.room_threads_page(
-        room, number=_page_number(request), newest_first=newest_first, viewer=request.user
-    )
-    context = _room_context(request, room, page.comments) | {
-        "page": page,
-        "newest_first": newest_first,
-        "question_groups": selectors.guiding_question_groups(room),
-        "form": CommentForm(),
+    questions = selectors.numbered_questions(room)
+    filters = RoomFilterForm(request.GET, questions=questions)
+    context = {
+        "question_groups": selectors.guiding_question_groups(questions),
+        "filters": filters,
+        "form": CommentForm(questions=questions, initial={"guiding_question": request.GET.get("answer")}),
     }
+    if filters.is_filtering():
+        page = selectors.room_comments_filtered(room, **filters.selection(), number=request.GET.get("page"))
+        context |= _room_context(request, room) | {"filtered_page": page}
+    else:
+        newest_first = request.GET.get("order") == "newest"
+        page = selectors.room_threads_page(
+            room, number=_page_number(request), newest_first=newest_first, viewer=request.user
+        )
+        context |= _room_context(request, room, page.comments) | {"page": page, "newest_first": newest_first}
     return render(request, "forum/room_detail.html", context)
 
 
@@ -102,7 +108,7 @@ def new_comment(request, consultation_slug, room_slug):
         room=room,
         parent=None,
         post=lambda form: services.post_comment(
-            request.user, room=room, body=form.cleaned_data["body"], client_token=form.cleaned_data["client_token"]
+            request.user, room=room, client_token=form.cleaned_data["client_token"], **form.service_arguments()
         ),
     )
 
@@ -117,7 +123,7 @@ def reply(request, consultation_slug, room_slug, comment_id):
         room=room,
         parent=parent,
         post=lambda form: services.reply_to_comment(
-            request.user, parent=parent, body=form.cleaned_data["body"], client_token=form.cleaned_data["client_token"]
+            request.user, parent=parent, client_token=form.cleaned_data["client_token"], **form.service_arguments()
         ),
     )
 
@@ -125,7 +131,11 @@ def reply(request, consultation_slug, room_slug, comment_id):
 def _comment_form_view(request, *, room, parent, post):
     """The plain page for writing a comment or reply: the form without
     JavaScript, and where a refused post comes back with its text kept."""
-    form = CommentForm(request.POST if request.method == "POST" else None)
+    form = CommentForm(
+        request.POST if request.method == "POST" else None,
+        questions=selectors.numbered_questions(room) if parent is None else None,
+        initial={"guiding_question": request.GET.get("answer")},
+    )
     status, retry_after = 200, None
     if form.is_bound:
         status = 400

@@ -37,13 +37,16 @@ def edit_comment(request, comment_id):
     refusal = permissions.why_cannot_edit(request.user, comment)
     if refusal:
         raise PermissionDenied(refusal)
-    form = CommentForm(request.POST if request.method == "POST" else None, initial={"body": comment.body_source})
+    form = CommentForm(
+        request.POST if request.method == "POST" else None,
+        initial={"body": comment.body_source, "language": comment.language or "auto"},
+    )
     status, retry_after = 200, None
     if form.is_bound:
         status = 400
         if form.is_valid():
             try:
-                services.edit_comment(request.user, comment=comment, body=form.cleaned_data["body"])
+                services.edit_comment(request.user, comment=comment, **form.service_arguments())
             except ValidationError as error:
                 form.add_error("body", error)
             except RateLimited as limited:

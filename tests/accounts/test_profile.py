@@ -34,6 +34,7 @@ def profile_form_data(person, **changes):
         "country": person.country.code or "",
         "languages": person.languages,
         "bio": person.bio,
+        "quoting_consent": person.quoting_consent,
     }
     return data | changes
 

@@ -30,7 +30,7 @@ def test_the_room_shows_its_texts_questions_and_moderators(client, room, moderat
     assert "A list for the report." in html
     assert html.index("Access") < html.index("Who lacks access?") < html.index("Reform") < html.index("Which reforms")
     # Numbering runs on across the groups.
-    assert '<li value="3">Which reforms worked?</li>' in html
+    assert re.search(r'<li value="3">\s*Which reforms worked\?', html)
     assert "Moderators on duty" in html
     assert moderator.display_name in html
 
