@@ -52,6 +52,7 @@ class ProfileForm(forms.ModelForm):
             "languages",
             "bio",
             "quoting_consent",
+            "language",
         ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
 

@@ -84,6 +84,14 @@ class User(AbstractUser):
         default=True,
         help_text=_("You hear about new replies in them."),
     )
+    language = models.CharField(
+        _("language of the site"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty: the language your browser asks for."),
+    )
+
     class QuotingConsent(models.TextChoices):
         BY_NAME = "by_name", _("By name")
         ANONYMOUSLY = "anonymous", _("Anonymously")

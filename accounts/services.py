@@ -42,3 +42,10 @@ def update_profile(user, *, form) -> None:
         person = form.save()
         if (person.display_name, person.handle) != (before["display_name"], before["handle"]):
             follow_renamed_person(person, old_handle=before["handle"])
+
+
+def choose_language(user, *, language: str) -> None:
+    """Remember the site language a signed-in person chose."""
+    with transaction.atomic():
+        get_user_model().objects.filter(pk=user.pk).update(language=language)
+    user.language = language

@@ -2,7 +2,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.conf import settings
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.i18n import set_language as django_set_language
 
 from accounts import services
 from accounts.forms import ProfileForm
@@ -28,3 +30,14 @@ def profile_edit(request):
         messages.success(request, _("Your profile has been saved."))
         return redirect(person.get_absolute_url())
     return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@require_POST
+def set_language(request):
+    """Switch the site's language: remembered in a cookie, and in the profile of
+    a signed-in person so that it follows them to other devices."""
+    language = request.POST.get("language", "")
+    response = django_set_language(request)
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.choose_language(request.user, language=language)
+    return response
