@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.conf import settings
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language as django_set_language
 
 from accounts import services
@@ -32,6 +33,7 @@ def profile_edit(request):
     return render(request, "accounts/profile_edit.html", {"form": form})
 
 
+@csrf_exempt
 @require_POST
 def set_language(request):
     """Switch the site's language: remembered in a cookie, and in the profile of

@@ -243,6 +243,10 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or
 # Languages a comment can be detected as or marked with (ISO 639-1).
 FORUM_COMMENT_LANGUAGES = ["en", "es", "fr", "pt", "ar", "ru", "zh"]
 
+# Anonymous room pages are cached when every process shares the cache (see forum/cache.py).
+FORUM_CACHE_ROOM_PAGES = env_bool("FORUM_CACHE_ROOM_PAGES", bool(REDIS_URL))
+FORUM_ROOM_PAGE_CACHE_SECONDS = 60
+
 FORUM_THREADS_PER_PAGE = 20
 # The room page never draws more than this many comments; a long thread
 # shows its first replies and links to a page of its own.

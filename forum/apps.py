@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ForumConfig(AppConfig):
     name = "forum"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from forum import signals  # noqa: F401  (connects the cache-busting receivers)

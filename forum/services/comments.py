@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from forum import permissions, ratelimits
+from forum import cache, permissions, ratelimits
 from forum.languages import detect_language
 from forum.models import Comment, CommentLink, CommentRevision, Follow, GuidingQuestion, Mention, Room
 from forum.rendering import RenderedBody, render_comment_body
@@ -180,6 +180,7 @@ def _after_posting(comment: Comment, *, rendered: RenderedBody, thread_id: int) 
     its author follows the thread (if they wish). A visible comment counts in the
     room and notifies people now; a held one does so when it is approved."""
     record_mentions_and_citations(comment, rendered)
+    cache.room_changed(comment.room_id)
     if comment.author.follow_threads_on_post:
         Follow.objects.get_or_create(user=comment.author, thread_id=thread_id)
     comment.mentions_not_notified = 0
@@ -265,6 +266,7 @@ def edit_comment(author, *, comment: Comment, body: str, language: str | None = 
         comment.save(update_fields=["body_source", "body_html", "render_version", "edited_at", "state", "language"])
         record_mentions_and_citations(comment, rendered)
         refresh_citations_of(comment)
+        cache.room_changed(comment.room_id)
     return comment
 
 
@@ -281,6 +283,7 @@ def delete_comment(author, *, comment: Comment) -> None:
             Room.objects.filter(pk=comment.room_id).update(comment_count=F("comment_count") - 1)
         comment.state = Comment.State.DELETED
         refresh_citations_of(comment)
+        cache.room_changed(comment.room_id)
 
 
 # --- Keeping rendered bodies current --------------------------------------
@@ -288,26 +291,30 @@ def delete_comment(author, *, comment: Comment) -> None:
 
 def rerender_comments(comments) -> int:
     """Render stored bodies again (after a mentioned name, or a cited comment, changed)."""
-    count = 0
+    count, rooms = 0, set()
     with transaction.atomic():
         for comment in comments:
             rendered = render_comment_body(comment.body_source)
             Comment.objects.filter(pk=comment.pk).update(body_html=rendered.html, render_version=rendered.version)
             record_mentions_and_citations(comment, rendered)
+            rooms.add(comment.room_id)
             count += 1
+        cache.room_changed(*rooms)
     return count
 
 
 def refresh_citations_of(comment: Comment) -> int:
     """Comments citing this one show its author, room, state and excerpt: render them again."""
-    return rerender_comments(Comment.objects.filter(links_out__target=comment).only("pk", "body_source"))
+    return rerender_comments(Comment.objects.filter(links_out__target=comment).only("pk", "room_id", "body_source"))
 
 
 def follow_renamed_person(user, *, old_handle: str) -> int:
     """After someone changes their name or handle, every mention of them shows the
     new one: sources that wrote the old handle are rewritten to the new one (as
     Discourse does), so that the mention keeps pointing at them, then rendered again."""
-    mentioning = Comment.objects.filter(mentions__user=user).only("pk", "body_source")
+    # Their name shows on every comment they wrote, wherever it is.
+    cache.site_changed()
+    mentioning = Comment.objects.filter(mentions__user=user).only("pk", "room_id", "body_source")
     if old_handle != user.handle:
         old_mention = re.compile(rf"(?<![\w@.])@{re.escape(old_handle)}(?![\w@])", re.IGNORECASE)
         for comment in mentioning:
@@ -317,4 +324,4 @@ def follow_renamed_person(user, *, old_handle: str) -> int:
                 comment.body_source = new_source
     # References name the cited comment's author too.
     citing = Comment.objects.filter(links_out__target__author=user).exclude(mentions__user=user)
-    return rerender_comments([*mentioning, *citing.only("pk", "body_source").distinct()])
+    return rerender_comments([*mentioning, *citing.only("pk", "room_id", "body_source").distinct()])

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum import permissions, ratelimits
+from forum import cache, permissions, ratelimits
 from forum.models import (
     Comment,
     Consultation,
@@ -45,6 +45,9 @@ def _clean_text(text: str, *, limit: int, required_message: str | None = None) -
 
 
 def _log(moderator, action: str, *, room: Room | None = None, consultation=None, comment=None, target_user=None, note=""):
+    """Write the moderation log; whatever a moderator does in a room changes what it shows."""
+    if room is not None:
+        cache.room_changed(room.pk)
     return ModerationAction.objects.create(
         moderator=moderator,
         action=action,

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from forum import permissions, selectors, services
+from forum.cache import anonymous_room_page
 from forum.forms import CommentForm, RoomFilterForm
 from forum.ratelimits import RateLimited
 
@@ -71,6 +72,10 @@ def _room_context(request, room, comments=()):
 @require_safe
 def room_detail(request, consultation_slug, room_slug):
     room = selectors.get_room(request.user, consultation_slug, room_slug)
+    return anonymous_room_page(request, room, lambda: _render_room(request, room))
+
+
+def _render_room(request, room):
     questions = selectors.numbered_questions(room)
     filters = RoomFilterForm(request.GET, questions=questions)
     context = {

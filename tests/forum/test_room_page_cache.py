@@ -1,0 +1,105 @@
+"""Anonymous room pages come from the cache, and never stale after a change."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from forum import services
+from forum.models import Room
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def caching_on(settings):
+    settings.FORUM_CACHE_ROOM_PAGES = True
+
+
+def get(client, room, query=""):
+    return client.get(room.get_absolute_url() + query)
+
+
+def test_the_second_anonymous_visit_is_served_from_the_cache_with_one_query(client, room, participant):
+    factories.make_comment(room, participant, body="First thoughts.")
+    url = room.get_absolute_url()
+    assert client.get(url)["X-Room-Cache"] == "miss"
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response["X-Room-Cache"] == "hit"
+    assert "First thoughts." in response.content.decode()
+    assert len(queries) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_comment_shows_at_once(client, room, participant):
+    get(client, room)
+    factories.make_comment(room, participant, body="Breaking news from the field.")
+    response = get(client, room)
+    assert response["X-Room-Cache"] == "miss"
+    assert "Breaking news from the field." in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hiding_a_comment_shows_at_once(client, room, participant, moderator):
+    comment = factories.make_comment(room, participant, body="Rude words here.")
+    assert "Rude words here." in get(client, room).content.decode()
+    services.hide_comment(moderator, comment=comment, reason="insult")
+    html = get(client, room).content.decode()
+    assert "Rude words here." not in html
+    assert "Hidden by a moderator: insult" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_editing_and_deleting_show_at_once(client, room, participant):
+    comment = factories.make_comment(room, participant, body="Version one.")
+    get(client, room)
+    services.edit_comment(participant, comment=comment, body="Version two.")
+    assert "Version two." in get(client, room).content.decode()
+    services.delete_comment(participant, comment=comment)
+    assert "Version two." not in get(client, room).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_change_to_the_room_shows_at_once(client, room):
+    assert get(client, room)["X-Room-Cache"] == "miss"
+    fresh = Room.objects.get(pk=room.pk)
+    fresh.introduction = "A new introduction from the admin."
+    fresh.save()
+    assert "A new introduction from the admin." in get(client, room).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_renamed_author_shows_at_once(client, room, participant):
+    factories.make_comment(room, participant, body="Hello.")
+    get(client, room)
+    participant.display_name = "Amina D. Diallo"
+    participant.save()
+    services.follow_renamed_person(participant, old_handle=participant.handle)
+    assert "Amina D. Diallo" in get(client, room).content.decode()
+
+
+def test_signed_in_people_always_get_a_fresh_personal_page(client, room, participant):
+    get(client, room)
+    client.force_login(participant)
+    response = get(client, room)
+    assert "X-Room-Cache" not in response
+    assert participant.display_name in response.content.decode()
+
+
+def test_each_page_language_and_filter_is_cached_apart(client, room, participant):
+    factories.make_comment(room, participant, body="Los tribunales rurales necesitan más jueces y fiscales.")
+    assert get(client, room, "?language=es")["X-Room-Cache"] == "miss"
+    assert get(client, room)["X-Room-Cache"] == "miss"
+    spanish = client.get(room.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="es")
+    assert spanish["X-Room-Cache"] == "miss"
+
+
+def test_without_a_shared_cache_pages_are_not_cached(client, room, settings):
+    settings.FORUM_CACHE_ROOM_PAGES = False
+    get(client, room)
+    assert "X-Room-Cache" not in get(client, room)
+
+
+def test_a_page_with_a_message_for_the_visitor_is_not_cached(client, room):
+    get(client, room)
+    client.cookies["messages"] = "something"
+    assert "X-Room-Cache" not in get(client, room)
