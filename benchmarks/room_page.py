@@ -68,6 +68,8 @@ def setup_django():
     # Settings refuse to start without a key unless DEBUG is on; this run
     # signs nothing that outlives it, and DEBUG must stay off to be measured.
     os.environ.setdefault("SECRET_KEY", "room-page-benchmark-throwaway-key")
+    # Plain HTTP through the test client; static files read from their folders.
+    os.environ["HTTPS"] = "0"
     import django
 
     django.setup()
@@ -75,6 +77,7 @@ def setup_django():
     from django.conf import settings
 
     settings.DEBUG = False
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     # Services may send mail on commit; keep it in memory, off the console.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -66,6 +66,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "consultation.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Pages go out compressed (with Django's BREACH mitigation); static files
+    # come pre-compressed from whitenoise.
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "consultation.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

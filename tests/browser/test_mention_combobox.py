@@ -60,6 +60,9 @@ def test_writer_mentions_someone_from_the_room_with_the_keyboard_only(
     page.keyboard.type("for the figures on court fees.")
     expect(body).to_have_value("Thanks @alvaro_herrero for the figures on court fees.")
 
+    # Past the folded "Language" choice, to the button.
+    page.keyboard.press("Tab")
+    expect(page.locator("summary", has_text="Language")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Post comment")).to_be_focused()
     page.keyboard.press("Enter")
