@@ -56,7 +56,8 @@ def language_name(code: str) -> str:
     if not code:
         return ""
     try:
-        name = get_language_info(code)["name_local"]
+        # Django knows Chinese by its scripts only.
+        name = get_language_info("zh-hans" if code == "zh" else code)["name_local"]
         return name[:1].upper() + name[1:]
     except KeyError:
         return code

@@ -10,22 +10,28 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.timezone import localdate
 
 from forum import emails, services
 from forum.models import Notification
+from forum.services.summaries import write_summary
 from tests import factories
 
 PUBLIC = "public"
 LOGIN_REQUIRED = "login required"
+# A POST anyone may send that changes only their own visit (the site's language).
+PUBLIC_ACTION = "public action"
 
 ACCESS = {
     "accounts:profile": PUBLIC,
     "accounts:profile-edit": LOGIN_REQUIRED,
+    "accounts:set-language": PUBLIC_ACTION,
     "forum:home": PUBLIC,
     "forum:consultation": PUBLIC,
     "forum:room": PUBLIC,
     "forum:thread": PUBLIC,
     "forum:comment-permalink": PUBLIC,
+    "forum:search": PUBLIC,
     # Opened from emails without logging in: the signed token in the address authorises it.
     "forum:unsubscribe": PUBLIC,
     "forum:new-comment": LOGIN_REQUIRED,
@@ -48,6 +54,18 @@ ACCESS = {
     "forum:room-state": LOGIN_REQUIRED,
     "forum:suspend": LOGIN_REQUIRED,
     "forum:lift-suspension": LOGIN_REQUIRED,
+    # Exports: moderators (room or consultation) and staff; everyone else signed in gets 403.
+    "forum:room-export-csv": LOGIN_REQUIRED,
+    "forum:room-export-json": LOGIN_REQUIRED,
+    "forum:consultation-export-csv": LOGIN_REQUIRED,
+    "forum:consultation-export-json": LOGIN_REQUIRED,
+    # Summary pages: moderators and staff (403 for others); public once closed if the consultation says so.
+    "forum:room-summary": LOGIN_REQUIRED,
+    "forum:consultation-summary": LOGIN_REQUIRED,
+    # Moderators' written summaries are read by everyone; writing and editing is for the room's moderators.
+    "forum:room-summaries": PUBLIC,
+    "forum:write-room-summary": LOGIN_REQUIRED,
+    "forum:edit-room-summary": LOGIN_REQUIRED,
 }
 
 
@@ -107,6 +125,9 @@ def url_values(db):
         "handle": author.handle,
         "notification_id": Notification.objects.get(recipient=author).pk,
         "suspension_id": suspension.pk,
+        "summary_id": write_summary(
+            staff, room=room, kind="final", period_start=localdate(), period_end=localdate(), body="Agreed."
+        ).pk,
         "token": emails.unsubscribe_token(author, Notification.Kind.REPLY),
         "action": "hide",
         # Private data that must never reach someone who is not signed in.
@@ -157,4 +178,14 @@ def test_a_login_required_url_gives_anonymous_visitors_nothing(client, url_value
     assert is_login_redirect(response) or response.status_code in (403, 405), (
         f"anonymous {method.upper()} {url} answered {response.status_code}"
     )
+    assert url_values["secret"] not in response.content.decode()
+
+
+@pytest.mark.parametrize("name", sorted(n for n, access in ACCESS.items() if access == PUBLIC_ACTION))
+def test_a_public_action_takes_only_a_post_and_sends_the_visitor_back(client, url_values, name):
+    url = concrete_url(name, PATTERNS[name], url_values)
+
+    assert client.get(url).status_code == 405
+    response = client.post(url, {"language": "es", "next": "/"})
+    assert response.status_code == 302
     assert url_values["secret"] not in response.content.decode()
