@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
 
-from forum.models import Comment, Consultation, GuidingQuestion, ModerationAction, Notification, Room, RoomModerator
+from forum.models import (
+    Comment,
+    Consultation,
+    GuidingQuestion,
+    ModerationAction,
+    Notification,
+    Room,
+    RoomModerator,
+    RoomSummary,
+)
 
 
 class RoomInline(admin.TabularInline):
@@ -113,6 +122,23 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ["recipient", "actor"]
     search_fields = ["recipient__display_name", "recipient__email"]
     raw_id_fields = ["recipient", "actor", "comment"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(RoomSummary)
+class RoomSummaryAdmin(admin.ModelAdmin):
+    """Summaries are written on the site (which renders them); here they are found and read."""
+
+    list_display = ["room", "kind", "period_start", "period_end", "author", "created_at", "edited_at"]
+    list_filter = ["kind", "room__consultation"]
+    list_select_related = ["room", "author"]
+    search_fields = ["body_source", "room__title", "author__display_name"]
+    readonly_fields = [
+        "room", "author", "kind", "period_start", "period_end", "body_source", "body_html", "render_version",
+        "created_at", "edited_at",
+    ]
 
     def has_add_permission(self, request):
         return False

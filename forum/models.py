@@ -86,6 +86,11 @@ class Room(models.Model):
     comment_count = models.PositiveIntegerField(_("visible comments"), default=0, editable=False)
     thread_count = models.PositiveIntegerField(_("threads started"), default=0, editable=False)
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True, editable=False)
+    # The newest moderator summary, pinned at the top of the room; kept by the
+    # summary services so the room page reads it with the room itself.
+    latest_summary = models.ForeignKey(
+        "RoomSummary", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
 
     objects = RoomQuerySet.as_manager()
 

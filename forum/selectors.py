@@ -8,8 +8,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, Min, Prefetch, Q, Value, When, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Case, Count, F, IntegerField, Min, OuterRef, Prefetch, Q, Subquery, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -92,11 +92,30 @@ def consultation_rooms(user, consultation: Consultation) -> list[Room]:
 def get_room(user, consultation_slug: str, room_slug: str) -> Room:
     """The room with its consultation, or 404 for anyone who may not see it."""
     room = get_object_or_404(
-        Room.objects.select_related("consultation"), consultation__slug=consultation_slug, slug=room_slug
+        Room.objects.select_related("consultation", "latest_summary__author").annotate(
+            comments_since_summary=comments_since_latest_summary()
+        ),
+        consultation__slug=consultation_slug,
+        slug=room_slug,
     )
     if not permissions.can_view_room(user, room):
         raise Http404
     return room
+
+
+def comments_since_latest_summary():
+    """Visible comments in a room after the last day its newest summary covers
+    (days as the current time zone counts them), as a subquery on Room."""
+    later = (
+        Comment.objects.filter(room=OuterRef("pk"), state=Comment.State.VISIBLE)
+        .alias(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .filter(day__gt=OuterRef("latest_summary__period_end"))
+        .order_by()
+        .values("room")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(later, output_field=IntegerField()), Value(0))
 
 
 def get_room_comment(room: Room, comment_id: int) -> Comment:

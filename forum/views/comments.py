@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
-from forum import permissions, selectors, services
+from forum import permissions, selectors, services, summaries
 from forum.cache import anonymous_room_page
 from forum.forms import CommentForm, RoomFilterForm
 from forum.ratelimits import RateLimited
@@ -45,7 +45,15 @@ def home(request):
 def consultation_detail(request, consultation_slug):
     consultation = selectors.get_consultation(request.user, consultation_slug)
     rooms = selectors.consultation_rooms(request.user, consultation)
-    return render(request, "forum/consultation_detail.html", {"consultation": consultation, "rooms": rooms})
+    context = {
+        "consultation": consultation,
+        "rooms": rooms,
+        "final_summaries": summaries.final_summaries(consultation),
+        "can_see_statistics": summaries.can_view_consultation_statistics(
+            request.user, consultation, [room for room in rooms if room.is_published]
+        ),
+    }
+    return render(request, "forum/consultation_detail.html", context)
 
 
 def _room_context(request, room, comments=()):
@@ -76,6 +84,8 @@ def room_detail(request, consultation_slug, room_slug):
 
 
 def _render_room(request, room):
+    if room.latest_summary is not None:
+        room.latest_summary.room = room  # already loaded: the partial names the room
     questions = selectors.numbered_questions(room)
     filters = RoomFilterForm(request.GET, questions=questions)
     context = {

@@ -250,3 +250,24 @@ def test_the_last_page_costs_the_same_queries_as_the_first(client, room, partici
         client.get(last_page)
     assert len(queries) == first
     assert not any("OFFSET" in query["sql"].upper() for query in queries.captured_queries)
+
+
+def test_the_newest_summary_is_pinned_at_the_top_within_the_query_budget(client, room, participant, moderator):
+    from datetime import timedelta
+
+    from django.utils.timezone import localdate
+
+    from forum.services.summaries import write_summary
+
+    factories.make_comment(room, participant, body="Before the summary.")
+    yesterday = localdate() - timedelta(days=1)
+    write_summary(moderator, room=room, kind="interim", period_start=yesterday, period_end=yesterday, body="Week one: **funding**.")
+    three_days_ago = localdate() - timedelta(days=3)
+    write_summary(moderator, room=room, kind="interim", period_start=three_days_ago, period_end=three_days_ago, body="Older.")
+    url = room.get_absolute_url()
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    assert len(queries) <= 6
+    assert "Week one: <strong>funding</strong>." in html
+    assert "Older." not in html
+    assert "1 comment posted since the period this summary covers." in html

@@ -1,0 +1,122 @@
+"""Moderators' written summaries of a room: weekly ones while it runs, a final
+one at the end. Bodies use the comments' Markdown subset and are rendered by
+the same module, so a comment's permalink becomes a reference to it."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Subquery
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from forum import cache, permissions
+from forum.models import Room, RoomSummary
+from forum.rendering import render_comment_body
+
+# A final summary can run longer than a comment.
+SUMMARY_MAX_LENGTH = 20_000
+
+
+def _require_moderator(moderator, room: Room) -> None:
+    if not permissions.is_room_moderator(moderator, room):
+        raise PermissionDenied(_("Only this room's moderators can write and edit its summaries."))
+
+
+def clean_summary(*, kind: str, period_start: date | None, period_end: date | None, body: str) -> str:
+    """The body as it will be stored; every problem with the form at once as a ValidationError by field."""
+    errors = {}
+    if kind not in RoomSummary.Kind.values:
+        errors["kind"] = _("Choose whether this is a summary so far or the final summary.")
+    if period_start is None:
+        errors["period_start"] = _("Give the first day the summary covers.")
+    today = timezone.localdate()
+    if period_end is None:
+        errors["period_end"] = _("Give the last day the summary covers.")
+    elif period_end > today:
+        errors["period_end"] = _(
+            "A summary cannot cover days to come: the period can end on %(today)s at the latest."
+        ) % {"today": date_format(today, "DATE_FORMAT")}
+    elif period_start is not None and period_end < period_start:
+        errors["period_end"] = _("The period must end on or after the day it starts.")
+    body = (body or "").replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    if not body.strip():
+        errors["body"] = _("Please write the summary before saving it.")
+    elif len(body) > SUMMARY_MAX_LENGTH:
+        errors["body"] = _("The summary is %(length)d characters long; the limit is %(limit)d. Please shorten it.") % {
+            "length": len(body),
+            "limit": SUMMARY_MAX_LENGTH,
+        }
+    if errors:
+        raise ValidationError(errors)
+    return body.strip("\n")
+
+
+def write_summary(moderator, *, room: Room, kind: str, period_start: date, period_end: date, body: str) -> RoomSummary:
+    """A moderator of the room (or staff) adds a summary covering a period up to today."""
+    _require_moderator(moderator, room)
+    body = clean_summary(kind=kind, period_start=period_start, period_end=period_end, body=body)
+    rendered = render_comment_body(body)
+    with transaction.atomic():
+        summary = RoomSummary.objects.create(
+            room=room,
+            author=moderator,
+            kind=kind,
+            period_start=period_start,
+            period_end=period_end,
+            body_source=body,
+            body_html=rendered.html,
+            render_version=rendered.version,
+        )
+        # The newest summary is pinned at the top of the room page.
+        _pin_newest(room.pk)
+        cache.room_changed(room.pk)
+    return summary
+
+
+def edit_summary(
+    moderator, *, summary: RoomSummary, kind: str, period_start: date, period_end: date, body: str
+) -> RoomSummary:
+    """Any moderator of the room (or staff) corrects a summary; it is marked as edited.
+    The author stays the person who wrote it."""
+    _require_moderator(moderator, summary.room)
+    body = clean_summary(kind=kind, period_start=period_start, period_end=period_end, body=body)
+    unchanged = (summary.kind, summary.period_start, summary.period_end, summary.body_source) == (
+        kind,
+        period_start,
+        period_end,
+        body,
+    )
+    if unchanged:
+        return summary
+    rendered = render_comment_body(body)
+    with transaction.atomic():
+        summary.kind = kind
+        summary.period_start = period_start
+        summary.period_end = period_end
+        summary.body_source = body
+        summary.body_html = rendered.html
+        summary.render_version = rendered.version
+        summary.edited_at = timezone.now()
+        summary.save(
+            update_fields=[
+                "kind",
+                "period_start",
+                "period_end",
+                "body_source",
+                "body_html",
+                "render_version",
+                "edited_at",
+            ]
+        )
+        _pin_newest(summary.room_id)
+        cache.room_changed(summary.room_id)
+    return summary
+
+
+def _pin_newest(room_id: int) -> None:
+    newest = (
+        RoomSummary.objects.filter(room_id=room_id).order_by("-period_end", "-created_at", "-pk").values("pk")[:1]
+    )
+    Room.objects.filter(pk=room_id).update(latest_summary=Subquery(newest))

@@ -1,0 +1,795 @@
+"""What the summary pages show: statistics of a room or a consultation, and
+the moderators' written summaries of a room.
+
+Statistics count visible comments only (for a consultation, in its published
+rooms). Every figure comes from a GROUP BY in the database, in a fixed number of
+queries whatever the number of comments; comments themselves are loaded only
+for the short lists a page draws. The geometry of the charts is worked out
+here, so templates only print numbers.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
+
+from django.contrib.auth import get_user_model
+from django.db import connections
+from django.db.models import (
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_countries import countries
+
+from forum import permissions
+from forum.languages import language_name
+from forum.models import Comment, Consultation, GuidingQuestion, Room, RoomSummary
+
+# How many comments each list draws; the rest are counted ("and 12 more").
+ROOM_COMMENTS_PER_QUESTION = 10
+CONSULTATION_COMMENTS_PER_QUESTION = 3
+HIGHLIGHTED_SHOWN = 20
+MOST_DISCUSSED_SHOWN = 10
+
+
+# --- Who may see the statistics ---------------------------------------------
+
+
+def room_statistics_are_public(room: Room) -> bool:
+    """Once a room is closed, its summary page is public if the consultation says so."""
+    return room.is_closed and room.consultation.summaries_public_when_closed
+
+
+def consultation_statistics_are_public(consultation: Consultation, rooms: list[Room]) -> bool:
+    """Public once every published room is closed, if the consultation says so."""
+    return consultation.summaries_public_when_closed and bool(rooms) and all(room.is_closed for room in rooms)
+
+
+def can_view_room_statistics(user, room: Room) -> bool:
+    """The room's moderators on duty and staff; everyone once the summary is public."""
+    return room_statistics_are_public(room) or permissions.is_room_moderator(user, room)
+
+
+def can_view_consultation_statistics(user, consultation: Consultation, rooms: list[Room]) -> bool:
+    """Staff and moderators on duty in any of its rooms; everyone once the summary is public."""
+    return consultation_statistics_are_public(consultation, rooms) or permissions.is_consultation_moderator(
+        user, consultation
+    )
+
+
+def summary_rooms(consultation: Consultation) -> list[Room]:
+    """The published rooms of a consultation, in their order: what its statistics count."""
+    return list(consultation.rooms.filter(is_published=True).order_by("position", "pk"))
+
+
+# --- Charts -----------------------------------------------------------------
+
+CHART_WIDTH = 640
+ROW_HEIGHT = 26
+ROW_BAR_HEIGHT = 18
+LABEL_WIDTH = 190
+VALUE_ROOM = 60
+LABEL_CHARS = 28
+CATEGORY_BARS_DRAWN = 15
+COLUMN_PLOT_TOP = 20
+COLUMN_PLOT_HEIGHT = 180
+COLUMN_PLOT_LEFT = 44
+COLUMN_TICKS = 7
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    x: float
+    y: float
+    width: float
+    height: float
+    # Horizontal charts: the label ends at text_x, the value starts at value_x, both on text_y.
+    text_x: float = 0
+    text_y: float = 0
+    value_x: float = 0
+
+    @property
+    def short_label(self) -> str:
+        return Truncator(self.label).chars(LABEL_CHARS)
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    y: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """The chart's figures for people who do not see the chart, and for print."""
+
+    headings: tuple[str, ...]
+    rows: list[tuple]
+
+
+@dataclass(frozen=True)
+class BarChart:
+    slug: str
+    title: str
+    description: str
+    horizontal: bool
+    width: int
+    height: int
+    bars: tuple[Bar, ...]
+    table: Table
+    # Column charts: the baseline, the labels under it and the scale beside it.
+    axis: tuple[float, float, float, float] = (0, 0, 0, 0)
+    ticks: tuple[Tick, ...] = ()
+    scale: tuple[Tick, ...] = ()
+    # Categories left out of the drawing (the table lists them all).
+    omitted: int = 0
+
+
+def _scaled(value: int, largest: int, length: float) -> float:
+    return round(value / largest * length, 1) if largest else 0.0
+
+
+def horizontal_bar_chart(
+    slug: str,
+    title: str,
+    description: str,
+    items: list[tuple[str, int]],
+    table: Table,
+    limit: int = CATEGORY_BARS_DRAWN,
+) -> BarChart:
+    """One bar per (label, value), largest first as given, labels on the left and values after the bars."""
+    drawn = items[:limit]
+    largest = max((value for _label, value in drawn), default=0)
+    length = CHART_WIDTH - LABEL_WIDTH - VALUE_ROOM
+    bars = []
+    for index, (label, value) in enumerate(drawn):
+        top = index * ROW_HEIGHT + (ROW_HEIGHT - ROW_BAR_HEIGHT) / 2
+        width = _scaled(value, largest, length)
+        bars.append(
+            Bar(
+                label=label,
+                value=value,
+                x=LABEL_WIDTH,
+                y=top,
+                width=width,
+                height=ROW_BAR_HEIGHT,
+                text_x=LABEL_WIDTH - 8,
+                text_y=index * ROW_HEIGHT + ROW_HEIGHT / 2,
+                value_x=round(LABEL_WIDTH + width + 6, 1),
+            )
+        )
+    return BarChart(
+        slug=slug,
+        title=title,
+        description=description,
+        horizontal=True,
+        width=CHART_WIDTH,
+        height=max(ROW_HEIGHT, len(bars) * ROW_HEIGHT),
+        bars=tuple(bars),
+        table=table,
+        omitted=len(items) - len(drawn),
+    )
+
+
+def column_chart(
+    slug: str, title: str, description: str, items: list[tuple[str, int]], tick_labels: list[str], table: Table
+) -> BarChart:
+    """One column per (label, value) left to right, with a few of `tick_labels` under the axis."""
+    count = len(items)
+    largest = max((value for _label, value in items), default=0)
+    plot_width = CHART_WIDTH - COLUMN_PLOT_LEFT - 10
+    slot = plot_width / count if count else plot_width
+    bottom = COLUMN_PLOT_TOP + COLUMN_PLOT_HEIGHT
+    bars = []
+    for index, (label, value) in enumerate(items):
+        height = _scaled(value, largest, COLUMN_PLOT_HEIGHT)
+        bars.append(
+            Bar(
+                label=label,
+                value=value,
+                x=round(COLUMN_PLOT_LEFT + index * slot + slot * 0.1, 1),
+                y=round(bottom - height, 1),
+                width=round(max(slot * 0.8, 0.5), 1),
+                height=height,
+            )
+        )
+    step = max(1, -(-count // COLUMN_TICKS))  # ceiling division
+    shown = sorted({*range(0, count, step), count - 1}) if count else []
+    if len(shown) > 1 and shown[-1] - shown[-2] < step / 2:
+        shown.pop(-2)  # the last label would overlap the one before it
+    ticks = tuple(
+        Tick(x=round(COLUMN_PLOT_LEFT + index * slot + slot / 2, 1), y=bottom + 16, label=tick_labels[index])
+        for index in shown
+    )
+    scale = (
+        Tick(x=COLUMN_PLOT_LEFT - 6, y=COLUMN_PLOT_TOP + 4, label=str(largest)),
+        Tick(x=COLUMN_PLOT_LEFT - 6, y=bottom, label="0"),
+    )
+    return BarChart(
+        slug=slug,
+        title=title,
+        description=description,
+        horizontal=False,
+        width=CHART_WIDTH,
+        height=bottom + 24,
+        bars=tuple(bars),
+        table=table,
+        axis=(COLUMN_PLOT_LEFT, bottom, CHART_WIDTH - 10, bottom),
+        ticks=ticks,
+        scale=scale,
+    )
+
+
+# --- The figures ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Totals:
+    comments: int
+    threads: int
+    participants: int
+    # Participants whose account speaks for an organisation (an NGO posting under its own name).
+    organisations: int
+    individuals: int
+    countries: int
+    # Languages the comments are written in; comments of unknown language are counted apart.
+    languages: int
+    unknown_language_comments: int
+
+
+@dataclass(frozen=True)
+class Share:
+    """One line of a breakdown: a country, a kind of participant, a language or a room."""
+
+    key: object
+    label: str
+    participants: int | None  # None where people are not counted (languages)
+    comments: int
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date
+    comments: int
+
+
+@dataclass
+class QuestionSummary:
+    """A guiding question, numbered in its room, with the newest comments tagged with it."""
+
+    question: GuidingQuestion
+    number: int
+    room: Room
+    comment_count: int = 0
+    comments: list = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        return self.comment_count - len(self.comments)
+
+    @property
+    def filter_url(self) -> str:
+        """The room page showing only the comments tagged with this question."""
+        return f"{self.room.get_absolute_url()}?question={self.question.pk}"
+
+
+@dataclass(frozen=True)
+class Statistics:
+    totals: Totals
+    per_day: list[DayCount]
+    by_country: list[Share]
+    by_kind: list[Share]
+    by_language: list[Share]
+    by_room: list[Share]
+    questions: list[QuestionSummary]
+    highlighted: list
+    highlighted_count: int
+    # Top-level comments with `replies`, the most replied to first.
+    most_discussed: list
+    charts: dict[str, BarChart]
+
+    @property
+    def more_highlighted(self) -> int:
+        return self.highlighted_count - len(self.highlighted)
+
+
+def room_statistics(room: Room) -> Statistics:
+    """The summary page's figures for one room (its visible comments), in nine queries."""
+    return _statistics(
+        Comment.objects.filter(room=room, state=Comment.State.VISIBLE),
+        rooms=[room],
+        per_question=ROOM_COMMENTS_PER_QUESTION,
+        with_rooms=False,
+    )
+
+
+def consultation_statistics(consultation: Consultation, rooms: list[Room]) -> Statistics:
+    """The figures for a consultation across `rooms` (its published rooms, see summary_rooms), in nine queries."""
+    for room in rooms:
+        room.consultation = consultation
+    return _statistics(
+        Comment.objects.filter(room_id__in=[room.pk for room in rooms], state=Comment.State.VISIBLE),
+        rooms=rooms,
+        per_question=CONSULTATION_COMMENTS_PER_QUESTION,
+        with_rooms=True,
+    )
+
+
+def _statistics(scope, *, rooms: list[Room], per_question: int, with_rooms: bool) -> Statistics:
+    rooms_by_id = {room.pk: room for room in rooms}
+    per_day, by_language, room_comments, comment_totals = _activity(scope)
+    by_country, by_kind, room_people, people_totals = _people(scope)
+    by_room = (
+        [Share(room, room.title, room_people.get(room.pk, 0), room_comments.get(room.pk, 0)) for room in rooms]
+        if with_rooms
+        else []
+    )
+    highlighted, highlighted_count = _highlighted(scope, rooms_by_id)
+    questions = _questions(scope, rooms, per_question, shown_above={comment.pk for comment in highlighted})
+    most_discussed = _most_discussed(scope, rooms_by_id)
+    _attach_authors([*highlighted, *(comment for entry in questions for comment in entry.comments), *most_discussed])
+    charts = _charts(
+        per_day=per_day,
+        by_country=by_country,
+        by_kind=by_kind,
+        by_language=by_language,
+        by_room=by_room,
+        questions=questions,
+        several_rooms=with_rooms,
+    )
+    return Statistics(
+        totals=Totals(**comment_totals, **people_totals),
+        per_day=per_day,
+        by_country=by_country,
+        by_kind=by_kind,
+        by_language=by_language,
+        by_room=by_room,
+        questions=questions,
+        highlighted=highlighted,
+        highlighted_count=highlighted_count,
+        most_discussed=most_discussed,
+        charts=charts,
+    )
+
+
+def _activity(scope) -> tuple[list[DayCount], list[Share], dict[int, int], dict]:
+    """Comments per day, per language and per room, and the comment totals."""
+    rows = (
+        scope.order_by()
+        .values_list("language", "room_id")
+        .annotate(comments=Count("pk"), threads=Count("pk", filter=Q(level=0)))
+    )
+    languages: dict[str, int] = {}
+    rooms: dict[int, int] = {}
+    comments = threads = 0
+    for language, room_id, count, thread_count in rows:
+        languages[language] = languages.get(language, 0) + count
+        rooms[room_id] = rooms.get(room_id, 0) + count
+        comments += count
+        threads += thread_count
+    by_language = sorted(
+        (Share(code, language_name(code) or _("Unknown"), None, count) for code, count in languages.items()),
+        key=lambda share: (not share.key, -share.comments, share.label),
+    )
+    totals = {
+        "comments": comments,
+        "threads": threads,
+        "languages": sum(1 for code in languages if code),
+        "unknown_language_comments": languages.get("", 0),
+    }
+    return _with_quiet_days(_comments_per_day(scope)), by_language, rooms, totals
+
+
+class _UTCBucket(Func):
+    """SQLite only: the UTC hour ("2026-03-05 14") or quarter hour ("2026-03-05 14:45")
+    of a stored moment, cut from its text natively."""
+
+    output_field = CharField()
+
+    def __init__(self, expression, *, quarters: bool):
+        super().__init__(expression)
+        self.quarters = quarters
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        if self.quarters:
+            template = "substr(%(expressions)s, 1, 14) || (CAST(substr(%(expressions)s, 15, 2) AS INTEGER) / 15 * 15)"
+        else:
+            template = "substr(%(expressions)s, 1, 13)"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+def _comments_per_day(scope) -> dict[date, int]:
+    """Comments per day as the current time zone counts days. SQLite would call back
+    into Python for every comment to convert its time, so there the database counts
+    per UTC hour (per quarter hour in zones whose offset is not whole hours: every
+    local midnight then falls on a bucket's edge) and the buckets are dated here."""
+    zone = timezone.get_current_timezone()
+    if connections[scope.db].vendor != "sqlite":
+        rows = scope.order_by().annotate(day=TruncDate("created_at", tzinfo=zone)).values_list("day")
+        return dict(rows.annotate(comments=Count("pk")))
+    quarters = not _whole_hour_offsets(zone)
+    rows = scope.order_by().annotate(bucket=_UTCBucket("created_at", quarters=quarters)).values_list("bucket")
+    days: dict[date, int] = {}
+    for bucket, count in rows.annotate(comments=Count("pk")):
+        moment = datetime.strptime(bucket, "%Y-%m-%d %H:%M" if quarters else "%Y-%m-%d %H").replace(
+            tzinfo=dt_timezone.utc
+        )
+        day = moment.astimezone(zone).date()
+        days[day] = days.get(day, 0) + count
+    return days
+
+
+def _whole_hour_offsets(zone) -> bool:
+    year = timezone.now().year
+    moments = (datetime(year, month, 1, tzinfo=dt_timezone.utc) for month in (1, 7))
+    return all(moment.astimezone(zone).utcoffset().total_seconds() % 3600 == 0 for moment in moments)
+
+
+def _with_quiet_days(days: dict[date, int]) -> list[DayCount]:
+    """Every day from the first to the last, with zero for the days nobody wrote."""
+    if not days:
+        return []
+    first, last = min(days), max(days)
+    every_day = (first + timedelta(days=offset) for offset in range((last - first).days + 1))
+    return [DayCount(day, days.get(day, 0)) for day in every_day]
+
+
+def _people(scope) -> tuple[list[Share], list[Share], dict[int, int], dict]:
+    """Participants by country, by kind and by room, and the people totals, from one
+    GROUP BY with a row per participant and room (a hash aggregate: counting distinct
+    authors in the database would sort every comment)."""
+    rows = (
+        scope.order_by()
+        .values_list("author_id", "room_id", "author__country", "author__speaks_for_organisation")
+        .annotate(comments=Count("pk"))
+    )
+    countries_found: dict[str, tuple[set, list]] = {}
+    kinds: dict[bool, tuple[set, list]] = {False: (set(), [0]), True: (set(), [0])}
+    rooms: dict[int, int] = {}
+    for author, room_id, code, for_organisation, comments in rows:
+        country = countries_found.get(code or "")
+        if country is None:
+            country = countries_found[code or ""] = (set(), [0])
+        kind = kinds[bool(for_organisation)]
+        country[0].add(author)
+        country[1][0] += comments
+        kind[0].add(author)
+        kind[1][0] += comments
+        rooms[room_id] = rooms.get(room_id, 0) + 1
+    by_country = sorted(
+        (
+            Share(code, countries.name(code) if code else _("Not given"), len(people), comments[0])
+            for code, (people, comments) in countries_found.items()
+        ),
+        key=lambda share: (not share.key, -share.participants, -share.comments, share.label),
+    )
+    by_kind = [
+        Share("individual", _("Individuals"), len(kinds[False][0]), kinds[False][1][0]),
+        Share("organisation", _("Organisations"), len(kinds[True][0]), kinds[True][1][0]),
+    ]
+    totals = {
+        "participants": len(kinds[False][0]) + len(kinds[True][0]),
+        "organisations": len(kinds[True][0]),
+        "individuals": len(kinds[False][0]),
+        "countries": sum(1 for code in countries_found if code),
+    }
+    return by_country, by_kind, rooms, totals
+
+
+def _attach_authors(comments: list[Comment]) -> None:
+    """The authors of every comment the page draws, in one query. (Joining them to
+    each list instead lets SQLite's planner walk the whole user table first.)"""
+    ids = {comment.author_id for comment in comments}
+    authors = get_user_model().objects.in_bulk(ids) if ids else {}
+    for comment in comments:
+        comment.author = authors[comment.author_id]
+
+
+def _for_drawing(comments, rooms_by_id: dict[int, Room]) -> list[Comment]:
+    """Set what forum/partials/comment.html reads, so drawing costs no queries."""
+    for comment in comments:
+        comment.room = rooms_by_id[comment.room_id]
+        comment.shown_depth = 0
+        comment.replying_to = None
+        comment.thread_locked = False
+        comment.continue_thread_id = None
+        comment.backlinks = []
+    return comments
+
+
+def _highlighted(scope, rooms_by_id) -> tuple[list[Comment], int]:
+    comments = list(
+        scope.filter(is_highlighted=True)
+        .annotate(total=Window(Count("pk")))
+        .order_by("-created_at", "-pk")[:HIGHLIGHTED_SHOWN]
+    )
+    return _for_drawing(comments, rooms_by_id), comments[0].total if comments else 0
+
+
+def _questions(scope, rooms: list[Room], cap: int, shown_above: set[int]) -> list[QuestionSummary]:
+    """Every guiding question of the rooms with its count of visible tagged comments and
+    the newest of them (three queries: the questions, the ranking, the comments)."""
+    rooms_by_id = {room.pk: room for room in rooms}
+    by_question: dict[int, QuestionSummary] = {}
+    numbers: dict[int, int] = {}
+    for question in GuidingQuestion.objects.filter(room_id__in=rooms_by_id).order_by("position", "pk"):
+        numbers[question.room_id] = numbers.get(question.room_id, 0) + 1
+        by_question[question.pk] = QuestionSummary(question, numbers[question.room_id], rooms_by_id[question.room_id])
+    # Ranking over narrow rows, then loading the few winners, costs far less than
+    # ranking whole comments.
+    newest = (
+        scope.filter(guiding_question__isnull=False)
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("guiding_question_id")], order_by=[F("created_at").desc(), F("pk").desc()]
+            ),
+            tagged=Window(Count("pk"), partition_by=[F("guiding_question_id")]),
+        )
+        .filter(rank__lte=cap)
+        .values_list("pk", "guiding_question_id", "tagged")
+    )
+    shown_ids = []
+    for comment_id, question_id, tagged in newest:
+        if question_id in by_question:  # tagging keeps comment and question in one room
+            by_question[question_id].comment_count = tagged
+            shown_ids.append(comment_id)
+    tagged_comments = Comment.objects.filter(pk__in=shown_ids).order_by("-created_at", "-pk") if shown_ids else []
+    for comment in _for_drawing(list(tagged_comments), rooms_by_id):
+        # Drawn once on the page: a highlighted comment listed above is linked here.
+        comment.shown_above = comment.pk in shown_above
+        by_question[comment.guiding_question_id].comments.append(comment)
+    order = {room.pk: index for index, room in enumerate(rooms)}
+    return sorted(by_question.values(), key=lambda summary: (order[summary.room.pk], summary.number))
+
+
+def _most_discussed(scope, rooms_by_id) -> list[Comment]:
+    """Threads with the most replies, read from the tree values of visible top-level comments."""
+    replies = ExpressionWrapper((F("rght") - F("lft") - 1) / 2, output_field=IntegerField())
+    roots = list(
+        scope.filter(level=0)
+        .annotate(replies=replies)
+        .filter(replies__gt=0)
+        .order_by("-replies", "created_at", "pk")[:MOST_DISCUSSED_SHOWN]
+    )
+    for root in _for_drawing(roots, rooms_by_id):
+        room = root.room
+        root.thread_url = reverse(
+            "forum:thread",
+            kwargs={"consultation_slug": room.consultation.slug, "room_slug": room.slug, "comment_id": root.pk},
+        )
+    return roots
+
+
+def _share_table(first_heading: str, shares: list[Share], *, comments_first: bool = False) -> Table:
+    if comments_first:
+        return Table(
+            (first_heading, _("Comments"), _("Participants")),
+            [(share.label, share.comments, share.participants) for share in shares],
+        )
+    if shares and shares[0].participants is None:
+        return Table((first_heading, _("Comments")), [(share.label, share.comments) for share in shares])
+    return Table(
+        (first_heading, _("Participants"), _("Comments")),
+        [(share.label, share.participants, share.comments) for share in shares],
+    )
+
+
+def _largest(shares: list[Share], value) -> Share | None:
+    return max(shares, key=value, default=None)
+
+
+def _charts(*, per_day, by_country, by_kind, by_language, by_room, questions, several_rooms) -> dict[str, BarChart]:
+    charts: dict[str, BarChart] = {}
+    if per_day:
+        busiest = max(per_day, key=lambda entry: entry.comments)
+        long_date = lambda day: date_format(day, "DATE_FORMAT")  # noqa: E731
+        charts["per_day"] = column_chart(
+            "per-day",
+            _("Comments per day"),
+            ngettext(
+                "Comments per day from %(first)s to %(last)s; the busiest day was %(busiest)s, with %(count)d comment.",
+                "Comments per day from %(first)s to %(last)s; the busiest day was %(busiest)s, with %(count)d comments.",
+                busiest.comments,
+            )
+            % {
+                "first": long_date(per_day[0].day),
+                "last": long_date(per_day[-1].day),
+                "busiest": long_date(busiest.day),
+                "count": busiest.comments,
+            },
+            [(long_date(entry.day), entry.comments) for entry in per_day],
+            [date_format(entry.day, "M j") for entry in per_day],
+            Table((_("Day"), _("Comments")), [(long_date(entry.day), entry.comments) for entry in per_day]),
+        )
+    if by_country:
+        largest = _largest(by_country, lambda share: share.participants)
+        charts["by_country"] = horizontal_bar_chart(
+            "by-country",
+            _("Participants by country"),
+            ngettext(
+                "Participants from %(count)d country; the most from %(largest)s (%(people)d).",
+                "Participants from %(count)d countries; the most from %(largest)s (%(people)d).",
+                sum(1 for share in by_country if share.key),
+            )
+            % {
+                "count": sum(1 for share in by_country if share.key),
+                "largest": largest.label,
+                "people": largest.participants,
+            },
+            [(share.label, share.participants) for share in by_country],
+            _share_table(_("Country"), by_country),
+        )
+        individuals, organisations = by_kind
+        charts["by_kind"] = horizontal_bar_chart(
+            "by-kind",
+            _("Individuals and organisations"),
+            _(
+                "%(individuals)d individuals wrote %(individual_comments)d comments; "
+                "%(organisations)d organisations wrote %(organisation_comments)d."
+            )
+            % {
+                "individuals": individuals.participants,
+                "individual_comments": individuals.comments,
+                "organisations": organisations.participants,
+                "organisation_comments": organisations.comments,
+            },
+            [(share.label, share.participants) for share in by_kind],
+            _share_table(_("Participants"), by_kind),
+        )
+    if by_language:
+        known = [share for share in by_language if share.key]
+        largest = _largest(known, lambda share: share.comments)
+        if largest is None:
+            description = _("The language of the comments could not be told.")
+        else:
+            description = ngettext(
+                "Comments in %(count)d language; the most in %(largest)s (%(comments)d).",
+                "Comments in %(count)d languages; the most in %(largest)s (%(comments)d).",
+                len(known),
+            ) % {"count": len(known), "largest": largest.label, "comments": largest.comments}
+        charts["by_language"] = horizontal_bar_chart(
+            "by-language",
+            _("Comments by language"),
+            description,
+            [(share.label, share.comments) for share in by_language],
+            _share_table(_("Language"), by_language),
+        )
+    if by_room:
+        largest = _largest(by_room, lambda share: share.comments)
+        charts["by_room"] = horizontal_bar_chart(
+            "by-room",
+            _("Comments by room"),
+            _("Comments in %(count)d rooms; the most in %(largest)s (%(comments)d).")
+            % {"count": len(by_room), "largest": largest.label, "comments": largest.comments},
+            [(share.label, share.comments) for share in by_room],
+            _share_table(_("Room"), by_room, comments_first=True),
+            limit=len(by_room),
+        )
+    if questions and any(summary.comment_count for summary in questions):
+
+        def name(summary):
+            if several_rooms:
+                return _("%(room)s, question %(number)d") % {"room": summary.room.title, "number": summary.number}
+            return _("Question %(number)d") % {"number": summary.number}
+
+        def short_name(summary):
+            # The number first, so that cutting a long room title keeps it.
+            if several_rooms:
+                return _("Q%(number)d · %(room)s") % {"room": summary.room.title, "number": summary.number}
+            return name(summary)
+
+        charts["by_question"] = horizontal_bar_chart(
+            "by-question",
+            _("Comments per guiding question"),
+            ngettext(
+                "Comments tagged by the moderators with the %(count)d guiding question.",
+                "Comments tagged by the moderators with each of the %(count)d guiding questions.",
+                len(questions),
+            )
+            % {"count": len(questions)},
+            [(short_name(summary), summary.comment_count) for summary in questions],
+            Table(
+                (_("Question"), _("Text"), _("Tagged comments")),
+                [(name(summary), summary.question.text, summary.comment_count) for summary in questions],
+            ),
+            limit=len(questions),
+        )
+    return charts
+
+
+# --- Moderators' written summaries ----------------------------------------
+
+
+def _comments_since():
+    """The number of visible comments in the summary's room after the last day it covers
+    (days as the current time zone counts them), as a subquery on RoomSummary."""
+    later = (
+        Comment.objects.filter(room=OuterRef("room_id"), state=Comment.State.VISIBLE)
+        .alias(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .filter(day__gt=OuterRef("period_end"))
+        .order_by()
+        .values("room")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(later, output_field=IntegerField()), Value(0))
+
+
+def latest_room_summary(room: Room) -> tuple[RoomSummary | None, int]:
+    """The room's newest summary (the one pinned at the top of the room) and the
+    number of visible comments posted after the period it covers, in one query."""
+    summary = (
+        RoomSummary.objects.filter(room=room)
+        .select_related("author", "room__consultation")
+        .annotate(comments_since=_comments_since())
+        .order_by("-period_end", "-created_at", "-pk")
+        .first()
+    )
+    if summary is None:
+        return None, 0
+    return summary, summary.comments_since
+
+
+def room_summaries(room: Room):
+    """The room's summaries, newest first, each with `comments_since` (a queryset to paginate)."""
+    return (
+        RoomSummary.objects.filter(room=room)
+        .select_related("author", "room__consultation")
+        .annotate(comments_since=_comments_since())
+        .order_by("-period_end", "-created_at", "-pk")
+    )
+
+
+def final_summaries(consultation: Consultation) -> list[RoomSummary]:
+    """The latest final summary of each published room of the consultation, in room order (one query)."""
+    latest_first = [F("period_end").desc(), F("created_at").desc(), F("pk").desc()]
+    summaries = list(
+        RoomSummary.objects.filter(
+            room__consultation=consultation, room__is_published=True, kind=RoomSummary.Kind.FINAL
+        )
+        .annotate(rank=Window(RowNumber(), partition_by=[F("room_id")], order_by=latest_first))
+        .filter(rank=1)
+        .select_related("author", "room__consultation")
+    )
+    return sorted(summaries, key=lambda summary: (summary.room.position, summary.room_id))
+
+
+def get_room_summary(room: Room, summary_id: int) -> RoomSummary:
+    """One summary of this room (404 for an id from elsewhere)."""
+    return get_object_or_404(
+        RoomSummary.objects.select_related("author", "room__consultation"), pk=summary_id, room=room
+    )
+
+
+def new_summary_defaults(room: Room) -> dict:
+    """What the form for a new summary starts with: the days since the last summary
+    (or since the room opened) up to today, final once the room is closed."""
+    today = timezone.localdate()
+    last_end = (
+        RoomSummary.objects.filter(room=room).order_by("-period_end").values_list("period_end", flat=True).first()
+    )
+    if last_end is not None:
+        start = min(last_end + timedelta(days=1), today)
+    else:
+        start = min(room.opens_on or today, today)
+    kind = RoomSummary.Kind.FINAL if room.is_closed else RoomSummary.Kind.INTERIM
+    return {"kind": kind, "period_start": start, "period_end": today}
