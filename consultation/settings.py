@@ -201,7 +201,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Served by whitenoise, compressed and with hashed names (run collectstatic
 # before starting); development and tests read the source files as they are.
 STORAGES = {
@@ -274,6 +274,14 @@ FORUM_RATE_LIMITS = {
     "edit": [(10, 60), (60, 3600)],
     "report": [(10, 600), (30, 86400)],
 }
+# Each can be set from the environment as "times/seconds,…", e.g.
+# FORUM_RATE_LIMIT_POST="5/60,60/3600"; an empty value turns that limit off.
+for _action in FORUM_RATE_LIMITS:
+    _value = os.environ.get(f"FORUM_RATE_LIMIT_{_action.upper()}")
+    if _value is not None:
+        FORUM_RATE_LIMITS[_action] = [
+            (int(times), int(seconds)) for times, seconds in (part.split("/") for part in _value.split(",") if part)
+        ]
 
 # --- Logging --------------------------------------------------------------
 

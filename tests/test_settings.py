@@ -53,3 +53,16 @@ def test_database_url_selects_postgresql():
         DATABASE_URL="postgres://someone@db.example:5432/forum",
     )
     assert result.stdout.strip() == "django.db.backends.postgresql"
+
+
+def test_rate_limits_can_be_set_from_the_environment():
+    result = run_python(
+        "from django.conf import settings; import json; print(json.dumps(settings.FORUM_RATE_LIMITS))",
+        DEBUG="1",
+        FORUM_RATE_LIMIT_POST="3/10,20/3600",
+        FORUM_RATE_LIMIT_REPORT="",
+    )
+    limits = json.loads(result.stdout)
+    assert limits["post"] == [[3, 10], [20, 3600]]
+    assert limits["report"] == []
+    assert limits["edit"] == [[10, 60], [60, 3600]]

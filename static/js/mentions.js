@@ -6,6 +6,11 @@
 (function () {
   "use strict";
 
+  // Words shown to people come translated from the page (data-text-* on <body>).
+  function text(name, fallback) {
+    return (document.body && document.body.dataset["text" + name.charAt(0).toUpperCase() + name.slice(1)]) || fallback;
+  }
+
   var FIELD = "form[data-mentions] textarea[name=body]";
   // "@" not after a letter, digit, "@" or "." (so a@b.org is no mention),
   // then two or more letters: accented ones too, while a name is typed.
@@ -39,7 +44,7 @@
     list.id = "mention-suggestions-" + n;
     list.className = "mentions__list";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "People to mention");
+    list.setAttribute("aria-label", text("mentionLabel", "People to mention"));
     list.hidden = true;
     textarea.insertAdjacentElement("afterend", list);
 
@@ -105,7 +110,7 @@
     function show(people, start) {
       close();
       if (!people.length) {
-        announce("No one found");
+        announce(text("mentionNone", "No one found"));
         return;
       }
       state.people = people;
@@ -114,7 +119,11 @@
       list.hidden = false;
       place();
       textarea.setAttribute("aria-expanded", "true");
-      announce(people.length === 1 ? "1 suggestion" : people.length + " suggestions");
+      announce(
+        people.length === 1
+          ? text("mentionOne", "1 suggestion")
+          : text("mentionMany", "%s suggestions").replace("%s", people.length)
+      );
     }
 
     // Under the textarea, in the coordinates both share (the same offset parent).
