@@ -17,6 +17,14 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """The Spanish and French pages need compiled catalogues (*.mo are not committed)."""
+    from django.core.management import call_command
+
+    call_command("compilemessages", ignore_patterns=[".venv", "staticfiles", "artifacts"], verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -122,7 +122,7 @@
       announce(
         people.length === 1
           ? text("mentionOne", "1 suggestion")
-          : text("mentionMany", "%s suggestions").replace("%s", people.length)
+          : text("mentionMany", "{count} suggestions").replace("{count}", people.length)
       );
     }
 
