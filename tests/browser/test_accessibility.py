@@ -95,3 +95,23 @@ def test_moderator_pages_have_no_wcag_violations(live_server, world, page, scree
     assert_accessible(page, "room, as a moderator")
     page.goto(live_server.url + reverse("forum:moderate-comment", args=[world["root"].pk]))
     assert_accessible(page, "moderating one comment")
+    room = world["room"]
+    slugs = [room.consultation.slug, room.slug]
+    page.goto(live_server.url + reverse("forum:write-room-summary", args=slugs))
+    assert_accessible(page, "writing a summary")
+    for name, url in [
+        ("room summary", reverse("forum:room-summary", args=slugs)),
+        ("consultation summary", reverse("forum:consultation-summary", args=[room.consultation.slug])),
+        ("room summaries", reverse("forum:room-summaries", args=slugs)),
+    ]:
+        page.goto(live_server.url + url)
+        assert_accessible(page, name)
+        screenshot(page, name.replace(" ", "-"))
+
+
+def test_pages_in_spanish_and_french_have_no_wcag_violations(live_server, world, page):
+    for language in ["es", "fr"]:
+        page.context.set_extra_http_headers({"Accept-Language": language})
+        page.goto(live_server.url + world["room"].get_absolute_url())
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        assert_accessible(page, f"room in {language}")
