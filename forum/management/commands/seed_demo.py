@@ -28,6 +28,7 @@ from accounts.models import User
 from accounts.services import propose_handle
 from forum import services
 from forum.models import Comment, Consultation, GuidingQuestion, Room, RoomModerator
+from forum.services.summaries import write_summary
 
 DEMO_PASSWORD = "demo-consultation"
 
@@ -911,7 +912,39 @@ def build_demo(today) -> Consultation:
     rooms = create_rooms(consultation)
     create_rota(rooms, people, opens_on, closes_on)
     post_threads(rooms, people)
+    moderate(rooms, people, today)
     return consultation
+
+
+def moderate(rooms: dict, people: dict, today) -> None:
+    """What the moderators on duty have done so far: each thread tagged with the
+    question it answers, the most useful contribution highlighted, and a first
+    summary of the first room. Through the services, like any moderator."""
+    for slug, room in rooms.items():
+        moderator = people[ROTA[slug][0][0]]
+        questions = list(room.questions.order_by("position"))
+        threads = list(room.comments.filter(level=0).order_by("thread_number"))
+        for thread, question in zip(threads[1:], questions):
+            services.tag_comment(moderator, comment=thread, question=question)
+        if len(threads) > 1:
+            services.highlight_comment(moderator, comment=threads[1])
+    room = rooms["access-to-justice"]
+    first = room.comments.filter(level=0).order_by("thread_number").values_list("pk", flat=True)[1:2]
+    cited = f" ({settings.SITE_URL}/comment/{first[0]}/)" if first else ""
+    write_summary(
+        people[ROTA["access-to-justice"][0][0]],
+        room=room,
+        kind="interim",
+        period_start=today - timedelta(days=OPENED_DAYS_AGO),
+        period_end=today - timedelta(days=1),
+        body=(
+            "**What we have heard so far.** Participants from legal aid networks describe the same gap: "
+            "help arrives after a decision, not before it" + cited + ".\n\n"
+            "- Paralegals reach people the courts never see.\n"
+            "- Funding is short-term and stops when projects end.\n\n"
+            "Next week we would like to hear more about question 4: what should be scaled up?"
+        ),
+    )
 
 
 def rooms_without_moderator_on(consultation: Consultation, day) -> list[Room]:
