@@ -64,6 +64,7 @@ def room_summary(request, consultation_slug, room_slug):
         "summary": summary,
         "comments_since": comments_since,
         "viewer_moderates": viewer_moderates,
+        "can_export": viewer_moderates,  # the same people: the room's moderators and staff
     }
     return render(request, "forum/summary_room.html", context)
 
@@ -72,7 +73,9 @@ def room_summary(request, consultation_slug, room_slug):
 def consultation_summary(request, consultation_slug):
     consultation = selectors.get_consultation(request.user, consultation_slug)
     rooms = summaries.summary_rooms(consultation)
-    if not summaries.can_view_consultation_statistics(request.user, consultation, rooms):
+    # Moderators (and staff) see it and may export; everyone once it is public.
+    moderates = permissions.is_consultation_moderator(request.user, consultation)
+    if not (moderates or summaries.consultation_statistics_are_public(consultation, rooms)):
         return _refuse(request)
     final_summaries = summaries.final_summaries(consultation)
     summarised = {summary.room_id for summary in final_summaries}
@@ -83,6 +86,7 @@ def consultation_summary(request, consultation_slug):
         "final_summaries": final_summaries,
         "rooms_without_final_summary": [room for room in rooms if room.pk not in summarised],
         "several_rooms": True,
+        "can_export": moderates,
     }
     return render(request, "forum/summary_consultation.html", context)
 

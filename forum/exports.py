@@ -1,0 +1,368 @@
+"""Exports of a room's or a consultation's comments, one row per comment, as
+CSV (for spreadsheets) or JSON, streamed so memory stays flat however large.
+
+Two audiences:
+
+- ``FOR_REPORT`` (the default) is what a report may draw on. Each author's
+  quoting consent is honoured: "anonymous" rows carry no name, handle or
+  organisation; "not at all" rows carry neither those nor any text (body,
+  source, mentioned handles), since their words may not be used. Both keep
+  country, "speaks for an organisation", ids and counts, which statistics
+  need. Comments awaiting moderation are left out; hidden and deleted ones
+  keep their row (the discussion's shape) without their text. Mentioned
+  handles name only people who agreed to be quoted by name.
+- ``FOR_MODERATION`` is for staff: every comment in every state with its
+  text, consent ignored. Its file name says so.
+
+Columns, in order (``COLUMNS``):
+
+- ``thread_id`` is the id of the thread's top-level comment; ``depth`` is the
+  tree level (0 for a top-level comment).
+- ``author_moderates_room``: the author has an assignment on the room's rota,
+  whatever its dates (they moderated it at some point); staff count only when
+  on the rota.
+- ``author_country`` is the ISO 3166 code, language-independent.
+- ``reply_count``: every reply below the comment, direct or indirect, in any
+  state, read from the tree (the discussion it drew, even if later removed).
+- ``report_count``: every report ever made about it, open or resolved.
+- ``body_text`` is the shown text without markup (links as their displayed
+  text); ``body_source`` is the text as written.
+- ``created``/``edited`` are ISO 8601 in UTC.
+
+The benchmark calls ``rows(rooms, audience=...)`` directly: rooms are read one
+after another, each in reading order (threads in order, replies under their
+parents), about ``CHUNK_SIZE`` comments at a time with ``QUERIES_PER_CHUNK``
+queries per chunk, plus one query per ``CHUNK_SIZE`` threads; memory and
+queries grow with chunks, never with the rows of a chunk.
+"""
+
+import csv
+import html
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from forum import permissions
+from forum.models import Comment, CommentLink, Consultation, Mention, Report, Room, RoomModerator
+
+FOR_REPORT = "report"
+FOR_MODERATION = "moderation"
+
+CHUNK_SIZE = 2_000
+# The comments, their mentions, their citations and their report counts.
+QUERIES_PER_CHUNK = 4
+# Rows per piece of the response: fewer, larger writes to the client.
+ROWS_PER_WRITE = 200
+
+COLUMNS = (
+    "id",
+    "permalink",
+    "consultation",
+    "room",
+    "thread_id",
+    "parent_id",
+    "depth",
+    "created",
+    "edited",
+    "author_name",
+    "author_handle",
+    "author_organisation",
+    "author_country",
+    "author_is_organisation",
+    "author_moderates_room",
+    "guiding_question",
+    "language",
+    "state",
+    "body_text",
+    "body_source",
+    "mentioned_handles",
+    "cited_comment_ids",
+    "reply_count",
+    "report_count",
+    "highlighted",
+)
+
+# A spreadsheet reads a cell starting with one of these as a formula (tab and
+# carriage return can smuggle one in). Prefixing an apostrophe, as OWASP
+# advises, makes it text; the value stays readable.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# Plain values, not model instances: far cheaper by the hundred thousand.
+_COMMENT_FIELDS = (
+    "id", "room_id", "parent_id", "tree_id", "lft", "rght", "level", "created_at", "edited_at", "language",
+    "state", "body_source", "body_html", "is_highlighted", "author_id", "author__display_name", "author__handle",
+    "author__organisation", "author__country", "author__speaks_for_organisation", "author__quoting_consent",
+    "guiding_question__text",
+)  # fmt: skip
+
+
+# --- Who may export what -----------------------------------------------------
+
+
+def can_export_room(user, room: Room, audience: str) -> bool:
+    """The room's moderators on today's rota and staff export for the report; only staff export everything."""
+    if audience == FOR_MODERATION:
+        return user.is_authenticated and user.is_active and user.is_staff
+    return permissions.is_room_moderator(user, room)
+
+
+def can_export_consultation(user, consultation: Consultation, audience: str) -> bool:
+    """Anyone on today's rota of one of its rooms and staff export for the report; only staff export everything."""
+    if audience == FOR_MODERATION:
+        return user.is_authenticated and user.is_active and user.is_staff
+    return permissions.is_consultation_moderator(user, consultation)
+
+
+def file_name(*slugs: str, audience: str, extension: str) -> str:
+    """'review-room-2026-03-01.csv'; a moderation export says it holds everything."""
+    parts = [*slugs]
+    if audience == FOR_MODERATION:
+        parts.append("moderation-all-content")
+    parts.append(timezone.localdate().isoformat())
+    return f"{'-'.join(parts)}.{extension}"
+
+
+# --- Rows ---------------------------------------------------------------------
+
+
+def rows(rooms: Iterable[Room], *, audience: str = FOR_REPORT) -> Iterator[dict]:
+    """One dict per comment of the rooms (keys in COLUMNS order), room by room
+    in reading order; lazy, reading about CHUNK_SIZE comments at a time."""
+    rooms = list(rooms)
+    if not rooms:
+        return
+    with _one_snapshot():
+        moderators = set(RoomModerator.objects.filter(room__in=rooms).values_list("room_id", "user_id").distinct())
+        for room in rooms:
+            yield from _room_rows(room, audience=audience, moderators=moderators)
+
+
+@contextmanager
+def _one_snapshot():
+    """On PostgreSQL every chunk reads the same snapshot: a reply posted during
+    the export shifts its thread's lft values, which would otherwise repeat or
+    skip rows between chunks. SQLite is left as it is, because a transaction
+    there takes the write lock (IMMEDIATE) and would hold up posting."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def _room_rows(room: Room, *, audience: str, moderators: set) -> Iterator[dict]:
+    comments = Comment.objects.all()
+    if audience == FOR_REPORT:
+        comments = comments.exclude(state=Comment.State.PENDING)
+    context = {
+        "audience": audience,
+        "consultation": room.consultation.slug,
+        "room": room.slug,
+        "moderators": moderators,
+        "permalink": _permalink_format(),
+    }
+    for chunk, thread_ids in _chunks(room, comments.values(*_COMMENT_FIELDS)):
+        if not chunk:
+            continue
+        extras = _chunk_extras([comment["id"] for comment in chunk], audience=audience)
+        for comment in chunk:
+            yield _row(comment, thread_id=thread_ids[comment["tree_id"]], extras=extras, **context)
+
+
+def _chunks(room: Room, comments) -> Iterator[tuple[list[dict], dict[int, int]]]:
+    """The room's comments in reading order, about CHUNK_SIZE at a time, each
+    chunk with its threads' top-level comment ids by tree_id. Whole threads are
+    packed together; a thread longer than a chunk is read in slices.
+
+    Threads are found by the room's thread numbers and comments by tree, both
+    through their indexes: never a sort of the whole room per chunk, which
+    would make a large export quadratic."""
+    batch: dict[int, int] = {}
+    batch_size = 0
+    for tree_id, root_id, size in _threads(room):
+        if batch and batch_size + size > CHUNK_SIZE:
+            yield list(comments.filter(tree_id__in=batch).order_by("tree_id", "lft")), batch
+            batch, batch_size = {}, 0
+        if size <= CHUNK_SIZE:
+            batch[tree_id] = root_id
+            batch_size += size
+            continue
+        after = 0
+        while after is not None:
+            part = list(comments.filter(tree_id=tree_id, lft__gt=after).order_by("lft")[:CHUNK_SIZE])
+            yield part, {tree_id: root_id}
+            after = part[-1]["lft"] if len(part) == CHUNK_SIZE else None
+    if batch:
+        yield list(comments.filter(tree_id__in=batch).order_by("tree_id", "lft")), batch
+
+
+def _threads(room: Room) -> Iterator[tuple[int, int, int]]:
+    """(tree_id, top-level comment id, number of comments) of each of the room's
+    threads in order, read CHUNK_SIZE threads at a time."""
+    after = 0
+    while True:
+        roots = list(
+            Comment.objects.filter(room=room, thread_number__gt=after)
+            .order_by("thread_number")
+            .values_list("thread_number", "tree_id", "pk", "rght")[:CHUNK_SIZE]
+        )
+        for _, tree_id, root_id, rght in roots:
+            # A root's lft is 1, so its tree holds rght / 2 comments.
+            yield tree_id, root_id, rght // 2
+        if len(roots) < CHUNK_SIZE:
+            return
+        after = roots[-1][0]
+
+
+def _permalink_format() -> str:
+    """The absolute permalink with '{}' for the id, so rows need no URL reversing each."""
+    marker = "2147483647"
+    return (settings.SITE_URL + reverse("forum:comment-permalink", kwargs={"comment_id": marker})).replace(marker, "{}")
+
+
+def _chunk_extras(ids: list[int], *, audience: str) -> dict:
+    """Mentioned handles, cited ids and report counts for a chunk of comments (three queries)."""
+    mentions = defaultdict(list)
+    mentioned = Mention.objects.filter(comment_id__in=ids).order_by("comment_id", "user__handle")
+    for comment_id, handle, consent in mentioned.values_list("comment_id", "user__handle", "user__quoting_consent"):
+        if audience == FOR_MODERATION or consent == User.QuotingConsent.BY_NAME:
+            mentions[comment_id].append(handle)
+    citations = defaultdict(list)
+    cited = CommentLink.objects.filter(source_id__in=ids).order_by("source_id", "target_id")
+    for source_id, target_id in cited.values_list("source_id", "target_id"):
+        citations[source_id].append(target_id)
+    reports = dict(
+        Report.objects.filter(comment_id__in=ids)
+        .order_by()
+        .values("comment_id")
+        .annotate(count=Count("pk"))
+        .values_list("comment_id", "count")
+    )
+    return {"mentions": mentions, "citations": citations, "reports": reports}
+
+
+def _row(comment: dict, *, audience, consultation, room, moderators, permalink, thread_id, extras) -> dict:
+    pk = comment["id"]
+    consent = comment["author__quoting_consent"] if audience == FOR_REPORT else User.QuotingConsent.BY_NAME
+    named = consent == User.QuotingConsent.BY_NAME
+    text_shown = consent != User.QuotingConsent.NOT_AT_ALL and (
+        audience == FOR_MODERATION or comment["state"] == Comment.State.VISIBLE
+    )
+    return {
+        "id": pk,
+        "permalink": permalink.format(pk),
+        "consultation": consultation,
+        "room": room,
+        "thread_id": thread_id,
+        "parent_id": comment["parent_id"],
+        "depth": comment["level"],
+        "created": _utc(comment["created_at"]),
+        "edited": _utc(comment["edited_at"]),
+        "author_name": comment["author__display_name"] if named else "",
+        "author_handle": comment["author__handle"] if named else "",
+        "author_organisation": comment["author__organisation"] if named else "",
+        "author_country": comment["author__country"] or "",
+        "author_is_organisation": comment["author__speaks_for_organisation"],
+        "author_moderates_room": (comment["room_id"], comment["author_id"]) in moderators,
+        "guiding_question": comment["guiding_question__text"] or "",
+        "language": comment["language"],
+        "state": comment["state"],
+        "body_text": plain_text(comment["body_html"]) if text_shown else "",
+        "body_source": comment["body_source"] if text_shown else "",
+        "mentioned_handles": extras["mentions"].get(pk, []) if text_shown else [],
+        "cited_comment_ids": extras["citations"].get(pk, []),
+        # Every reply below it, in any state, read from the tree.
+        "reply_count": (comment["rght"] - comment["lft"] - 1) // 2,
+        "report_count": extras["reports"].get(pk, 0),
+        "highlighted": comment["is_highlighted"],
+    }
+
+
+def _utc(moment) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else ""
+
+
+# Bodies are our own sanitised HTML, so a tag is "<", then quoted values or
+# anything but ">", then ">": a pattern does what an HTML parser would, faster.
+_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+_SPACE = re.compile(r"\s+")
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"<li\b[^>]*>", re.IGNORECASE)
+_BLOCK_END = re.compile(r"</(?:p|blockquote|ul|ol|h[1-6])>", re.IGNORECASE)
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def plain_text(body_html: str) -> str:
+    """A rendered body as plain text: paragraphs apart, line breaks kept, list items as "- item"."""
+    # Whitespace in HTML is one space, as a browser shows it; the tags say where lines break.
+    text = _SPACE.sub(" ", body_html)
+    text = _BLOCK_END.sub("\n\n", _LIST_ITEM.sub("\n- ", _LINE_BREAK.sub("\n", text)))
+    text = html.unescape(_TAG.sub("", text))
+    lines = "\n".join(line.strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", lines).strip()
+
+
+# --- Encodings ----------------------------------------------------------------
+
+
+def neutralise_formula(value: str) -> str:
+    """Text a spreadsheet will not run: a leading formula character gets an apostrophe before it."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _csv_cell(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        value = " ".join(str(item) for item in value)
+    if isinstance(value, str):
+        return neutralise_formula(value)
+    return "" if value is None else value
+
+
+class _Echo:
+    """A file-like object for csv.writer that hands each line back instead of storing it."""
+
+    def write(self, line):
+        return line
+
+
+def csv_chunks(export_rows: Iterable[dict]) -> Iterator[bytes]:
+    """UTF-8 CSV with a byte-order mark (so Excel reads accents) and a header row."""
+    writer = csv.writer(_Echo())
+    yield ("\ufeff" + writer.writerow(COLUMNS)).encode()
+    for lines in _batched(writer.writerow([_csv_cell(row[column]) for column in COLUMNS]) for row in export_rows):
+        yield "".join(lines).encode()
+
+
+def json_chunks(export_rows: Iterable[dict]) -> Iterator[bytes]:
+    """A JSON array of row objects, written as it is read."""
+    yield b"["
+    separator = "\n"
+    for rows_ in _batched(json.dumps(row, ensure_ascii=False) for row in export_rows):
+        yield (separator + ",\n".join(rows_)).encode()
+        separator = ",\n"
+    yield b"\n]\n"
+
+
+def _batched(items: Iterable[str]) -> Iterator[list[str]]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= ROWS_PER_WRITE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
