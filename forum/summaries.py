@@ -621,20 +621,20 @@ def _charts(*, per_day, by_country, by_kind, by_language, by_room, questions, se
             Table((_("Day"), _("Comments")), [(long_date(entry.day), entry.comments) for entry in per_day]),
         )
     if by_country:
-        largest = _largest(by_country, lambda share: share.participants)
+        known = [share for share in by_country if share.key]
+        if known:
+            largest = _largest(known, lambda share: share.participants)
+            description = ngettext(
+                "Participants from %(count)d country; the most from %(largest)s (%(people)d).",
+                "Participants from %(count)d countries; the most from %(largest)s (%(people)d).",
+                len(known),
+            ) % {"count": len(known), "largest": largest.label, "people": largest.participants}
+        else:
+            description = _("No participant has said which country they are in.")
         charts["by_country"] = horizontal_bar_chart(
             "by-country",
             _("Participants by country"),
-            ngettext(
-                "Participants from %(count)d country; the most from %(largest)s (%(people)d).",
-                "Participants from %(count)d countries; the most from %(largest)s (%(people)d).",
-                sum(1 for share in by_country if share.key),
-            )
-            % {
-                "count": sum(1 for share in by_country if share.key),
-                "largest": largest.label,
-                "people": largest.participants,
-            },
+            description,
             [(share.label, share.participants) for share in by_country],
             _share_table(_("Country"), by_country),
         )
