@@ -23,7 +23,9 @@ PRODUCTION_ENVIRONMENT = {
 
 
 def run_manage(*args, **env):
-    clean = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"}}
+    # Only what a server would have: no test switches (the browser tests allow async-unsafe calls).
+    unset = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {key: value for key, value in os.environ.items() if key not in unset}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean | env, capture_output=True, text=True, timeout=120
     )
