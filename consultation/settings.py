@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "consultation.middleware.ContentSecurityPolicyMiddleware",
+    # Refuses bodies that are too large or cut short, before anything reads them.
+    "consultation.errors.RequestBodyCheckMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last: a database outage during a view answers 503 with a friendly page.
+    "consultation.errors.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "consultation.urls"
@@ -218,6 +222,10 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 # --- Security ---------------------------------------------------------------
+
+# Comments are text: 10,000 characters is 120 KB form-encoded even in 4-byte
+# characters, and the site takes no files.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # Safe by default outside DEBUG; a local production-like run over plain HTTP
 # turns the HTTPS parts off with HTTPS=0 (see docs/deploy.md).
 

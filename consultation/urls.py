@@ -7,3 +7,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("forum.urls")),
 ]
+
+# An outage of the database while middleware runs (loading the signed-in
+# user) ends here: it answers 503 with a friendly page, like a view would.
+handler500 = "consultation.errors.server_error"

@@ -80,7 +80,7 @@ def post_comment(
     ratelimits.check("post", author)
     rendered = render_comment_body(body)
     with transaction.atomic():
-        _lock_new_thread_allocation()
+        lock_new_thread_allocation()
         existing = _already_posted(author, client_token)
         if existing:
             return existing
@@ -218,7 +218,7 @@ def _already_posted(author, client_token) -> Comment | None:
     return Comment.objects.filter(author=author, client_token=client_token).first()
 
 
-def _lock_new_thread_allocation() -> None:
+def lock_new_thread_allocation() -> None:
     """django-mptt gives a new tree the highest tree id plus one. On PostgreSQL
     two new threads at once could get the same id, so they take turns here.
     SQLite already runs one write transaction at a time (IMMEDIATE mode)."""
