@@ -10,8 +10,8 @@ timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
 # Restart workers now and then, so a slow leak never builds up.
-max_requests = 2000
-max_requests_jitter = 200
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "10000"))
+max_requests_jitter = max_requests // 10
 # Heartbeat files in memory, not on a possibly slow disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

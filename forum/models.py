@@ -234,6 +234,7 @@ class Comment(MPTTModel):
         ]
         indexes = [
             models.Index(fields=["tree_id", "lft"], name="comment_tree_order"),
+            models.Index(fields=["room", "created_at"], name="comment_room_time"),
             models.Index(fields=["author", "-created_at"], name="comment_author_newest"),
         ]
 
@@ -530,6 +531,9 @@ class RoomSummary(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.INTERIM)
     period_start = models.DateField(_("covers from"))
     period_end = models.DateField(_("covers until"))
+    # The first moment after the period, where it is; comments from then on
+    # "came after" the summary (kept by the summary services).
+    period_ends_at = models.DateTimeField(null=True, blank=True, editable=False)
     body_source = models.TextField(_("summary as written"))
     body_html = models.TextField(editable=False)
     render_version = models.PositiveSmallIntegerField(default=0, editable=False)

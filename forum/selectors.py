@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, IntegerField, Min, OuterRef, Prefetch, Q, Subquery, Value, When, Window
-from django.db.models.functions import Coalesce, RowNumber, TruncDate
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -104,18 +104,23 @@ def get_room(user, consultation_slug: str, room_slug: str) -> Room:
 
 
 def comments_since_latest_summary():
-    """Visible comments in a room after the last day its newest summary covers
-    (days as the current time zone counts them), as a subquery on Room."""
+    """Visible comments in a room after the period its newest summary covers, as a subquery on Room."""
     later = (
-        Comment.objects.filter(room=OuterRef("pk"), state=Comment.State.VISIBLE)
-        .alias(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
-        .filter(day__gt=OuterRef("latest_summary__period_end"))
+        Comment.objects.filter(
+            room=OuterRef("pk"),
+            state=Comment.State.VISIBLE,
+            created_at__gte=OuterRef("latest_summary__period_ends_at"),
+        )
         .order_by()
         .values("room")
         .annotate(count=Count("pk"))
         .values("count")
     )
-    return Coalesce(Subquery(later, output_field=IntegerField()), Value(0))
+    # Rooms without a summary skip the count; with one, the (room, created_at) index answers it.
+    return Case(
+        When(latest_summary__isnull=True, then=Value(0)),
+        default=Coalesce(Subquery(later, output_field=IntegerField()), Value(0)),
+    )
 
 
 def get_room_comment(room: Room, comment_id: int) -> Comment:

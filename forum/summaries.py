@@ -723,9 +723,9 @@ def _comments_since():
     """The number of visible comments in the summary's room after the last day it covers
     (days as the current time zone counts them), as a subquery on RoomSummary."""
     later = (
-        Comment.objects.filter(room=OuterRef("room_id"), state=Comment.State.VISIBLE)
-        .alias(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
-        .filter(day__gt=OuterRef("period_end"))
+        Comment.objects.filter(
+            room=OuterRef("room_id"), state=Comment.State.VISIBLE, created_at__gte=OuterRef("period_ends_at")
+        )
         .order_by()
         .values("room")
         .annotate(count=Count("pk"))

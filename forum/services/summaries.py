@@ -2,7 +2,7 @@
 one at the end. Bodies use the comments' Markdown subset and are rendered by
 the same module, so a comment's permalink becomes a reference to it."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -65,6 +65,7 @@ def write_summary(moderator, *, room: Room, kind: str, period_start: date, perio
             kind=kind,
             period_start=period_start,
             period_end=period_end,
+            period_ends_at=end_of_period(period_end),
             body_source=body,
             body_html=rendered.html,
             render_version=rendered.version,
@@ -95,6 +96,7 @@ def edit_summary(
         summary.kind = kind
         summary.period_start = period_start
         summary.period_end = period_end
+        summary.period_ends_at = end_of_period(period_end)
         summary.body_source = body
         summary.body_html = rendered.html
         summary.render_version = rendered.version
@@ -104,6 +106,7 @@ def edit_summary(
                 "kind",
                 "period_start",
                 "period_end",
+                "period_ends_at",
                 "body_source",
                 "body_html",
                 "render_version",
@@ -113,6 +116,11 @@ def edit_summary(
         _pin_newest(summary.room_id)
         cache.room_changed(summary.room_id)
     return summary
+
+
+def end_of_period(period_end: date) -> datetime:
+    """The first moment after the period's last day, in the site's time zone."""
+    return timezone.make_aware(datetime.combine(period_end + timedelta(days=1), time.min))
 
 
 def _pin_newest(room_id: int) -> None:
