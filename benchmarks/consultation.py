@@ -24,11 +24,9 @@ import json
 import os
 import random
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -37,6 +35,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from benchmarks import room_page  # noqa: E402
+from benchmarks.harness import throwaway_database  # noqa: E402
 
 BENCH_DATABASE_NAME = "bench_consultation"
 
@@ -580,35 +579,9 @@ def main(argv=None):
         serve_export(database_name, int(user_id), path)
         return 0
 
-    from django.conf import settings
-    from django.db import connection
 
-    database = settings.DATABASES["default"]
-    temporary_dir = None
-    # The connection already holds this dict with its TEST defaults filled in.
-    if connection.vendor == "sqlite":
-        temporary_dir = tempfile.mkdtemp(prefix="bench_consultation_")
-        database["TEST"]["NAME"] = os.path.join(temporary_dir, f"{BENCH_DATABASE_NAME}.sqlite3")
-    else:
-        database["TEST"]["NAME"] = BENCH_DATABASE_NAME
-    original_name = database["NAME"]
-    print(f"Creating the benchmark database {database['TEST']['NAME']} ({connection.vendor})...", flush=True)
-    try:
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    except BaseException:
-        if temporary_dir:
-            shutil.rmtree(temporary_dir, ignore_errors=True)
-        raise
-    try:
+    with throwaway_database(BENCH_DATABASE_NAME, keep=args.keep):
         run(args)
-    finally:
-        if args.keep:
-            print(f"Kept the benchmark database {settings.DATABASES['default']['NAME']}.")
-        else:
-            connection.creation.destroy_test_db(original_name, verbosity=0)
-            if temporary_dir:
-                shutil.rmtree(temporary_dir, ignore_errors=True)
-            print(f"Dropped the benchmark database {database['TEST']['NAME']}.")
     return 0
 
 

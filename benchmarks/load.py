@@ -26,7 +26,6 @@ import secrets
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -37,6 +36,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from benchmarks import room_page  # noqa: E402
+from benchmarks.harness import throwaway_database  # noqa: E402
 
 BENCH_DATABASE_NAME = "bench_load"
 REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -386,7 +386,6 @@ def main(argv=None):
     args = parse_args(argv)
     room_page.setup_django()
 
-    from django.conf import settings
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -394,22 +393,11 @@ def main(argv=None):
                          "(the database named there is only used to create and drop bench_load).")
     wrk = ensure_wrk()
     redis_client = check_redis()
-    database = settings.DATABASES["default"]
-    database["TEST"]["NAME"] = BENCH_DATABASE_NAME
-    original_name = database["NAME"]
-    print(f"Creating the benchmark database {BENCH_DATABASE_NAME}...", flush=True)
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    workdir = Path(tempfile.mkdtemp(prefix="bench_load_"))
     try:
-        run(args, wrk, redis_client, workdir)
+        with throwaway_database(BENCH_DATABASE_NAME, keep=args.keep) as workdir:
+            run(args, wrk, redis_client, Path(workdir))
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
         redis_client.flushdb()
-        if args.keep:
-            print(f"Kept the benchmark database {BENCH_DATABASE_NAME}.")
-        else:
-            connection.creation.destroy_test_db(original_name, verbosity=0)
-            print(f"Dropped the benchmark database {BENCH_DATABASE_NAME}.")
     return 0
 
 

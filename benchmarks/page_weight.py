@@ -30,7 +30,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
@@ -716,36 +715,12 @@ def main(argv=None):
     args = parse_args(argv)
     setup_django()
 
-    from django.conf import settings
-    from django.db import connection
 
-    database = settings.DATABASES["default"]
-    temporary_dir = tempfile.mkdtemp(prefix="bench_page_weight_")
-    # The connection already holds this dict with its TEST defaults filled in.
-    if connection.vendor == "sqlite":
-        database["TEST"]["NAME"] = os.path.join(temporary_dir, f"{BENCH_DATABASE_NAME}.sqlite3")
-    else:
-        database["TEST"]["NAME"] = BENCH_DATABASE_NAME
-    original_name = database["NAME"]
-    print(f"Creating the benchmark database {database['TEST']['NAME']} ({connection.vendor})...", flush=True)
-    try:
+    from benchmarks.harness import throwaway_database
+
+    with throwaway_database(BENCH_DATABASE_NAME, keep=args.keep) as temporary_dir:
         collect_static(os.path.join(temporary_dir, "static"))
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    except BaseException:
-        shutil.rmtree(temporary_dir, ignore_errors=True)
-        raise
-    try:
         run(args)
-    finally:
-        if args.keep:
-            print(f"Kept the benchmark database {settings.DATABASES['default']['NAME']}.")
-        else:
-            connection.creation.destroy_test_db(original_name, verbosity=0)
-            print(f"Dropped the benchmark database {database['TEST']['NAME']}.")
-        # The collected static files go; a kept SQLite database stays beside them.
-        shutil.rmtree(os.path.join(temporary_dir, "static"), ignore_errors=True)
-        if not (args.keep and connection.vendor == "sqlite"):
-            shutil.rmtree(temporary_dir, ignore_errors=True)
     return 0
 
 

@@ -19,10 +19,8 @@ import math
 import os
 import random
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -669,35 +667,10 @@ def main(argv=None):
     args = parse_args(argv)
     setup_django()
 
-    from django.conf import settings
-    from django.db import connection
+    from benchmarks.harness import throwaway_database
 
-    database = settings.DATABASES["default"]
-    temporary_dir = None
-    # The connection already holds this dict with its TEST defaults filled in.
-    if connection.vendor == "sqlite":
-        temporary_dir = tempfile.mkdtemp(prefix="bench_room_page_")
-        database["TEST"]["NAME"] = os.path.join(temporary_dir, f"{BENCH_DATABASE_NAME}.sqlite3")
-    else:
-        database["TEST"]["NAME"] = BENCH_DATABASE_NAME
-    original_name = database["NAME"]
-    print(f"Creating the benchmark database {database['TEST']['NAME']} ({connection.vendor})...", flush=True)
-    try:
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    except BaseException:
-        if temporary_dir:
-            shutil.rmtree(temporary_dir, ignore_errors=True)
-        raise
-    try:
+    with throwaway_database(BENCH_DATABASE_NAME, keep=args.keep):
         run(args)
-    finally:
-        if args.keep:
-            print(f"Kept the benchmark database {settings.DATABASES['default']['NAME']}.")
-        else:
-            connection.creation.destroy_test_db(original_name, verbosity=0)
-            if temporary_dir:
-                shutil.rmtree(temporary_dir, ignore_errors=True)
-            print(f"Dropped the benchmark database {database['TEST']['NAME']}.")
     return 0
 
 
