@@ -177,3 +177,20 @@ def can_report(user, comment: Comment) -> bool:
 def can_see_removed_text(user, room: Room, *, on_duty_ids=None) -> bool:
     """Moderators of the room and staff can read hidden and deleted comments, and earlier versions."""
     return is_room_moderator(user, room, on_duty_ids=on_duty_ids)
+
+
+def mark_actions(user, comments, *, room: Room, can_post: bool) -> None:
+    """The rules above for a whole page at once, without a query per comment:
+    each comment gets may_reply, may_edit, may_delete, may_report and may_follow
+    for this person, so the template only reads flags."""
+    signed_in = user.is_authenticated and user.is_active
+    suspended = signed_in and active_suspension(user, room.consultation_id) is not None
+    for comment in comments:
+        own = signed_in and comment.author_id == user.pk
+        alive = comment.state in {Comment.State.VISIBLE, Comment.State.PENDING}
+        locked = comment.is_locked if comment.level == 0 else getattr(comment, "thread_locked", False)
+        comment.may_reply = can_post and comment.is_visible and not locked
+        comment.may_edit = own and can_post and alive
+        comment.may_delete = own and alive
+        comment.may_report = signed_in and not own and comment.is_visible and not suspended
+        comment.may_follow = signed_in and comment.level == 0 and comment.is_visible

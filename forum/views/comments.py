@@ -59,8 +59,10 @@ def consultation_detail(request, consultation_slug):
 def _room_context(request, room, comments=()):
     moderators = selectors.moderators_on_duty(room)
     moderator_ids = {moderator.pk for moderator in moderators}
-    room_followed, followed_thread_ids = selectors.viewer_follows(request.user, room, list(comments))
+    comments = list(comments)
+    room_followed, followed_thread_ids = selectors.viewer_follows(request.user, room, comments)
     posting_refusal = permissions.why_cannot_post(request.user, room)
+    permissions.mark_actions(request.user, comments, room=room, can_post=posting_refusal is None)
     return {
         "room": room,
         "consultation": room.consultation,
@@ -95,7 +97,7 @@ def _render_room(request, room):
     }
     if filters.is_filtering():
         page = selectors.room_comments_filtered(room, **filters.selection(), number=request.GET.get("page"))
-        context |= _room_context(request, room) | {"filtered_page": page}
+        context |= _room_context(request, room, page.object_list) | {"filtered_page": page}
     else:
         newest_first = request.GET.get("order") == "newest"
         page = selectors.room_threads_page(
