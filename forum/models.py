@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
+from forum import links
 from forum.querysets import CommentManager, ConsultationQuerySet, RoomModeratorQuerySet, RoomQuerySet
 
 # Words used by pages under a consultation's or room's URL.
@@ -242,7 +243,28 @@ class Comment(MPTTModel):
         return f"Comment {self.pk} by {self.author_id} in room {self.room_id}"
 
     def get_absolute_url(self):
-        return reverse("forum:comment-permalink", kwargs={"comment_id": self.pk})
+        return links.fill("forum:comment-permalink", self.pk)
+
+    # The comment's own pages, read by templates once per comment drawn.
+    @property
+    def edit_url(self):
+        return links.fill("forum:edit-comment", self.pk)
+
+    @property
+    def delete_url(self):
+        return links.fill("forum:delete-comment", self.pk)
+
+    @property
+    def report_url(self):
+        return links.fill("forum:report-comment", self.pk)
+
+    @property
+    def moderate_url(self):
+        return links.fill("forum:moderate-comment", self.pk)
+
+    @property
+    def flag_url(self):
+        return links.fill("forum:flag-comment", self.pk)
 
     @property
     def is_visible(self):

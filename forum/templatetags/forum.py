@@ -1,7 +1,6 @@
-import functools
-
 from django import template
-from django.urls import get_script_prefix, reverse
+
+from forum import links
 
 from forum.languages import language_name as _language_name
 from forum.rendering import excerpt_of
@@ -21,20 +20,8 @@ def language_name(code: str) -> str:
     return _language_name(code)
 
 
-# Drawing a page of comments reverses the same few URL patterns hundreds of
-# times; each pattern is reversed once, with a marker in place of the id,
-# and then filled in. Keyed by the script prefix so a site under a sub-path works.
-_MARKER = "8675309123"
-
-
-@functools.lru_cache(maxsize=256)
-def _url_pattern(prefix: str, name: str, fixed: tuple) -> str:
-    return reverse(name, args=[*fixed, _MARKER]).replace(_MARKER, "{}")
-
-
 @register.simple_tag
 def fast_url(name, *args):
     """Like {% url %} for patterns whose last argument varies along a page
-    (`{% fast_url 'forum:reply' room_slug... comment.pk %}`), at a fraction of the cost."""
-    *fixed, last = args
-    return _url_pattern(get_script_prefix(), name, tuple(str(arg) for arg in fixed)).format(last)
+    (`{% fast_url 'forum:reply' consultation_slug room_slug comment.pk %}`), at a fraction of the cost."""
+    return links.fill(name, *args)
