@@ -340,7 +340,7 @@ def report(results, *, args, room_path, workers, headers, database):
           f"({cached['rps']:.0f} against {uncached['rps']:.0f} at {uncached['connections']} connections).")
     print(f"Peak RSS is each worker's VmHWM; the gunicorn master peaked at "
           f"{max(r['master_peak_kb'] for r in results) / 1024:.0f} MB. Workers are replaced after about "
-          "2,000 requests (max_requests in gunicorn.conf.py); replaced ones are counted above.")
+          "10,000 requests (WEB_MAX_REQUESTS, see gunicorn.conf.py); replaced ones are counted above.")
     misses = [row[0] for row in rows[1:] if row[-1] == "MISS"]
     errors = sum(r["socket_errors"] + r["non_2xx"] for r in results)
     if errors:
