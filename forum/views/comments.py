@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
@@ -9,23 +8,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from forum import permissions, selectors, services, summaries
 from forum.cache import anonymous_room_page
 from forum.forms import CommentForm, RoomFilterForm
-from forum.ratelimits import RateLimited
-
-
-def rate_limit_message(retry_after: int) -> str:
-    """What a person reads when they act too often; their text stays in the form."""
-    return ngettext(
-        "You are doing this faster than we allow. Please wait %(seconds)d second and try again; your text is kept below.",
-        "You are doing this faster than we allow. Please wait %(seconds)d seconds and try again; your text is kept below.",
-        retry_after,
-    ) % {"seconds": retry_after}
-
-
-def with_retry_after(response, retry_after: int | None):
-    """A refused-for-now answer says when to come back, for people and for clients."""
-    if retry_after:
-        response["Retry-After"] = str(retry_after)
-    return response
+from forum.views.attempts import attempt
 
 
 def _page_number(request) -> int:
@@ -153,35 +136,22 @@ def _comment_form_view(request, *, room, parent, post):
         questions=selectors.numbered_questions(room) if parent is None else None,
         initial={"guiding_question": request.GET.get("answer")},
     )
-    status, retry_after = 200, None
-    if form.is_bound:
-        status = 400
-        if form.is_valid():
-            try:
-                comment = post(form)
-            except ValidationError as error:
-                form.add_error("body", error)
-            except PermissionDenied as refusal:
-                # Say why, and keep the text so it can be copied elsewhere.
-                form.add_error(None, str(refusal))
-                status = 403
-            except RateLimited as limited:
-                form.add_error(None, rate_limit_message(limited.retry_after))
-                status, retry_after = 429, limited.retry_after
-            else:
-                if getattr(comment, "mentions_not_notified", 0):
-                    messages.info(
-                        request,
-                        ngettext(
-                            "Posted. You mentioned more people than we notify at once: %(count)d of them was not notified.",
-                            "Posted. You mentioned more people than we notify at once: %(count)d of them were not notified.",
-                            comment.mentions_not_notified,
-                        )
-                        % {"count": comment.mentions_not_notified},
-                    )
-                return redirect(selectors.comment_location(comment))
+    outcome = attempt(form, post, error_field="body")
+    if outcome.done:
+        comment = outcome.result
+        if getattr(comment, "mentions_not_notified", 0):
+            messages.info(
+                request,
+                ngettext(
+                    "Posted. You mentioned more people than we notify at once: %(count)d of them was not notified.",
+                    "Posted. You mentioned more people than we notify at once: %(count)d of them were not notified.",
+                    comment.mentions_not_notified,
+                )
+                % {"count": comment.mentions_not_notified},
+            )
+        return redirect(selectors.comment_location(comment))
     context = _room_context(request, room) | {"form": form, "parent": parent}
-    return with_retry_after(render(request, "forum/comment_form.html", context, status=status), retry_after)
+    return outcome.respond(render(request, "forum/comment_form.html", context))
 
 
 @require_safe

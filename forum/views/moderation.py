@@ -16,15 +16,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from forum import permissions, selectors, services
 from forum.forms import CommentForm, HideForm, ReportForm, SuspendForm, TagForm
 from forum.models import Suspension
-from forum.ratelimits import RateLimited
-from forum.views.comments import rate_limit_message, with_retry_after
+from forum.views.attempts import attempt
 
 
-def _comment_page(request, template, comment, context=None, status=200):
+def _comment_page(request, template, comment, context=None):
     room = comment.room
     comment.shown_depth = 0
     context = {"comment": comment, "room": room, "consultation": room.consultation, **(context or {})}
-    return render(request, template, context, status=status)
+    return render(request, template, context)
 
 
 # --- The author's own comment ----------------------------------------------
@@ -41,22 +40,13 @@ def edit_comment(request, comment_id):
         request.POST if request.method == "POST" else None,
         initial={"body": comment.body_source, "language": comment.language or "auto"},
     )
-    status, retry_after = 200, None
-    if form.is_bound:
-        status = 400
-        if form.is_valid():
-            try:
-                services.edit_comment(request.user, comment=comment, **form.service_arguments())
-            except ValidationError as error:
-                form.add_error("body", error)
-            except RateLimited as limited:
-                form.add_error(None, rate_limit_message(limited.retry_after))
-                status, retry_after = 429, limited.retry_after
-            else:
-                messages.success(request, _("Your comment has been updated."))
-                return redirect(comment.get_absolute_url())
-    response = _comment_page(request, "forum/comment_edit.html", comment, {"form": form}, status=status)
-    return with_retry_after(response, retry_after)
+    outcome = attempt(
+        form, lambda form: services.edit_comment(request.user, comment=comment, **form.service_arguments()), error_field="body"
+    )
+    if outcome.done:
+        messages.success(request, _("Your comment has been updated."))
+        return redirect(comment.get_absolute_url())
+    return outcome.respond(_comment_page(request, "forum/comment_edit.html", comment, {"form": form}))
 
 
 @require_http_methods(["GET", "POST"])
@@ -81,24 +71,16 @@ def report_comment(request, comment_id):
     if refusal:
         raise PermissionDenied(refusal)
     form = ReportForm(request.POST if request.method == "POST" else None)
-    status, retry_after = 200, None
-    if form.is_bound:
-        status = 400
-        if form.is_valid():
-            try:
-                services.report_comment(
-                    request.user, comment=comment, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            except RateLimited as limited:
-                form.add_error(None, rate_limit_message(limited.retry_after))
-                status, retry_after = 429, limited.retry_after
-            else:
-                messages.success(request, _("Thank you. The moderators have been told and will look at it."))
-                return redirect(comment.get_absolute_url())
-    response = _comment_page(request, "forum/comment_report.html", comment, {"form": form}, status=status)
-    return with_retry_after(response, retry_after)
+    outcome = attempt(
+        form,
+        lambda form: services.report_comment(
+            request.user, comment=comment, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
+        ),
+    )
+    if outcome.done:
+        messages.success(request, _("Thank you. The moderators have been told and will look at it."))
+        return redirect(comment.get_absolute_url())
+    return outcome.respond(_comment_page(request, "forum/comment_report.html", comment, {"form": form}))
 
 
 @require_safe
