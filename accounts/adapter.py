@@ -1,6 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
-from accounts.services import propose_handle
+from accounts.models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -10,5 +10,5 @@ class AccountAdapter(DefaultAccountAdapter):
         user.display_name = data["display_name"]
         user.organisation = data.get("organisation", "")
         user.speaks_for_organisation = data.get("speaks_for_organisation", False)
-        user.handle = propose_handle(user.display_name)
+        user.handle = User.objects.propose_handle(user.display_name)
         return super().save_user(request, user, form, commit=commit)

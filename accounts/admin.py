@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services
 from accounts.models import User
 
 
@@ -33,12 +34,10 @@ class UserAdmin(BaseUserAdmin):
     ]
     def save_model(self, request, obj, form, change):
         """A name or handle changed here reaches every mention of the person, as on the profile page."""
-        from forum.services import follow_renamed_person
-
-        before = User.objects.values("display_name", "handle").filter(pk=obj.pk).first() if change else None
-        super().save_model(request, obj, form, change)
-        if before and (obj.display_name, obj.handle) != (before["display_name"], before["handle"]):
-            follow_renamed_person(obj, old_handle=before["handle"])
+        if change:
+            services.save_profile(request.user, person=obj)
+        else:
+            super().save_model(request, obj, form, change)
 
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "handle", "password1", "password2"]}),

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, handle_validator
-from accounts.services import RESERVED_HANDLES
+from accounts.text import RESERVED_HANDLES
 
 
 class SignupDetailsForm(forms.Form):

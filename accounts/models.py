@@ -10,13 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-
-def fold_for_search(text: str) -> str:
-    """'Álvaro  Weiß' as 'alvaro weiss': lowercase ASCII for accent-insensitive search."""
-    from accounts.services import fold_to_ascii
-
-    return " ".join(fold_to_ascii(text).lower().split())
-
+from accounts.text import RESERVED_HANDLES, fold_for_search, handle_base
 
 # ASCII only, so that look-alike letters from other scripts cannot pose as
 # someone else's handle in a mention.
@@ -31,14 +25,24 @@ handle_validator = RegexValidator(
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
-    def _create_user(self, email, password, **fields):
-        from accounts.services import propose_handle
+    def propose_handle(self, display_name: str) -> str:
+        """A free handle made from a display name: 'Álvaro Herrero' gives 'alvaro_herrero'
+        (or 'alvaro_herrero_2' when that is taken)."""
+        base = handle_base(display_name)
+        taken = set(self.filter(handle__startswith=base).values_list("handle", flat=True)) | RESERVED_HANDLES
+        if base not in taken:
+            return base
+        suffix = 2
+        while f"{base}_{suffix}" in taken:
+            suffix += 1
+        return f"{base}_{suffix}"
 
+    def _create_user(self, email, password, **fields):
         if not email:
             raise ValueError("An email address is required.")
         email = self.normalize_email(email).lower()
         fields.setdefault("display_name", email.split("@")[0])
-        fields.setdefault("handle", propose_handle(fields["display_name"]))
+        fields.setdefault("handle", self.propose_handle(fields["display_name"]))
         user = self.model(email=email, **fields)
         user.set_password(password)
         user.save(using=self._db)
@@ -132,7 +136,7 @@ class User(AbstractUser):
         return f"{self.display_name} (@{self.handle})"
 
     def get_absolute_url(self):
-        return reverse("accounts:profile", kwargs={"handle": self.handle})
+        return reverse("forum:profile", kwargs={"handle": self.handle})
 
     def save(self, *args, **kwargs):
         self.search_name = fold_for_search(f"{self.display_name} {self.handle}")

@@ -5,7 +5,6 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("u/<str:handle>/", views.profile, name="profile"),
     path("accounts/profile/", views.profile_edit, name="profile-edit"),
     path("language/", views.set_language, name="set-language"),
 ]

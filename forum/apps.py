@@ -6,4 +6,4 @@ class ForumConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from forum import signals  # noqa: F401  (connects the cache-busting receivers)
+        from forum import signals  # noqa: F401  (importing connects the receivers, once apps are loaded)

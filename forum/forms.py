@@ -2,18 +2,16 @@ import uuid
 from datetime import timedelta
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-
-from django.contrib.auth import get_user_model
 
 from forum import emails
 from forum.languages import language_choices
 from forum.models import EmailPreference, Notification, Report
 from forum.selectors import flag_colleagues
 from forum.services import EMPTY_BODY_MESSAGE, clean_comment_body
-
 
 DETECT_LANGUAGE = "auto"
 

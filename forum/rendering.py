@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 import nh3
 from django.conf import settings
+from django.db.models import Q
 from django.urls import Resolver404, resolve, reverse
 from django.utils.html import strip_tags
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -33,6 +34,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+
+from accounts.models import User
+from forum.models import Comment, Consultation, Room
 
 # Raise when the output for the same source changes, so stale bodies can be
 # found (render_version < RENDER_VERSION) and rendered again.
@@ -89,16 +93,12 @@ class DatabaseLookups:
     """The look-ups against this site's database."""
 
     def people(self, handles):
-        from accounts.models import User
-
         if not handles:
             return {}
         users = User.objects.filter(handle__in=handles, is_active=True).only("id", "handle", "display_name")
         return {user.handle: Person(user.pk, user.handle, user.display_name) for user in users}
 
     def comments(self, ids):
-        from forum.models import Comment
-
         if not ids:
             return {}
         comments = (
@@ -114,10 +114,6 @@ class DatabaseLookups:
         }
 
     def rooms(self, slugs):
-        from django.db.models import Q
-
-        from forum.models import Room
-
         if not slugs:
             return {}
         matches = Q()
@@ -127,8 +123,6 @@ class DatabaseLookups:
         return {(consultation_slug, slug): title for consultation_slug, slug, title in rooms}
 
     def consultations(self, slugs):
-        from forum.models import Consultation
-
         if not slugs:
             return {}
         return dict(Consultation.objects.published().filter(slug__in=slugs).values_list("slug", "title"))
@@ -296,7 +290,7 @@ def _with_mentions(token: Token, people: dict[str, Person], mentioned: list[int]
         if person is None:
             continue
         pieces.append(_text(token.content[position : match.start()]))
-        pieces.extend(_link(reverse("accounts:profile", args=[person.handle]), "mention", f"@{person.display_name}"))
+        pieces.extend(_link(reverse("forum:profile", args=[person.handle]), "mention", f"@{person.display_name}"))
         position = match.end()
         if person.user_id not in mentioned:
             mentioned.append(person.user_id)

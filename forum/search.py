@@ -43,7 +43,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import fold_for_search
+from accounts.text import fold_for_search
 from forum.languages import language_choices, language_name
 from forum.models import Comment, Consultation, GuidingQuestion, Room
 

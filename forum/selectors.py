@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.text import fold_for_search
 from forum import permissions
 from forum.models import (
     Comment,
@@ -460,8 +461,6 @@ def profile_comments_page(author, *, number=1):
 def mention_suggestions(query: str, *, room: Room | None = None, thread_id: int | None = None, limit: int = 8):
     """People whose name or handle contains the query (accents ignored), ranked:
     people in this thread, then this room's moderators and participants, then everyone."""
-    from accounts.models import fold_for_search
-
     folded = fold_for_search(query.lstrip("@"))
     if len(folded) < 2:
         return []

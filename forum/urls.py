@@ -1,12 +1,24 @@
 from django.urls import path
 
-from forum.views import comments, email, exports, follows, mentions, moderation, notifications, search, summaries
+from forum.views import (
+    comments,
+    email,
+    exports,
+    follows,
+    mentions,
+    moderation,
+    notifications,
+    profiles,
+    search,
+    summaries,
+)
 
 app_name = "forum"
 
 urlpatterns = [
     path("", comments.home, name="home"),
     path("comment/<int:comment_id>/", comments.comment_permalink, name="comment-permalink"),
+    path("u/<str:handle>/", profiles.profile, name="profile"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.mark_all_read, name="notifications-read"),
     path("notifications/<int:notification_id>/", notifications.open_notification, name="open-notification"),

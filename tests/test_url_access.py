@@ -23,7 +23,7 @@ LOGIN_REQUIRED = "login required"
 PUBLIC_ACTION = "public action"
 
 ACCESS = {
-    "accounts:profile": PUBLIC,
+    "forum:profile": PUBLIC,
     "accounts:profile-edit": LOGIN_REQUIRED,
     "accounts:set-language": PUBLIC_ACTION,
     "forum:home": PUBLIC,

@@ -2,10 +2,10 @@
 
 from django.db import migrations, models
 
+from accounts.text import fold_for_search
+
 
 def fill_search_names(apps, schema_editor):
-    from accounts.models import fold_for_search
-
     User = apps.get_model("accounts", "User")
     for user in User.objects.only("pk", "display_name", "handle").iterator():
         User.objects.filter(pk=user.pk).update(search_name=fold_for_search(f"{user.display_name} {user.handle}"))

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from forum.models import DEFAULT_EMAIL_DELIVERY, Comment, EmailPreference, Follow, Mention, Notification
+from forum.tasks import send_notification_emails
 
 Kind = Notification.Kind
 
@@ -90,8 +91,6 @@ def queue_emails(notification_ids: list[int]) -> None:
     for, or depends on, the mail server."""
     if not notification_ids:
         return
-    from forum.tasks import send_notification_emails
-
     transaction.on_commit(lambda: send_notification_emails.enqueue(notification_ids))
 
 

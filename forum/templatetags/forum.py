@@ -1,7 +1,6 @@
 from django import template
 
 from forum import links
-
 from forum.languages import language_name as _language_name
 from forum.rendering import excerpt_of
 

@@ -17,7 +17,7 @@ EDIT_URL = "/accounts/profile/"
 
 
 def profile_url(handle):
-    return reverse("accounts:profile", kwargs={"handle": handle})
+    return reverse("forum:profile", kwargs={"handle": handle})
 
 
 def comment_ids_in(response):

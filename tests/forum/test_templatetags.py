@@ -22,7 +22,7 @@ def test_fast_url_keeps_the_fixed_arguments_apart():
 
 
 def test_fast_url_builds_profile_addresses():
-    assert render("{% fast_url 'accounts:profile' 'alvaro_herrero' %}") == "/u/alvaro_herrero/"
+    assert render("{% fast_url 'forum:profile' 'alvaro_herrero' %}") == "/u/alvaro_herrero/"
 
 
 def test_excerpt_gives_plain_text_escaped_once():

@@ -25,7 +25,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import propose_handle
 from forum import services
 from forum.models import Comment, Consultation, GuidingQuestion, Room, RoomModerator
 from forum.services.summaries import write_summary
@@ -809,7 +808,7 @@ def create_people() -> dict:
 def _create_user(person: Person, password_hash: str) -> User:
     handle = person.handle
     if User.objects.filter(handle=handle).exists():
-        handle = propose_handle(person.display_name)
+        handle = User.objects.propose_handle(person.display_name)
     user = User.objects.create_user(
         email=person.email,
         password=None,
