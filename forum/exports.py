@@ -37,9 +37,7 @@ queries grow with chunks, never with the rows of a chunk.
 """
 
 import csv
-import html
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -53,6 +51,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from forum import permissions
+from forum.rendering import plain_text
 from forum.models import Comment, CommentLink, Consultation, Mention, Report, Room, RoomModerator
 
 FOR_REPORT = "report"
@@ -292,26 +291,6 @@ def _row(comment: dict, *, audience, consultation, room, moderators, permalink, 
 
 def _utc(moment) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else ""
-
-
-# Bodies are our own sanitised HTML, so a tag is "<", then quoted values or
-# anything but ">", then ">": a pattern does what an HTML parser would, faster.
-_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
-_SPACE = re.compile(r"\s+")
-_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_LIST_ITEM = re.compile(r"<li\b[^>]*>", re.IGNORECASE)
-_BLOCK_END = re.compile(r"</(?:p|blockquote|ul|ol|h[1-6])>", re.IGNORECASE)
-_BLANK_LINES = re.compile(r"\n{3,}")
-
-
-def plain_text(body_html: str) -> str:
-    """A rendered body as plain text: paragraphs apart, line breaks kept, list items as "- item"."""
-    # Whitespace in HTML is one space, as a browser shows it; the tags say where lines break.
-    text = _SPACE.sub(" ", body_html)
-    text = _BLOCK_END.sub("\n\n", _LIST_ITEM.sub("\n- ", _LINE_BREAK.sub("\n", text)))
-    text = html.unescape(_TAG.sub("", text))
-    lines = "\n".join(line.strip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", lines).strip()
 
 
 # --- Encodings ----------------------------------------------------------------

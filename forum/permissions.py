@@ -4,6 +4,8 @@
 (None when nothing stands in the way); `can_…` predicates are their yes/no.
 """
 
+from dataclasses import dataclass
+
 from allauth.account.models import EmailAddress
 from django.db.models import Q
 from django.utils import timezone
@@ -106,41 +108,49 @@ def can_post_in_room(user, room: Room) -> bool:
     return why_cannot_post(user, room) is None
 
 
+@dataclass(frozen=True)
+class PageFacts:
+    """What a page already knows when it asks the rules about each of its
+    comments: whether the person may post in the room, and whether the
+    comment's thread is locked. Without it each rule reads them itself."""
+
+    posting_refusal: str | None
+    thread_locked: bool
+
+
 def thread_is_locked(comment: Comment) -> bool:
-    """Whether the comment's thread is locked (read from the page when it holds the root)."""
+    """Whether the comment's thread is locked."""
     if comment.level == 0:
         return comment.is_locked
-    if hasattr(comment, "thread_locked"):
-        return comment.thread_locked
     return Comment.objects.filter(tree_id=comment.tree_id, level=0, is_locked=True).exists()
 
 
-def why_cannot_reply(user, comment: Comment) -> str | None:
+def why_cannot_reply(user, comment: Comment, *, facts: PageFacts | None = None) -> str | None:
     """What keeps this person from replying to the comment; None when nothing does."""
-    refusal = why_cannot_post(user, comment.room)
+    refusal = facts.posting_refusal if facts else why_cannot_post(user, comment.room)
     if refusal is None and not comment.is_visible:
         refusal = _("This comment has been removed, so it cannot be replied to.")
-    if refusal is None and thread_is_locked(comment):
+    if refusal is None and (facts.thread_locked if facts else thread_is_locked(comment)):
         refusal = _("A moderator has locked this thread: no more replies can be added.")
     return refusal
 
 
-def can_reply_to(user, comment: Comment) -> bool:
+def can_reply_to(user, comment: Comment, *, facts: PageFacts | None = None) -> bool:
     """Replies go under visible comments of unlocked threads, by people who may post in the room."""
-    return why_cannot_reply(user, comment) is None
+    return why_cannot_reply(user, comment, facts=facts) is None
 
 
-def why_cannot_edit(user, comment: Comment) -> str | None:
+def why_cannot_edit(user, comment: Comment, *, facts: PageFacts | None = None) -> str | None:
     """Authors edit their own visible or held comments while they may post in the room."""
     if not user.is_authenticated or comment.author_id != user.pk:
         return _("Only the author can edit a comment.")
     if comment.state not in {Comment.State.VISIBLE, Comment.State.PENDING}:
         return _("This comment has been removed, so it cannot be edited.")
-    return why_cannot_post(user, comment.room)
+    return facts.posting_refusal if facts else why_cannot_post(user, comment.room)
 
 
-def can_edit(user, comment: Comment) -> bool:
-    return why_cannot_edit(user, comment) is None
+def can_edit(user, comment: Comment, *, facts: PageFacts | None = None) -> bool:
+    return why_cannot_edit(user, comment, facts=facts) is None
 
 
 def why_cannot_delete(user, comment: Comment) -> str | None:
@@ -179,18 +189,6 @@ def can_see_removed_text(user, room: Room, *, on_duty_ids=None) -> bool:
     return is_room_moderator(user, room, on_duty_ids=on_duty_ids)
 
 
-def mark_actions(user, comments, *, room: Room, can_post: bool) -> None:
-    """The rules above for a whole page at once, without a query per comment:
-    each comment gets may_reply, may_edit, may_delete, may_report and may_follow
-    for this person, so the template only reads flags."""
-    signed_in = user.is_authenticated and user.is_active
-    suspended = signed_in and active_suspension(user, room.consultation_id) is not None
-    for comment in comments:
-        own = signed_in and comment.author_id == user.pk
-        alive = comment.state in {Comment.State.VISIBLE, Comment.State.PENDING}
-        locked = comment.is_locked if comment.level == 0 else getattr(comment, "thread_locked", False)
-        comment.may_reply = can_post and comment.is_visible and not locked
-        comment.may_edit = own and can_post and alive
-        comment.may_delete = own and alive
-        comment.may_report = signed_in and not own and comment.is_visible and not suspended
-        comment.may_follow = signed_in and comment.level == 0 and comment.is_visible
+def can_follow_thread(user, comment: Comment) -> bool:
+    """Signed-in people follow threads by their visible first comment."""
+    return user.is_authenticated and user.is_active and comment.level == 0 and comment.is_visible

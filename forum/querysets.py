@@ -23,6 +23,18 @@ class RoomModeratorQuerySet(models.QuerySet):
         )
 
 
+def public_comments(through: str = "") -> Q:
+    """The condition for a public comment, reached `through` a relation ("source__")
+    when filtering another model by its comments."""
+    return Q(
+        **{
+            f"{through}state": "visible",
+            f"{through}room__is_published": True,
+            f"{through}room__consultation__is_published": True,
+        }
+    )
+
+
 class CommentQuerySet(TreeQuerySet):
     def roots(self):
         return self.filter(level=0)
@@ -35,6 +47,10 @@ class CommentQuerySet(TreeQuerySet):
 
     def visible(self):
         return self.filter(state="visible")
+
+    def public(self):
+        """What anyone may read: visible comments in published rooms of published consultations."""
+        return self.filter(public_comments())
 
     def shown_in_threads(self, viewer=None):
         """Everything a thread draws: a deleted comment with no replies is left out,

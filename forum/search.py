@@ -19,7 +19,6 @@ escaped, and only then the matching words wrapped in <mark>.
 """
 
 import functools
-import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ from django.db import connection
 from django.db.models import BooleanField, Expression, Func, Q, TextField, Value
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +45,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.text import fold_for_search
 from forum.languages import language_choices, language_name
 from forum.models import Comment, Consultation, GuidingQuestion, Room
+from forum.rendering import plain_text
 
 RESULTS_PER_PAGE = 20
 # Pages reach this many results (50 pages); a search matching more asks for narrower words.
@@ -250,7 +250,7 @@ def search_comments(
     None when there are no words to look for. Two queries: a count and the page."""
     if not _WORD.search(words):
         return None
-    comments = Comment.objects.visible().filter(room__is_published=True, room__consultation__is_published=True)
+    comments = Comment.objects.public()
     if consultation is not None:
         comments = comments.filter(room__consultation=consultation)
     if room is not None:
@@ -401,7 +401,7 @@ def highlight(text: str, terms: frozenset[str]) -> SafeString:
 def highlighted_excerpt(body_html: str, terms: frozenset[str], length: int = EXCERPT_LENGTH) -> SafeString:
     """About `length` characters of the comment's plain text around its first
     match (from the start when nothing matches), escaped and highlighted."""
-    text = " ".join(html.unescape(strip_tags(body_html)).split())
+    text = " ".join(plain_text(body_html).split())
     first = next((match for match in _WORD.finditer(text) if _matches(match.group(), terms)), None)
     start = 0
     if first is not None and first.end() > length:

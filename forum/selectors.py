@@ -1,7 +1,7 @@
 """Reads that take more than one filter. Each plans its own queries, so that
 templates never trigger new ones."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import ceil
 
 from django.conf import settings
@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.text import fold_for_search
 from forum import permissions
+from forum.querysets import public_comments
 from forum.models import (
     Comment,
     CommentLink,
@@ -30,17 +31,20 @@ from forum.models import (
 )
 
 
-
 @dataclass(frozen=True)
 class CommentsPage:
-    """One page of comments in tree order, each marked for display:
-    `shown_depth` (indentation, capped), `replying_to` (the parent's author,
-    when indentation no longer shows it), `ends_thread`, and on the last
-    comment shown of a cut-off thread, `continue_thread_id`."""
+    """One page of comments in tree order, with what drawing them needs
+    (forum.display.draw_threads): the visible public comments citing each
+    (`backlinks`, by cited id), parents shown on an earlier page
+    (`off_page_parents`, by id), and the threads cut short on this page
+    (`continued_thread_ids`, their roots' ids)."""
 
     comments: list
     number: int
     num_pages: int
+    backlinks: dict = field(default_factory=dict)
+    off_page_parents: dict = field(default_factory=dict)
+    continued_thread_ids: frozenset = frozenset()
 
     @property
     def paginator(self):
@@ -160,12 +164,7 @@ def room_comments_filtered(room: Room, *, question: GuidingQuestion | None = Non
         comments = comments.filter(guiding_question=question)
     if language is not None:
         comments = comments.filter(language=language)
-    page = Paginator(comments.order_by("created_at", "pk"), settings.FORUM_THREADS_PER_PAGE).get_page(number)
-    for comment in page.object_list:
-        comment.shown_depth = 0
-        comment.continue_thread_id = None
-        comment.backlinks = []
-    return page
+    return Paginator(comments.order_by("created_at", "pk"), settings.FORUM_THREADS_PER_PAGE).get_page(number)
 
 
 def moderators_on_duty(room: Room, day=None) -> list:
@@ -251,15 +250,19 @@ def room_threads_page(room: Room, *, number: int = 1, newest_first: bool = False
         for reply in replies:
             replies_by_tree.setdefault(reply.tree_id, []).append(reply)
 
-    comments = []
+    comments, continued = [], set()
     for root in roots:
-        thread = [root, *replies_by_tree.get(root.tree_id, [])]
-        if len(thread) - 1 < root.reply_count and len(thread) - 1 == cap:
-            thread[-1].continue_thread_id = root.pk
-        comments.extend(thread)
-    _mark_for_display(comments, {})
-    _attach_backlinks(comments)
-    return CommentsPage(comments=comments, number=number, num_pages=num_pages)
+        replies = replies_by_tree.get(root.tree_id, [])
+        if len(replies) < root.reply_count and len(replies) == cap:
+            continued.add(root.pk)
+        comments.extend([root, *replies])
+    return CommentsPage(
+        comments=comments,
+        number=number,
+        num_pages=num_pages,
+        backlinks=backlinks_of(comments),
+        continued_thread_ids=frozenset(continued),
+    )
 
 
 # --- A thread's own page -------------------------------------------------
@@ -307,48 +310,40 @@ def thread_page(root: Comment, *, number: int = 1, viewer=None) -> CommentsPage:
         for parent in Comment.objects.filter(pk__in=missing_parent_ids).select_related("author")
     } if missing_parent_ids else {}
     comments = [root, *replies]
-    _mark_for_display(comments, off_page_parents)
-    _attach_backlinks(comments)
-    return CommentsPage(comments=comments, number=number, num_pages=num_pages)
+    return CommentsPage(
+        comments=comments,
+        number=number,
+        num_pages=num_pages,
+        backlinks=backlinks_of(comments),
+        off_page_parents=off_page_parents,
+    )
 
 
-def _mark_for_display(comments: list[Comment], off_page_parents: dict[int, Comment]) -> None:
-    """Set indentation, 'replying to', the thread's lock and thread ends, in one pass."""
-    by_id = {comment.pk: comment for comment in comments}
-    max_depth = settings.FORUM_MAX_DISPLAY_DEPTH
-    locked_trees = {comment.tree_id for comment in comments if comment.level == 0 and comment.is_locked}
-    for index, comment in enumerate(comments):
-        comment.thread_locked = comment.tree_id in locked_trees
-        # Set on every comment: a missing attribute is a slow lookup in templates.
-        comment.__dict__.setdefault("continue_thread_id", None)
-        comment.shown_depth = min(comment.level, max_depth)
-        parent = by_id.get(comment.parent_id) or off_page_parents.get(comment.parent_id)
-        # Indentation shows the parent up to the deepest level; below it, or when
-        # the parent is on another page, we name the parent instead.
-        comment.replying_to = parent if parent and (comment.level > max_depth or comment.parent_id not in by_id) else None
-        following = comments[index + 1] if index + 1 < len(comments) else None
-        comment.ends_thread = following is None or following.tree_id != comment.tree_id
-
-
-def _attach_backlinks(comments: list[Comment]) -> None:
-    """Give each comment `backlinks`: the visible, public comments citing it, in one query."""
-    by_id = {comment.pk: comment for comment in comments}
-    for comment in comments:
-        comment.backlinks = []
-    if not by_id:
-        return
+def backlinks_of(comments: list[Comment]) -> dict[int, list[Comment]]:
+    """The visible, public comments citing each of these, by cited id, oldest first (one query)."""
+    if not comments:
+        return {}
     links = (
-        CommentLink.objects.filter(
-            target_id__in=by_id,
-            source__state=Comment.State.VISIBLE,
-            source__room__is_published=True,
-            source__room__consultation__is_published=True,
-        )
+        CommentLink.objects.filter(public_comments("source__"), target_id__in=[comment.pk for comment in comments])
         .select_related("source__author", "source__room")
         .order_by("source__created_at", "source_id")
     )
+    cited: dict[int, list[Comment]] = {}
     for link in links:
-        by_id[link.target_id].backlinks.append(link.source)
+        cited.setdefault(link.target_id, []).append(link.source)
+    return cited
+
+
+def locked_threads_of(comments: list[Comment]) -> frozenset[int]:
+    """The tree ids of locked threads among these comments' threads whose root is not
+    among them (one query, none when every root is there)."""
+    roots_present = {comment.tree_id for comment in comments if comment.level == 0}
+    missing = {comment.tree_id for comment in comments} - roots_present
+    if not missing:
+        return frozenset()
+    return frozenset(
+        Comment.objects.roots().filter(tree_id__in=missing, is_locked=True).values_list("tree_id", flat=True)
+    )
 
 
 def viewer_follows(user, room: Room, comments: list[Comment]) -> tuple[bool, set[int]]:
@@ -440,19 +435,12 @@ def flag_colleagues(*, exclude=None):
 def profile_comments_page(author, *, number=1):
     """The person's visible comments in public rooms, newest first."""
     comments = (
-        Comment.objects.filter(
-            author=author,
-            state=Comment.State.VISIBLE,
-            room__is_published=True,
-            room__consultation__is_published=True,
-        )
+        Comment.objects.public()
+        .filter(author=author)
         .select_related("room__consultation", "author")
         .order_by("-created_at", "-pk")
     )
-    page = Paginator(comments, settings.FORUM_PROFILE_COMMENTS_PER_PAGE).get_page(number)
-    for comment in page.object_list:
-        comment.shown_depth = 0
-    return page
+    return Paginator(comments, settings.FORUM_PROFILE_COMMENTS_PER_PAGE).get_page(number)
 
 
 # --- Mention suggestions ---------------------------------------------------
@@ -508,12 +496,7 @@ def moderation_queue_page(user, *, number=1):
         )
         .order_by("waiting_since", "pk")
     )
-    page = Paginator(items, settings.FORUM_MODERATION_QUEUE_PER_PAGE).get_page(number)
-    for comment in page.object_list:
-        comment.shown_depth = 0
-        if comment.parent is not None:
-            comment.parent.shown_depth = 0
-    return page
+    return Paginator(items, settings.FORUM_MODERATION_QUEUE_PER_PAGE).get_page(number)
 
 
 def get_moderated_comment(user, comment_id) -> Comment:
@@ -527,12 +510,8 @@ def get_moderated_comment(user, comment_id) -> Comment:
 def comment_moderation_context(comment: Comment) -> dict:
     """What the moderation page shows beside a comment: its parent, open reports,
     earlier versions, the room's questions and recent actions on it."""
-    comment.shown_depth = 0
-    parent = comment.parent
-    if parent is not None:
-        parent.shown_depth = 0
     return {
-        "parent": parent,
+        "parent": comment.parent,
         "open_reports": list(comment.reports.filter(resolved_at__isnull=True).select_related("reporter")),
         "revisions": list(comment.revisions.all()),
         "questions": list(comment.room.questions.all()),

@@ -344,7 +344,7 @@ def _statistics(scope, *, rooms: list[Room], per_question: int, with_rooms: bool
         else []
     )
     highlighted, highlighted_count = _highlighted(scope, rooms_by_id)
-    questions = _questions(scope, rooms, per_question, shown_above={comment.pk for comment in highlighted})
+    questions = _questions(scope, rooms, per_question)
     most_discussed = _most_discussed(scope, rooms_by_id)
     _attach_authors([*highlighted, *(comment for entry in questions for comment in entry.comments), *most_discussed])
     charts = _charts(
@@ -504,15 +504,10 @@ def _attach_authors(comments: list[Comment]) -> None:
         comment.author = authors[comment.author_id]
 
 
-def _for_drawing(comments, rooms_by_id: dict[int, Room]) -> list[Comment]:
-    """Set what forum/partials/comment.html reads, so drawing costs no queries."""
+def _with_rooms(comments, rooms_by_id: dict[int, Room]) -> list[Comment]:
+    """Give each comment its room, already loaded, so drawing it costs no query."""
     for comment in comments:
         comment.room = rooms_by_id[comment.room_id]
-        comment.shown_depth = 0
-        comment.replying_to = None
-        comment.thread_locked = False
-        comment.continue_thread_id = None
-        comment.backlinks = []
     return comments
 
 
@@ -522,10 +517,10 @@ def _highlighted(scope, rooms_by_id) -> tuple[list[Comment], int]:
         .annotate(total=Window(Count("pk")))
         .order_by("-created_at", "-pk")[:HIGHLIGHTED_SHOWN]
     )
-    return _for_drawing(comments, rooms_by_id), comments[0].total if comments else 0
+    return _with_rooms(comments, rooms_by_id), comments[0].total if comments else 0
 
 
-def _questions(scope, rooms: list[Room], cap: int, shown_above: set[int]) -> list[QuestionSummary]:
+def _questions(scope, rooms: list[Room], cap: int) -> list[QuestionSummary]:
     """Every guiding question of the rooms with its count of visible tagged comments and
     the newest of them (three queries: the questions, the ranking, the comments)."""
     rooms_by_id = {room.pk: room for room in rooms}
@@ -553,9 +548,7 @@ def _questions(scope, rooms: list[Room], cap: int, shown_above: set[int]) -> lis
             by_question[question_id].comment_count = tagged
             shown_ids.append(comment_id)
     tagged_comments = Comment.objects.filter(pk__in=shown_ids).order_by("-created_at", "-pk") if shown_ids else []
-    for comment in _for_drawing(list(tagged_comments), rooms_by_id):
-        # Drawn once on the page: a highlighted comment listed above is linked here.
-        comment.shown_above = comment.pk in shown_above
+    for comment in _with_rooms(list(tagged_comments), rooms_by_id):
         by_question[comment.guiding_question_id].comments.append(comment)
     order = {room.pk: index for index, room in enumerate(rooms)}
     return sorted(by_question.values(), key=lambda summary: (order[summary.room.pk], summary.number))
@@ -570,7 +563,7 @@ def _most_discussed(scope, rooms_by_id) -> list[Comment]:
         .filter(replies__gt=0)
         .order_by("-replies", "created_at", "pk")[:MOST_DISCUSSED_SHOWN]
     )
-    for root in _for_drawing(roots, rooms_by_id):
+    for root in _with_rooms(roots, rooms_by_id):
         room = root.room
         root.thread_url = reverse(
             "forum:thread",

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
-from forum import permissions, selectors, services, summaries
+from forum import display, permissions, selectors, services, summaries
 from forum.cache import anonymous_room_page
 from forum.forms import CommentForm, RoomFilterForm
 from forum.views.attempts import attempt
@@ -40,20 +40,29 @@ def consultation_detail(request, consultation_slug):
 
 
 def _room_context(request, room, comments=()):
+    """What every page of a room shows around its comments, and how it draws them
+    (`drawing`, for forum.display)."""
     moderators = selectors.moderators_on_duty(room)
-    moderator_ids = {moderator.pk for moderator in moderators}
-    comments = list(comments)
-    room_followed, followed_thread_ids = selectors.viewer_follows(request.user, room, comments)
+    moderator_ids = frozenset(moderator.pk for moderator in moderators)
+    room_followed, followed_thread_ids = selectors.viewer_follows(request.user, room, list(comments))
     posting_refusal = permissions.why_cannot_post(request.user, room)
-    permissions.mark_actions(request.user, comments, room=room, can_post=posting_refusal is None)
+    viewer_moderates = permissions.is_room_moderator(request.user, room, on_duty_ids=moderator_ids)
+    drawing = display.Drawing(
+        viewer=request.user,
+        room=room,
+        moderator_ids=moderator_ids,
+        viewer_moderates=viewer_moderates,
+        followed_thread_ids=frozenset(followed_thread_ids),
+        posting_refusal=posting_refusal,
+        locked_tree_ids=selectors.locked_threads_of(list(comments)) if request.user.is_authenticated else frozenset(),
+    )
     return {
         "room": room,
         "consultation": room.consultation,
         "moderators": moderators,
-        "moderator_ids": moderator_ids,
-        "viewer_moderates": permissions.is_room_moderator(request.user, room, on_duty_ids=moderator_ids),
+        "drawing": drawing,
+        "viewer_moderates": viewer_moderates,
         "room_followed": room_followed,
-        "followed_thread_ids": followed_thread_ids,
         "can_post": posting_refusal is None,
         "posting_refusal": posting_refusal,
         "needs_email_confirmation": request.user.is_authenticated
@@ -80,14 +89,27 @@ def _render_room(request, room):
     }
     if filters.is_filtering():
         page = selectors.room_comments_filtered(room, **filters.selection(), number=request.GET.get("page"))
-        context |= _room_context(request, room, page.object_list) | {"filtered_page": page}
+        context |= _room_context(request, room, page.object_list)
+        cards = display.draw_room_list(context["drawing"], list(page.object_list))
+        context |= {"filtered_page": page, "cards": cards}
     else:
         newest_first = request.GET.get("order") == "newest"
         page = selectors.room_threads_page(
             room, number=_page_number(request), newest_first=newest_first, viewer=request.user
         )
         context |= _room_context(request, room, page.comments) | {"page": page, "newest_first": newest_first}
+        context["cards"] = _thread_cards(context["drawing"], page)
     return render(request, "forum/room_detail.html", context)
+
+
+def _thread_cards(drawing, page):
+    return display.draw_threads(
+        drawing,
+        page.comments,
+        backlinks=page.backlinks,
+        off_page_parents=page.off_page_parents,
+        continued_thread_ids=page.continued_thread_ids,
+    )
 
 
 @require_safe
@@ -96,6 +118,7 @@ def thread_detail(request, consultation_slug, room_slug, comment_id):
     root = selectors.get_thread_root(room, comment_id, viewer=request.user)
     page = selectors.thread_page(root, number=_page_number(request), viewer=request.user)
     context = _room_context(request, room, page.comments) | {"root": root, "page": page}
+    context["cards"] = _thread_cards(context["drawing"], page)
     return render(request, "forum/thread_detail.html", context)
 
 
@@ -151,7 +174,14 @@ def _comment_form_view(request, *, room, parent, post):
             )
         return redirect(selectors.comment_location(comment))
     context = _room_context(request, room) | {"form": form, "parent": parent}
+    if parent is not None:
+        context["parent_card"] = _parent_as_seen(request.user, parent, viewer_moderates=context["viewer_moderates"])
     return outcome.respond(render(request, "forum/comment_form.html", context))
+
+
+def _parent_as_seen(user, parent, *, viewer_moderates):
+    """The comment replied to, drawn above the form."""
+    return display.draw_single(user, parent, viewer_moderates=viewer_moderates)
 
 
 @require_safe

@@ -13,16 +13,22 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from forum import permissions, selectors, services
+from forum import display, permissions, selectors, services
 from forum.forms import CommentForm, HideForm, ReportForm, SuspendForm, TagForm
 from forum.models import Suspension
 from forum.views.attempts import attempt
 
 
-def _comment_page(request, template, comment, context=None):
+def _comment_page(request, template, comment, context=None, *, viewer_moderates=False):
+    """A page about one comment, drawn as its readers (or, for moderators' pages, its moderators) see it."""
     room = comment.room
-    comment.shown_depth = 0
-    context = {"comment": comment, "room": room, "consultation": room.consultation, **(context or {})}
+    context = {
+        "comment": comment,
+        "card": display.draw_single(request.user, comment, viewer_moderates=viewer_moderates),
+        "room": room,
+        "consultation": room.consultation,
+        **(context or {}),
+    }
     return render(request, template, context)
 
 
@@ -87,7 +93,9 @@ def report_comment(request, comment_id):
 @login_required
 def comment_history(request, comment_id):
     comment = selectors.get_moderated_comment(request.user, comment_id)
-    return _comment_page(request, "forum/comment_history.html", comment, {"revisions": comment.revisions.all()})
+    return _comment_page(
+        request, "forum/comment_history.html", comment, {"revisions": comment.revisions.all()}, viewer_moderates=True
+    )
 
 
 # --- Moderators --------------------------------------------------------------
@@ -99,7 +107,15 @@ def moderation_queue(request):
     if not permissions.is_moderator_anywhere(request.user):
         raise PermissionDenied(_("The moderation queue is for moderators on duty and staff."))
     page = selectors.moderation_queue_page(request.user, number=request.GET.get("page"))
-    return render(request, "forum/moderation_queue.html", {"page": page, "hide_form": HideForm()})
+    items = [
+        (
+            comment,
+            display.draw_single(request.user, comment, viewer_moderates=True),
+            display.draw_single(request.user, comment.parent, viewer_moderates=True) if comment.parent else None,
+        )
+        for comment in page.object_list
+    ]
+    return render(request, "forum/moderation_queue.html", {"page": page, "items": items, "hide_form": HideForm()})
 
 
 @require_safe
@@ -110,7 +126,9 @@ def moderate_comment(request, comment_id):
         "hide_form": HideForm(),
         "tag_form": TagForm(room=comment.room, initial={"question": comment.guiding_question_id}),
     }
-    return _comment_page(request, "forum/comment_moderate.html", comment, context)
+    if context["parent"] is not None:
+        context["parent_card"] = display.draw_single(request.user, context["parent"], viewer_moderates=True)
+    return _comment_page(request, "forum/comment_moderate.html", comment, context, viewer_moderates=True)
 
 
 def _on(request) -> bool:

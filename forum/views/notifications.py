@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from forum import permissions, selectors, services
+from forum import display, permissions, selectors, services
 from forum.forms import FlagForm
 
 
@@ -13,7 +13,9 @@ from forum.forms import FlagForm
 @login_required
 def notification_list(request):
     page = selectors.notifications_page(request.user, number=request.GET.get("page"))
-    return render(request, "forum/notifications.html", {"page": page})
+    notifications = list(page.object_list)
+    cards = display.draw_list(request.user, [notification.comment for notification in notifications])
+    return render(request, "forum/notifications.html", {"page": page, "items": list(zip(notifications, cards))})
 
 
 @require_safe
@@ -53,10 +55,15 @@ def flag_comment(request, comment_id):
                 _("%(name)s has been told about this comment.") % {"name": form.cleaned_data["colleague"].display_name},
             )
             return redirect(comment.get_absolute_url())
-    comment.shown_depth = 0
     return render(
         request,
         "forum/flag_comment.html",
-        {"comment": comment, "form": form, "room": comment.room, "consultation": comment.room.consultation},
+        {
+            "comment": comment,
+            "card": display.draw_single(request.user, comment),
+            "form": form,
+            "room": comment.room,
+            "consultation": comment.room.consultation,
+        },
         status=400 if form.is_bound else 200,
     )

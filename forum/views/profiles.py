@@ -5,11 +5,12 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from forum import selectors
+from forum import display, selectors
 
 
 @require_safe
 def profile(request, handle):
     person = get_object_or_404(get_user_model(), handle=handle.lower(), is_active=True)
     page = selectors.profile_comments_page(person, number=request.GET.get("page"))
-    return render(request, "accounts/profile.html", {"person": person, "page": page})
+    cards = display.draw_list(request.user, page.object_list, name_rooms=True)
+    return render(request, "accounts/profile.html", {"person": person, "page": page, "cards": cards})

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from forum import permissions, selectors, summaries
+from forum import display, permissions, selectors, summaries
 from forum.models import RoomSummary
 from forum.services import summaries as summary_services
 
@@ -50,6 +50,19 @@ def _refuse(request):
     raise PermissionDenied(_("Only the moderators and staff can see this summary page."))
 
 
+def _statistics_cards(user, stats, *, several_rooms: bool) -> dict:
+    """The summary page's comments as cards: the highlighted ones, then each question's,
+    where a comment already shown among the highlighted is only linked to."""
+    highlighted = [comment.pk for comment in stats.highlighted]
+    return {
+        "highlighted_cards": display.draw_list(user, stats.highlighted, name_rooms=several_rooms),
+        "question_cards": [
+            (entry, display.draw_list(user, entry.comments, name_rooms=several_rooms, shown_above=highlighted))
+            for entry in stats.questions
+        ],
+    }
+
+
 @require_safe
 def room_summary(request, consultation_slug, room_slug):
     room = selectors.get_room(request.user, consultation_slug, room_slug)
@@ -57,10 +70,12 @@ def room_summary(request, consultation_slug, room_slug):
     if not (viewer_moderates or summaries.room_statistics_are_public(room)):
         return _refuse(request)
     summary, comments_since = summaries.latest_room_summary(room)
+    stats = summaries.room_statistics(room)
     context = {
         "room": room,
         "consultation": room.consultation,
-        "stats": summaries.room_statistics(room),
+        "stats": stats,
+        **_statistics_cards(request.user, stats, several_rooms=False),
         "summary": summary,
         "comments_since": comments_since,
         "viewer_moderates": viewer_moderates,
@@ -79,10 +94,12 @@ def consultation_summary(request, consultation_slug):
         return _refuse(request)
     final_summaries = summaries.final_summaries(consultation)
     summarised = {summary.room_id for summary in final_summaries}
+    stats = summaries.consultation_statistics(consultation, rooms)
     context = {
         "consultation": consultation,
         "rooms": rooms,
-        "stats": summaries.consultation_statistics(consultation, rooms),
+        "stats": stats,
+        **_statistics_cards(request.user, stats, several_rooms=True),
         "final_summaries": final_summaries,
         "rooms_without_final_summary": [room for room in rooms if room.pk not in summarised],
         "several_rooms": True,

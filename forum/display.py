@@ -1,0 +1,306 @@
+"""What a drawn comment shows: the contract between the selectors, which read
+the rows, and `templates/forum/partials/comment.html`, which draws them.
+
+Every page that draws comments builds its cards here, from the rows its
+selector read and the rules of `forum/permissions.py`; the partial reads only
+the card. To show something new on a comment, add a field to `CommentCard` and
+fill it in `_card`. Building cards runs no query: what they need (the page's
+threads, their locks, backlinks, the moderators on duty) is read beforehand.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import translation
+
+from forum import links, permissions
+from forum.languages import language_name
+from forum.models import Comment, Room
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    handle: str
+    organisation: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """The room a comment is in, named on pages that gather several rooms."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ReplyingTo:
+    """The parent named above a reply whose indentation no longer shows it.
+    `name` is empty when the parent was removed."""
+
+    pk: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Backlink:
+    url: str
+    author_name: str
+    room_title: str
+
+
+@dataclass(frozen=True)
+class Actions:
+    """The links and forms this viewer may use on the comment; None where not allowed."""
+
+    reply_url: str | None = None
+    edit_url: str | None = None
+    delete_url: str | None = None
+    report_url: str | None = None
+    # Thread roots: where to post to follow or unfollow, and which it is now.
+    follow_url: str | None = None
+    followed: bool = False
+    moderate_url: str | None = None
+    flag_url: str | None = None
+
+
+@dataclass(frozen=True)
+class CommentCard:
+    """Everything comment.html draws for one comment, for one viewer."""
+
+    pk: int
+    url: str
+    level: int
+    # Indentation, capped at FORUM_MAX_DISPLAY_DEPTH.
+    depth: int
+    state: str
+    # None when this viewer may not know who wrote a removed comment.
+    author: Author | None
+    author_moderates: bool
+    created_at: datetime
+    # Shown only on visible comments.
+    edited_at: datetime | None
+    # The text readers see: visible comments, and held ones to their author.
+    body_html: str
+    # The removed text, for moderators only.
+    removed_body_html: str
+    hidden_reason: str
+    language: str
+    # "Español" when the comment is in another language than the page.
+    language_label: str
+    is_pinned: bool
+    is_locked: bool
+    is_highlighted: bool
+    place: Place | None = None
+    replying_to: ReplyingTo | None = None
+    backlinks: tuple[Backlink, ...] = ()
+    actions: Actions | None = None
+    # Where its thread starts and ends in a list drawn flat, and where a cut-off one continues.
+    starts_thread: bool = True
+    ends_thread: bool = True
+    continue_thread_url: str | None = None
+    # Drawn higher up the same page (summaries): a link instead of a second copy.
+    shown_above: bool = False
+
+    @property
+    def is_visible(self) -> bool:
+        return self.state == Comment.State.VISIBLE
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == Comment.State.PENDING
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.state == Comment.State.HIDDEN
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.state == Comment.State.DELETED
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """How a page draws its comments, the same for every card on it.
+
+    `room` draws the actions (room and thread pages); `viewer` is the person
+    looking; `moderator_ids` the room's moderators on duty (for the badge);
+    `viewer_moderates` shows removed text and the moderators' links;
+    `followed_thread_ids` the page's threads the viewer follows (None: no
+    follow buttons); `name_rooms` names each comment's room."""
+
+    viewer: object
+    room: Room | None = None
+    moderator_ids: frozenset[int] = frozenset()
+    viewer_moderates: bool = False
+    followed_thread_ids: frozenset[int] | None = None
+    name_rooms: bool = False
+    # Thread roots whose lock the page did not read with its comments.
+    locked_tree_ids: frozenset[int] = frozenset()
+    posting_refusal: str | None = None
+
+
+def draw_single(viewer, comment: Comment, *, viewer_moderates: bool = False, name_room: bool = False) -> CommentCard:
+    """One comment on a page of its own (edit, delete, report, flag, moderate): no actions, no thread."""
+    return draw_list(viewer, [comment], viewer_moderates=viewer_moderates, name_rooms=name_room)[0]
+
+
+def draw_list(
+    viewer,
+    comments: Iterable[Comment],
+    *,
+    viewer_moderates: bool = False,
+    name_rooms: bool = False,
+    moderator_ids: Iterable[int] = (),
+    shown_above: Iterable[int] = (),
+) -> list[CommentCard]:
+    """Comments listed one by one (profiles, summaries, the moderation queue), each its own thread."""
+    drawing = Drawing(
+        viewer=viewer,
+        viewer_moderates=viewer_moderates,
+        name_rooms=name_rooms,
+        moderator_ids=frozenset(moderator_ids),
+    )
+    above = set(shown_above)
+    return [_card(comment, drawing, depth=0, shown_above=comment.pk in above) for comment in comments]
+
+
+def draw_room_list(drawing: Drawing, comments: list[Comment], *, backlinks: dict | None = None) -> list[CommentCard]:
+    """A room's comments listed one by one (the room filtered by question or language), with their actions."""
+    backlinks = backlinks or {}
+    return [_card(comment, drawing, depth=0, backlinks=backlinks.get(comment.pk, ())) for comment in comments]
+
+
+def draw_threads(
+    drawing: Drawing,
+    comments: list[Comment],
+    *,
+    backlinks: dict | None = None,
+    off_page_parents: dict | None = None,
+    continued_thread_ids: Iterable[int] = (),
+) -> list[CommentCard]:
+    """Threads in tree order, drawn in one flat loop: each card knows its
+    indentation, whether it starts or ends its thread, and, when indentation
+    no longer shows it or the parent is on another page, whom it replies to.
+    The last comment shown of a cut-off thread links to the thread's own page."""
+    backlinks = backlinks or {}
+    off_page_parents = off_page_parents or {}
+    continued = set(continued_thread_ids)
+    by_id = {comment.pk: comment for comment in comments}
+    max_depth = settings.FORUM_MAX_DISPLAY_DEPTH
+    locked = drawing.locked_tree_ids | {c.tree_id for c in comments if c.level == 0 and c.is_locked}
+    drawing = replace(drawing, locked_tree_ids=frozenset(locked))
+    roots = {comment.tree_id: comment.pk for comment in comments if comment.level == 0}
+    cards = []
+    for index, comment in enumerate(comments):
+        parent = by_id.get(comment.parent_id) or off_page_parents.get(comment.parent_id)
+        named_parent = parent if parent and (comment.level > max_depth or comment.parent_id not in by_id) else None
+        previous = comments[index - 1] if index else None
+        following = comments[index + 1] if index + 1 < len(comments) else None
+        ends = following is None or following.tree_id != comment.tree_id
+        root_id = roots.get(comment.tree_id)
+        cards.append(
+            _card(
+                comment,
+                drawing,
+                depth=min(comment.level, max_depth),
+                backlinks=backlinks.get(comment.pk, ()),
+                replying_to=named_parent,
+                starts_thread=previous is None or previous.tree_id != comment.tree_id,
+                ends_thread=ends,
+                continue_thread_id=root_id if ends and root_id in continued else None,
+            )
+        )
+    return cards
+
+
+def _card(
+    comment: Comment,
+    drawing: Drawing,
+    *,
+    depth: int,
+    backlinks=(),
+    replying_to: Comment | None = None,
+    starts_thread: bool = True,
+    ends_thread: bool = True,
+    continue_thread_id: int | None = None,
+    shown_above: bool = False,
+) -> CommentCard:
+    readable = comment.state in {Comment.State.VISIBLE, Comment.State.PENDING}
+    person = comment.author
+    author = None
+    if readable or drawing.viewer_moderates:
+        author = Author(
+            name=person.display_name,
+            handle=person.handle,
+            organisation=person.organisation,
+            url=links.fill("forum:profile", person.handle),
+        )
+    page_language = translation.get_language() or settings.LANGUAGE_CODE
+    room = comment.room if drawing.name_rooms else None
+    return CommentCard(
+        pk=comment.pk,
+        url=comment.get_absolute_url(),
+        level=comment.level,
+        depth=depth,
+        state=comment.state,
+        author=author,
+        author_moderates=comment.author_id in drawing.moderator_ids,
+        created_at=comment.created_at,
+        edited_at=comment.edited_at if comment.is_visible else None,
+        body_html=comment.body_html if readable else "",
+        removed_body_html=comment.body_html if not readable and drawing.viewer_moderates else "",
+        hidden_reason=comment.hidden_reason if comment.is_hidden else "",
+        language=comment.language,
+        language_label=language_name(comment.language) if comment.language and comment.language != page_language else "",
+        is_pinned=comment.level == 0 and comment.is_pinned,
+        is_locked=comment.level == 0 and comment.is_locked,
+        is_highlighted=comment.is_highlighted,
+        place=Place(room.title, room.get_absolute_url()) if room is not None else None,
+        replying_to=(
+            ReplyingTo(replying_to.pk, replying_to.author.display_name if replying_to.is_visible else "")
+            if replying_to is not None
+            else None
+        ),
+        backlinks=tuple(
+            Backlink(citing.get_absolute_url(), citing.author.display_name, citing.room.title) for citing in backlinks
+        ),
+        actions=_actions(comment, drawing),
+        starts_thread=starts_thread,
+        ends_thread=ends_thread,
+        continue_thread_url=_thread_url(drawing.room, continue_thread_id) if continue_thread_id else None,
+        shown_above=shown_above,
+    )
+
+
+def _thread_url(room: Room, root_id: int) -> str:
+    return links.fill("forum:thread", room.consultation.slug, room.slug, root_id)
+
+
+def _actions(comment: Comment, drawing: Drawing) -> Actions | None:
+    """The rules of forum.permissions, asked with what the page already knows."""
+    room, viewer = drawing.room, drawing.viewer
+    if room is None or not viewer.is_authenticated:
+        return None
+    comment.room = room  # the rules read the room; the page has it already
+    facts = permissions.PageFacts(
+        posting_refusal=drawing.posting_refusal,
+        thread_locked=comment.tree_id in drawing.locked_tree_ids,
+    )
+    consultation, slug = room.consultation.slug, room.slug
+    follows = drawing.followed_thread_ids is not None and permissions.can_follow_thread(viewer, comment)
+    return Actions(
+        reply_url=links.fill("forum:reply", consultation, slug, comment.pk)
+        if permissions.can_reply_to(viewer, comment, facts=facts)
+        else None,
+        edit_url=comment.edit_url if permissions.can_edit(viewer, comment, facts=facts) else None,
+        delete_url=comment.delete_url if permissions.can_delete(viewer, comment) else None,
+        report_url=comment.report_url if permissions.can_report(viewer, comment) else None,
+        follow_url=links.fill("forum:follow-thread", consultation, slug, comment.pk) if follows else None,
+        followed=follows and comment.pk in drawing.followed_thread_ids,
+        moderate_url=comment.moderate_url if drawing.viewer_moderates else None,
+        flag_url=comment.flag_url if drawing.viewer_moderates else None,
+    )
