@@ -7,12 +7,11 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from forum import cache, permissions, ratelimits
+from forum import cache, counts, permissions, ratelimits
 from forum.languages import detect_language
 from forum.models import Comment, CommentLink, CommentRevision, Follow, GuidingQuestion, Mention, Room
 from forum.rendering import RenderedBody, render_comment_body
@@ -95,7 +94,7 @@ def post_comment(
             guiding_question=guiding_question,
             language=language,
         )
-        Room.objects.filter(pk=room.pk).update(thread_count=F("thread_count") + 1)
+        counts.change_room_counts(room.pk, threads=1)
         _after_posting(comment, rendered=rendered, thread_id=comment.pk)
     return comment
 
@@ -190,9 +189,7 @@ def _after_posting(comment: Comment, *, rendered: RenderedBody, thread_id: int) 
 
 def publish(comment: Comment, *, thread_id: int, mentioned_ids) -> None:
     """A comment becomes part of the discussion: counted, and people are told."""
-    Room.objects.filter(pk=comment.room_id).update(
-        comment_count=F("comment_count") + 1, last_activity_at=timezone.now()
-    )
+    counts.change_room_counts(comment.room_id, comments=1)
     limit = notifications.mentions_to_notify(comment.author)
     notifications.notify_about_new_comment(comment, thread_id=thread_id, mentioned_ids=mentioned_ids[:limit])
     comment.mentions_not_notified = max(0, len(mentioned_ids) - limit)
@@ -254,7 +251,7 @@ def edit_comment(author, *, comment: Comment, body: str, language: str | None = 
         if comment.is_visible and _too_many_links_for_a_new_account(author, rendered):
             # Links added by an edit are held like links in a new comment.
             comment.state = Comment.State.PENDING
-            Room.objects.filter(pk=comment.room_id).update(comment_count=F("comment_count") - 1)
+            counts.change_room_counts(comment.room_id, comments=-1)
         if comment.is_visible:
             limit = notifications.mentions_to_notify(author)
             notifications.notify_mentions_added(comment, mentioned_ids=rendered.mentioned_user_ids[:limit])
@@ -280,7 +277,7 @@ def delete_comment(author, *, comment: Comment) -> None:
         was_visible = Comment.objects.filter(pk=comment.pk, state=Comment.State.VISIBLE).exists()
         Comment.objects.filter(pk=comment.pk).update(state=Comment.State.DELETED)
         if was_visible:
-            Room.objects.filter(pk=comment.room_id).update(comment_count=F("comment_count") - 1)
+            counts.change_room_counts(comment.room_id, comments=-1)
         comment.state = Comment.State.DELETED
         refresh_citations_of(comment)
         cache.room_changed(comment.room_id)

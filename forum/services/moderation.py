@@ -4,11 +4,10 @@ happened to their comments."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum import cache, permissions, ratelimits
+from forum import cache, counts, permissions, ratelimits
 from forum.models import (
     Comment,
     Consultation,
@@ -132,7 +131,7 @@ def _hide_if_reported_enough(comment: Comment) -> None:
     if Comment.objects.filter(pk=comment.pk, state=Comment.State.VISIBLE).update(
         state=Comment.State.HIDDEN, hidden_reason=_("waiting for a moderator after several reports")
     ):
-        Room.objects.filter(pk=comment.room_id).update(comment_count=F("comment_count") - 1)
+        counts.change_room_counts(comment.room_id, comments=-1)
         _log(None, Action.AUTO_HIDE, room=comment.room, comment=comment, note=f"{reporters} reports")
         refresh_citations_of(comment)
 
@@ -174,7 +173,7 @@ def hide_comment(moderator, *, comment: Comment, reason: str) -> Comment:
         comment.hidden_reason = reason
         comment.save(update_fields=["state", "hidden_reason"])
         if was_visible:
-            Room.objects.filter(pk=comment.room_id).update(comment_count=F("comment_count") - 1)
+            counts.change_room_counts(comment.room_id, comments=-1)
         _resolve_reports(comment, moderator, Report.Outcome.HIDDEN)
         _log(moderator, Action.HIDE, room=comment.room, comment=comment, target_user=comment.author, note=reason)
         _tell_author(comment, moderator, reason)
@@ -201,7 +200,7 @@ def _show_again(comment: Comment) -> None:
     comment.state = Comment.State.VISIBLE
     comment.hidden_reason = ""
     comment.save(update_fields=["state", "hidden_reason"])
-    Room.objects.filter(pk=comment.room_id).update(comment_count=F("comment_count") + 1)
+    counts.change_room_counts(comment.room_id, comments=1)
     refresh_citations_of(comment)
 
 
