@@ -50,9 +50,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from forum import permissions
 from forum.rendering import plain_text
-from forum.models import Comment, CommentLink, Consultation, Mention, Report, Room, RoomModerator
+from forum.models import Comment, CommentLink, Mention, Report, Room, RoomModerator
 
 FOR_REPORT = "report"
 FOR_MODERATION = "moderation"
@@ -103,23 +102,6 @@ _COMMENT_FIELDS = (
     "author__organisation", "author__country", "author__speaks_for_organisation", "author__quoting_consent",
     "guiding_question__text",
 )  # fmt: skip
-
-
-# --- Who may export what -----------------------------------------------------
-
-
-def can_export_room(user, room: Room, audience: str) -> bool:
-    """The room's moderators on today's rota and staff export for the report; only staff export everything."""
-    if audience == FOR_MODERATION:
-        return user.is_authenticated and user.is_active and user.is_staff
-    return permissions.is_room_moderator(user, room)
-
-
-def can_export_consultation(user, consultation: Consultation, audience: str) -> bool:
-    """Anyone on today's rota of one of its rooms and staff export for the report; only staff export everything."""
-    if audience == FOR_MODERATION:
-        return user.is_authenticated and user.is_active and user.is_staff
-    return permissions.is_consultation_moderator(user, consultation)
 
 
 def file_name(*slugs: str, audience: str, extension: str) -> str:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forum import emails
 from forum.languages import language_choices
-from forum.models import EmailPreference, Notification, Report
+from forum.models import EmailPreference, Notification, Report, RoomSummary
 from forum.selectors import flag_colleagues
 from forum.services import EMPTY_BODY_MESSAGE, clean_comment_body
 
@@ -179,3 +179,25 @@ class EmailSettingsForm(forms.Form):
 
     def deliveries(self) -> dict[str, str]:
         return {kind: self.cleaned_data[kind] for kind in self.kinds}
+
+
+class RoomSummaryForm(forms.Form):
+    """Reads the form; the service decides what is valid."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=RoomSummary.Kind.choices, widget=forms.RadioSelect)
+    period_start = forms.DateField(
+        label=_("Covers from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    period_end = forms.DateField(
+        label=_("Covers until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    body = forms.CharField(
+        label=_("Summary"),
+        strip=False,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_(
+            "You can use **bold**, _italic_, lists, > quotes and links. Paste a comment's permalink "
+            "(the link on its time) to cite it: it is shown as a reference to the comment."
+        ),
+    )

@@ -103,11 +103,6 @@ def why_cannot_post(user, room: Room) -> str | None:
     return None
 
 
-def can_post_in_room(user, room: Room) -> bool:
-    """A signed-in, active, unsuspended person with a confirmed email, in a room that is open."""
-    return why_cannot_post(user, room) is None
-
-
 @dataclass(frozen=True)
 class PageFacts:
     """What a page already knows when it asks the rules about each of its
@@ -184,11 +179,79 @@ def can_report(user, comment: Comment) -> bool:
     return why_cannot_report(user, comment) is None
 
 
-def can_see_removed_text(user, room: Room, *, on_duty_ids=None) -> bool:
-    """Moderators of the room and staff can read hidden and deleted comments, and earlier versions."""
-    return is_room_moderator(user, room, on_duty_ids=on_duty_ids)
-
-
 def can_follow_thread(user, comment: Comment) -> bool:
     """Signed-in people follow threads by their visible first comment."""
     return user.is_authenticated and user.is_active and comment.level == 0 and comment.is_visible
+
+
+# --- Moderators' work -------------------------------------------------------
+
+
+def why_cannot_open_queue(user) -> str | None:
+    """The moderation queue is for people on today's rota and staff."""
+    if is_moderator_anywhere(user):
+        return None
+    return _("The moderation queue is for moderators on duty and staff.")
+
+
+def why_cannot_moderate(user, room: Room) -> str | None:
+    """Hiding, restoring, approving, pinning, locking, highlighting, tagging, closing: the room's moderators and staff."""
+    return None if is_room_moderator(user, room) else _("Only this room's moderators can do this.")
+
+
+def why_cannot_flag(user, comment: Comment) -> str | None:
+    """Flagging a comment to a colleague is for the room's moderators and staff."""
+    return None if is_room_moderator(user, comment.room) else _("Only this room's moderators can flag its comments.")
+
+
+def why_cannot_write_summary(user, room: Room) -> str | None:
+    """The room's moderators and staff write and edit its summaries."""
+    if is_room_moderator(user, room):
+        return None
+    return _("Only this room's moderators can write and edit its summaries.")
+
+
+def why_cannot_suspend(user, consultation: Consultation) -> str | None:
+    """Any moderator on duty in one of the consultation's rooms, and staff, may suspend in it."""
+    if is_consultation_moderator(user, consultation):
+        return None
+    return _("Only this consultation's moderators can suspend participants.")
+
+
+def why_cannot_lift_suspension(user, suspension: Suspension) -> str | None:
+    """The consultation's moderators and staff lift suspensions."""
+    if is_consultation_moderator(user, suspension.consultation):
+        return None
+    return _("Only this consultation's moderators can lift suspensions.")
+
+
+# --- Statistics and exports -------------------------------------------------
+
+
+def room_statistics_are_public(room: Room) -> bool:
+    """Once a room is closed, its summary page is public if the consultation says so."""
+    return room.is_closed and room.consultation.summaries_public_when_closed
+
+
+def consultation_statistics_are_public(consultation: Consultation, rooms: list[Room]) -> bool:
+    """Public once every published room is closed, if the consultation says so."""
+    return consultation.summaries_public_when_closed and bool(rooms) and all(room.is_closed for room in rooms)
+
+
+def can_view_consultation_statistics(user, consultation: Consultation, rooms: list[Room]) -> bool:
+    """Staff and moderators on duty in any of its rooms; everyone once the summary is public."""
+    return consultation_statistics_are_public(consultation, rooms) or is_consultation_moderator(user, consultation)
+
+
+def can_export_room(user, room: Room, *, everything: bool) -> bool:
+    """The room's moderators on today's rota and staff export for the report; only staff export everything."""
+    if everything:
+        return user.is_authenticated and user.is_active and user.is_staff
+    return is_room_moderator(user, room)
+
+
+def can_export_consultation(user, consultation: Consultation, *, everything: bool) -> bool:
+    """Anyone on today's rota of one of its rooms and staff export for the report; only staff export everything."""
+    if everything:
+        return user.is_authenticated and user.is_active and user.is_staff
+    return is_consultation_moderator(user, consultation)

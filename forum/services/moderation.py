@@ -29,9 +29,13 @@ NOTE_MAX_LENGTH = 500
 REASON_MAX_LENGTH = 300
 
 
+def _require(refusal: str | None) -> None:
+    if refusal:
+        raise PermissionDenied(refusal)
+
+
 def _require_moderator(moderator, room: Room) -> None:
-    if not permissions.is_room_moderator(moderator, room):
-        raise PermissionDenied(_("Only this room's moderators can do this."))
+    _require(permissions.why_cannot_moderate(moderator, room))
 
 
 def _clean_text(text: str, *, limit: int, required_message: str | None = None) -> str:
@@ -78,8 +82,7 @@ def _resolve_reports(comment: Comment, moderator, outcome: str) -> int:
 
 def flag_comment(moderator, *, comment: Comment, colleague, note: str = "") -> ModerationAction:
     """Draw a colleague's attention to a comment, with a short note."""
-    if not permissions.is_room_moderator(moderator, comment.room):
-        raise PermissionDenied(_("Only this room's moderators can flag its comments."))
+    _require(permissions.why_cannot_flag(moderator, comment))
     note = " ".join(note.split())
     if len(note) > NOTE_MAX_LENGTH:
         raise ValidationError(_("Please keep the note under %(limit)d characters.") % {"limit": NOTE_MAX_LENGTH})
@@ -94,9 +97,7 @@ def flag_comment(moderator, *, comment: Comment, colleague, note: str = "") -> M
 def report_comment(reporter, *, comment: Comment, reason: str, note: str = "") -> Report:
     """A participant asks the moderators to look at a comment. The moderators on
     duty are told; enough reports from different people hide it until they decide."""
-    refusal = permissions.why_cannot_report(reporter, comment)
-    if refusal:
-        raise PermissionDenied(refusal)
+    _require(permissions.why_cannot_report(reporter, comment))
     if reason not in Report.Reason.values:
         raise ValidationError(_("Please choose a reason."))
     note = _clean_text(note, limit=NOTE_MAX_LENGTH)
@@ -289,8 +290,7 @@ def close_room(moderator, *, room: Room, closed: bool = True) -> Room:
 def suspend_participant(moderator, *, consultation: Consultation, person, reason: str, until=None) -> Suspension:
     """Stop someone posting in the consultation, with a reason they will read, until a
     date or until lifted. They can still read."""
-    if not permissions.is_consultation_moderator(moderator, consultation):
-        raise PermissionDenied(_("Only this consultation's moderators can suspend participants."))
+    _require(permissions.why_cannot_suspend(moderator, consultation))
     reason = _clean_text(reason, limit=REASON_MAX_LENGTH, required_message=_("Please give a reason; they will read it."))
     if person.pk == moderator.pk or person.is_staff:
         raise ValidationError(_("This person cannot be suspended here."))
@@ -306,8 +306,7 @@ def suspend_participant(moderator, *, consultation: Consultation, person, reason
 
 def lift_suspension(moderator, *, suspension: Suspension) -> None:
     """Let a suspended participant post again."""
-    if not permissions.is_consultation_moderator(moderator, suspension.consultation):
-        raise PermissionDenied(_("Only this consultation's moderators can lift suspensions."))
+    _require(permissions.why_cannot_lift_suspension(moderator, suspension))
     with transaction.atomic():
         if Suspension.objects.filter(pk=suspension.pk, lifted_at__isnull=True).update(lifted_at=timezone.now()):
             _log(moderator, Action.UNSUSPEND, consultation=suspension.consultation, target_user=suspension.user)

@@ -20,8 +20,9 @@ SUMMARY_MAX_LENGTH = 20_000
 
 
 def _require_moderator(moderator, room: Room) -> None:
-    if not permissions.is_room_moderator(moderator, room):
-        raise PermissionDenied(_("Only this room's moderators can write and edit its summaries."))
+    refusal = permissions.why_cannot_write_summary(moderator, room)
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 def clean_summary(*, kind: str, period_start: date | None, period_end: date | None, body: str) -> str:

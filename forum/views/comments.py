@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
-from forum import display, permissions, selectors, services, summaries
+from forum import display, permissions, selectors, services
 from forum.cache import anonymous_room_page
 from forum.forms import CommentForm, RoomFilterForm
 from forum.views.attempts import attempt
@@ -31,8 +31,8 @@ def consultation_detail(request, consultation_slug):
     context = {
         "consultation": consultation,
         "rooms": rooms,
-        "final_summaries": summaries.final_summaries(consultation),
-        "can_see_statistics": summaries.can_view_consultation_statistics(
+        "final_summaries": selectors.final_summaries(consultation),
+        "can_see_statistics": permissions.can_view_consultation_statistics(
             request.user, consultation, [room for room in rooms if room.is_published]
         ),
     }

@@ -10,7 +10,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from forum import exports, selectors
+from forum import exports, permissions, selectors
 
 _FORMATS = {
     "csv": (exports.csv_chunks, "text/csv; charset=utf-8"),
@@ -34,7 +34,7 @@ def _download(export_rows, *, name: str, extension: str) -> StreamingHttpRespons
 def _room_export(request, consultation_slug, room_slug, extension):
     room = selectors.get_room(request.user, consultation_slug, room_slug)
     audience = _audience(request)
-    if not exports.can_export_room(request.user, room, audience):
+    if not permissions.can_export_room(request.user, room, everything=audience == exports.FOR_MODERATION):
         raise PermissionDenied
     name = exports.file_name(room.consultation.slug, room.slug, audience=audience, extension=extension)
     return _download(exports.rows([room], audience=audience), name=name, extension=extension)
@@ -43,7 +43,9 @@ def _room_export(request, consultation_slug, room_slug, extension):
 def _consultation_export(request, consultation_slug, extension):
     consultation = selectors.get_consultation(request.user, consultation_slug)
     audience = _audience(request)
-    if not exports.can_export_consultation(request.user, consultation, audience):
+    if not permissions.can_export_consultation(
+        request.user, consultation, everything=audience == exports.FOR_MODERATION
+    ):
         raise PermissionDenied
     rooms = selectors.consultation_rooms(request.user, consultation)
     name = exports.file_name(consultation.slug, audience=audience, extension=extension)

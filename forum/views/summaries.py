@@ -2,45 +2,22 @@
 and staff, public once closed if the consultation says so), and the
 moderators' written summaries of a room."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from forum import display, permissions, selectors, summaries
-from forum.models import RoomSummary
+from forum import display, permissions, selectors
+from forum.forms import RoomSummaryForm
 from forum.services import summaries as summary_services
+from forum.views.attempts import attempt
 
 SUMMARIES_PER_PAGE = 20
-
-
-class RoomSummaryForm(forms.Form):
-    """Reads the form; the service decides what is valid."""
-
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=RoomSummary.Kind.choices, widget=forms.RadioSelect)
-    period_start = forms.DateField(
-        label=gettext_lazy("Covers from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    period_end = forms.DateField(
-        label=gettext_lazy("Covers until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    body = forms.CharField(
-        label=gettext_lazy("Summary"),
-        strip=False,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 14}),
-        help_text=gettext_lazy(
-            "You can use **bold**, _italic_, lists, > quotes and links. Paste a comment's permalink "
-            "(the link on its time) to cite it: it is shown as a reference to the comment."
-        ),
-    )
 
 
 def _refuse(request):
@@ -66,11 +43,12 @@ def _statistics_cards(user, stats, *, several_rooms: bool) -> dict:
 @require_safe
 def room_summary(request, consultation_slug, room_slug):
     room = selectors.get_room(request.user, consultation_slug, room_slug)
+    # One rota look-up serves both rules: who may see the page, and who may export (moderators and staff).
     viewer_moderates = permissions.is_room_moderator(request.user, room)
-    if not (viewer_moderates or summaries.room_statistics_are_public(room)):
+    if not (viewer_moderates or permissions.room_statistics_are_public(room)):
         return _refuse(request)
-    summary, comments_since = summaries.latest_room_summary(room)
-    stats = summaries.room_statistics(room)
+    summary, comments_since = selectors.latest_room_summary(room)
+    stats = selectors.room_statistics(room)
     context = {
         "room": room,
         "consultation": room.consultation,
@@ -79,7 +57,7 @@ def room_summary(request, consultation_slug, room_slug):
         "summary": summary,
         "comments_since": comments_since,
         "viewer_moderates": viewer_moderates,
-        "can_export": viewer_moderates,  # the same people: the room's moderators and staff
+        "can_export": viewer_moderates,
     }
     return render(request, "forum/summary_room.html", context)
 
@@ -87,14 +65,14 @@ def room_summary(request, consultation_slug, room_slug):
 @require_safe
 def consultation_summary(request, consultation_slug):
     consultation = selectors.get_consultation(request.user, consultation_slug)
-    rooms = summaries.summary_rooms(consultation)
-    # Moderators (and staff) see it and may export; everyone once it is public.
+    rooms = selectors.summary_rooms(consultation)
+    # As for a room: moderators (and staff) see it and may export; everyone once it is public.
     moderates = permissions.is_consultation_moderator(request.user, consultation)
-    if not (moderates or summaries.consultation_statistics_are_public(consultation, rooms)):
+    if not (moderates or permissions.consultation_statistics_are_public(consultation, rooms)):
         return _refuse(request)
-    final_summaries = summaries.final_summaries(consultation)
+    final_summaries = selectors.final_summaries(consultation)
     summarised = {summary.room_id for summary in final_summaries}
-    stats = summaries.consultation_statistics(consultation, rooms)
+    stats = selectors.consultation_statistics(consultation, rooms)
     context = {
         "consultation": consultation,
         "rooms": rooms,
@@ -111,7 +89,7 @@ def consultation_summary(request, consultation_slug):
 @require_safe
 def room_summary_list(request, consultation_slug, room_slug):
     room = selectors.get_room(request.user, consultation_slug, room_slug)
-    page = Paginator(summaries.room_summaries(room), SUMMARIES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.room_summaries(room), SUMMARIES_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "room": room,
         "consultation": room.consultation,
@@ -125,10 +103,11 @@ def room_summary_list(request, consultation_slug, room_slug):
 @login_required
 def write_room_summary(request, consultation_slug, room_slug):
     room = selectors.get_room(request.user, consultation_slug, room_slug)
-    if not permissions.is_room_moderator(request.user, room):
-        raise PermissionDenied(_("Only this room's moderators can write and edit its summaries."))
+    refusal = permissions.why_cannot_write_summary(request.user, room)
+    if refusal:
+        raise PermissionDenied(refusal)
     form = RoomSummaryForm(
-        request.POST if request.method == "POST" else None, initial=summaries.new_summary_defaults(room)
+        request.POST if request.method == "POST" else None, initial=selectors.new_summary_defaults(room)
     )
     return _summary_form_view(
         request,
@@ -143,9 +122,10 @@ def write_room_summary(request, consultation_slug, room_slug):
 @login_required
 def edit_room_summary(request, consultation_slug, room_slug, summary_id):
     room = selectors.get_room(request.user, consultation_slug, room_slug)
-    if not permissions.is_room_moderator(request.user, room):
-        raise PermissionDenied(_("Only this room's moderators can write and edit its summaries."))
-    summary = summaries.get_room_summary(room, summary_id)
+    refusal = permissions.why_cannot_write_summary(request.user, room)
+    if refusal:
+        raise PermissionDenied(refusal)
+    summary = selectors.get_room_summary(room, summary_id)
     initial = {
         "kind": summary.kind,
         "period_start": summary.period_start,
@@ -164,27 +144,12 @@ def edit_room_summary(request, consultation_slug, room_slug, summary_id):
 
 def _summary_form_view(request, room, form, *, summary, save):
     """The form for writing or editing a summary; a refused one comes back with its text kept."""
-    status = 200
-    if form.is_bound:
-        status = 400
-        if form.is_valid():
-            try:
-                saved = save(form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request, _("The summary has been saved.") if summary is None else _("The summary has been updated.")
-                )
-                url = reverse(
-                    "forum:room-summaries",
-                    kwargs={"consultation_slug": room.consultation.slug, "room_slug": room.slug},
-                )
-                return redirect(f"{url}#summary-{saved.pk}")
-    context = {
-        "room": room,
-        "consultation": room.consultation,
-        "form": form,
-        "summary": summary,
-    }
-    return render(request, "forum/room_summary_form.html", context, status=status)
+    outcome = attempt(form, lambda form: save(form.cleaned_data))
+    if outcome.done:
+        messages.success(
+            request, _("The summary has been saved.") if summary is None else _("The summary has been updated.")
+        )
+        url = reverse("forum:room-summaries", kwargs={"consultation_slug": room.consultation.slug, "room_slug": room.slug})
+        return redirect(f"{url}#summary-{outcome.result.pk}")
+    context = {"room": room, "consultation": room.consultation, "form": form, "summary": summary}
+    return outcome.respond(render(request, "forum/room_summary_form.html", context))

@@ -17,7 +17,8 @@ from django.utils import timezone
 from forum import services
 from forum.models import Comment, Room, RoomSummary
 from forum.services.summaries import write_summary
-from forum.summaries import Table, column_chart, horizontal_bar_chart, latest_room_summary, room_statistics
+from forum.charts import Table, column_chart, horizontal_bar_chart
+from forum.selectors import latest_room_summary, room_statistics
 from tests import factories
 
 pytestmark = pytest.mark.django_db

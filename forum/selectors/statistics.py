@@ -1,12 +1,9 @@
-"""What the summary pages show: statistics of a room or a consultation, and
-the moderators' written summaries of a room.
+"""The statistics the summary pages show, for a room or a consultation.
 
 Statistics count visible comments only (for a consultation, in its published
 rooms). Every figure comes from a GROUP BY in the database, in a fixed number of
 queries whatever the number of comments; comments themselves are loaded only
-for the short lists a page draws. The geometry of the charts is worked out
-here, so templates only print numbers.
-"""
+for the short lists a page draws. The charts' geometry is forum/charts.py's."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -21,25 +18,22 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
-    OuterRef,
     Q,
-    Subquery,
-    Value,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber, TruncDate
-from django.shortcuts import get_object_or_404
+from django.db.models.functions import RowNumber, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
-from forum import permissions
 from forum.languages import language_name
-from forum.models import Comment, Consultation, GuidingQuestion, Room, RoomSummary
+from forum.models import Comment, Consultation, GuidingQuestion, Room
+
+from forum.charts import BarChart, Table, column_chart, horizontal_bar_chart
+
 
 # How many comments each list draws; the rest are counted ("and 12 more").
 ROOM_COMMENTS_PER_QUESTION = 10
@@ -48,195 +42,9 @@ HIGHLIGHTED_SHOWN = 20
 MOST_DISCUSSED_SHOWN = 10
 
 
-# --- Who may see the statistics ---------------------------------------------
-
-
-def room_statistics_are_public(room: Room) -> bool:
-    """Once a room is closed, its summary page is public if the consultation says so."""
-    return room.is_closed and room.consultation.summaries_public_when_closed
-
-
-def consultation_statistics_are_public(consultation: Consultation, rooms: list[Room]) -> bool:
-    """Public once every published room is closed, if the consultation says so."""
-    return consultation.summaries_public_when_closed and bool(rooms) and all(room.is_closed for room in rooms)
-
-
-def can_view_room_statistics(user, room: Room) -> bool:
-    """The room's moderators on duty and staff; everyone once the summary is public."""
-    return room_statistics_are_public(room) or permissions.is_room_moderator(user, room)
-
-
-def can_view_consultation_statistics(user, consultation: Consultation, rooms: list[Room]) -> bool:
-    """Staff and moderators on duty in any of its rooms; everyone once the summary is public."""
-    return consultation_statistics_are_public(consultation, rooms) or permissions.is_consultation_moderator(
-        user, consultation
-    )
-
-
 def summary_rooms(consultation: Consultation) -> list[Room]:
     """The published rooms of a consultation, in their order: what its statistics count."""
     return list(consultation.rooms.filter(is_published=True).order_by("position", "pk"))
-
-
-# --- Charts -----------------------------------------------------------------
-
-CHART_WIDTH = 640
-ROW_HEIGHT = 26
-ROW_BAR_HEIGHT = 18
-LABEL_WIDTH = 190
-VALUE_ROOM = 60
-LABEL_CHARS = 28
-CATEGORY_BARS_DRAWN = 15
-COLUMN_PLOT_TOP = 20
-COLUMN_PLOT_HEIGHT = 180
-COLUMN_PLOT_LEFT = 44
-COLUMN_TICKS = 7
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    value: int
-    x: float
-    y: float
-    width: float
-    height: float
-    # Horizontal charts: the label ends at text_x, the value starts at value_x, both on text_y.
-    text_x: float = 0
-    text_y: float = 0
-    value_x: float = 0
-
-    @property
-    def short_label(self) -> str:
-        return Truncator(self.label).chars(LABEL_CHARS)
-
-
-@dataclass(frozen=True)
-class Tick:
-    x: float
-    y: float
-    label: str
-
-
-@dataclass(frozen=True)
-class Table:
-    """The chart's figures for people who do not see the chart, and for print."""
-
-    headings: tuple[str, ...]
-    rows: list[tuple]
-
-
-@dataclass(frozen=True)
-class BarChart:
-    slug: str
-    title: str
-    description: str
-    horizontal: bool
-    width: int
-    height: int
-    bars: tuple[Bar, ...]
-    table: Table
-    # Column charts: the baseline, the labels under it and the scale beside it.
-    axis: tuple[float, float, float, float] = (0, 0, 0, 0)
-    ticks: tuple[Tick, ...] = ()
-    scale: tuple[Tick, ...] = ()
-    # Categories left out of the drawing (the table lists them all).
-    omitted: int = 0
-
-
-def _scaled(value: int, largest: int, length: float) -> float:
-    return round(value / largest * length, 1) if largest else 0.0
-
-
-def horizontal_bar_chart(
-    slug: str,
-    title: str,
-    description: str,
-    items: list[tuple[str, int]],
-    table: Table,
-    limit: int = CATEGORY_BARS_DRAWN,
-) -> BarChart:
-    """One bar per (label, value), largest first as given, labels on the left and values after the bars."""
-    drawn = items[:limit]
-    largest = max((value for _label, value in drawn), default=0)
-    length = CHART_WIDTH - LABEL_WIDTH - VALUE_ROOM
-    bars = []
-    for index, (label, value) in enumerate(drawn):
-        top = index * ROW_HEIGHT + (ROW_HEIGHT - ROW_BAR_HEIGHT) / 2
-        width = _scaled(value, largest, length)
-        bars.append(
-            Bar(
-                label=label,
-                value=value,
-                x=LABEL_WIDTH,
-                y=top,
-                width=width,
-                height=ROW_BAR_HEIGHT,
-                text_x=LABEL_WIDTH - 8,
-                text_y=index * ROW_HEIGHT + ROW_HEIGHT / 2,
-                value_x=round(LABEL_WIDTH + width + 6, 1),
-            )
-        )
-    return BarChart(
-        slug=slug,
-        title=title,
-        description=description,
-        horizontal=True,
-        width=CHART_WIDTH,
-        height=max(ROW_HEIGHT, len(bars) * ROW_HEIGHT),
-        bars=tuple(bars),
-        table=table,
-        omitted=len(items) - len(drawn),
-    )
-
-
-def column_chart(
-    slug: str, title: str, description: str, items: list[tuple[str, int]], tick_labels: list[str], table: Table
-) -> BarChart:
-    """One column per (label, value) left to right, with a few of `tick_labels` under the axis."""
-    count = len(items)
-    largest = max((value for _label, value in items), default=0)
-    plot_width = CHART_WIDTH - COLUMN_PLOT_LEFT - 10
-    slot = plot_width / count if count else plot_width
-    bottom = COLUMN_PLOT_TOP + COLUMN_PLOT_HEIGHT
-    bars = []
-    for index, (label, value) in enumerate(items):
-        height = _scaled(value, largest, COLUMN_PLOT_HEIGHT)
-        bars.append(
-            Bar(
-                label=label,
-                value=value,
-                x=round(COLUMN_PLOT_LEFT + index * slot + slot * 0.1, 1),
-                y=round(bottom - height, 1),
-                width=round(max(slot * 0.8, 0.5), 1),
-                height=height,
-            )
-        )
-    step = max(1, -(-count // COLUMN_TICKS))  # ceiling division
-    shown = sorted({*range(0, count, step), count - 1}) if count else []
-    if len(shown) > 1 and shown[-1] - shown[-2] < step / 2:
-        shown.pop(-2)  # the last label would overlap the one before it
-    ticks = tuple(
-        Tick(x=round(COLUMN_PLOT_LEFT + index * slot + slot / 2, 1), y=bottom + 16, label=tick_labels[index])
-        for index in shown
-    )
-    scale = (
-        Tick(x=COLUMN_PLOT_LEFT - 6, y=COLUMN_PLOT_TOP + 4, label=str(largest)),
-        Tick(x=COLUMN_PLOT_LEFT - 6, y=bottom, label="0"),
-    )
-    return BarChart(
-        slug=slug,
-        title=title,
-        description=description,
-        horizontal=False,
-        width=CHART_WIDTH,
-        height=bottom + 24,
-        bars=tuple(bars),
-        table=table,
-        axis=(COLUMN_PLOT_LEFT, bottom, CHART_WIDTH - 10, bottom),
-        ticks=ticks,
-        scale=scale,
-    )
 
 
 # --- The figures ------------------------------------------------------------
@@ -707,82 +515,3 @@ def _charts(*, per_day, by_country, by_kind, by_language, by_room, questions, se
             limit=len(questions),
         )
     return charts
-
-
-# --- Moderators' written summaries ----------------------------------------
-
-
-def _comments_since():
-    """The number of visible comments in the summary's room after the last day it covers
-    (days as the current time zone counts them), as a subquery on RoomSummary."""
-    later = (
-        Comment.objects.filter(
-            room=OuterRef("room_id"), state=Comment.State.VISIBLE, created_at__gte=OuterRef("period_ends_at")
-        )
-        .order_by()
-        .values("room")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(later, output_field=IntegerField()), Value(0))
-
-
-def latest_room_summary(room: Room) -> tuple[RoomSummary | None, int]:
-    """The room's newest summary (the one pinned at the top of the room) and the
-    number of visible comments posted after the period it covers, in one query."""
-    summary = (
-        RoomSummary.objects.filter(room=room)
-        .select_related("author", "room__consultation")
-        .annotate(comments_since=_comments_since())
-        .order_by("-period_end", "-created_at", "-pk")
-        .first()
-    )
-    if summary is None:
-        return None, 0
-    return summary, summary.comments_since
-
-
-def room_summaries(room: Room):
-    """The room's summaries, newest first, each with `comments_since` (a queryset to paginate)."""
-    return (
-        RoomSummary.objects.filter(room=room)
-        .select_related("author", "room__consultation")
-        .annotate(comments_since=_comments_since())
-        .order_by("-period_end", "-created_at", "-pk")
-    )
-
-
-def final_summaries(consultation: Consultation) -> list[RoomSummary]:
-    """The latest final summary of each published room of the consultation, in room order (one query)."""
-    latest_first = [F("period_end").desc(), F("created_at").desc(), F("pk").desc()]
-    summaries = list(
-        RoomSummary.objects.filter(
-            room__consultation=consultation, room__is_published=True, kind=RoomSummary.Kind.FINAL
-        )
-        .annotate(rank=Window(RowNumber(), partition_by=[F("room_id")], order_by=latest_first))
-        .filter(rank=1)
-        .select_related("author", "room__consultation")
-    )
-    return sorted(summaries, key=lambda summary: (summary.room.position, summary.room_id))
-
-
-def get_room_summary(room: Room, summary_id: int) -> RoomSummary:
-    """One summary of this room (404 for an id from elsewhere)."""
-    return get_object_or_404(
-        RoomSummary.objects.select_related("author", "room__consultation"), pk=summary_id, room=room
-    )
-
-
-def new_summary_defaults(room: Room) -> dict:
-    """What the form for a new summary starts with: the days since the last summary
-    (or since the room opened) up to today, final once the room is closed."""
-    today = timezone.localdate()
-    last_end = (
-        RoomSummary.objects.filter(room=room).order_by("-period_end").values_list("period_end", flat=True).first()
-    )
-    if last_end is not None:
-        start = min(last_end + timedelta(days=1), today)
-    else:
-        start = min(room.opens_on or today, today)
-    kind = RoomSummary.Kind.FINAL if room.is_closed else RoomSummary.Kind.INTERIM
-    return {"kind": kind, "period_start": start, "period_end": today}

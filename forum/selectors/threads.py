@@ -1,34 +1,29 @@
-"""Reads that take more than one filter. Each plans its own queries, so that
-templates never trigger new ones."""
+"""Comments in their threads: a room's page of threads, a thread's own page, the
+room filtered by question or language, and where a permalink leads. Each plans
+its own queries, so that drawing the page (forum.display) runs none."""
 
 from dataclasses import dataclass, field
 from math import ceil
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, IntegerField, Min, OuterRef, Prefetch, Q, Subquery, Value, When, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 
-from accounts.text import fold_for_search
 from forum import permissions
 from forum.querysets import public_comments
 from forum.models import (
     Comment,
     CommentLink,
-    Consultation,
     Follow,
     GuidingQuestion,
-    Notification,
-    Report,
     Room,
-    RoomModerator,
 )
+
+
 
 
 @dataclass(frozen=True)
@@ -68,111 +63,6 @@ class CommentsPage:
 
     def next_page_number(self):
         return self.number + 1
-
-
-# --- Consultations and rooms ---------------------------------------------
-
-
-def visible_consultations(user):
-    """Published consultations, newest first; staff also see drafts."""
-    consultations = Consultation.objects.all()
-    if not (user.is_authenticated and user.is_staff):
-        consultations = consultations.published()
-    return consultations
-
-
-def get_consultation(user, slug: str) -> Consultation:
-    """The consultation, or 404 when it is missing or not published (staff see drafts)."""
-    return get_object_or_404(visible_consultations(user), slug=slug)
-
-
-def consultation_rooms(user, consultation: Consultation) -> list[Room]:
-    """The rooms of a consultation in their order; unpublished ones only for staff."""
-    rooms = consultation.rooms.all()
-    if not (user.is_authenticated and user.is_staff):
-        rooms = rooms.filter(is_published=True)
-    return list(rooms)
-
-
-def get_room(user, consultation_slug: str, room_slug: str) -> Room:
-    """The room with its consultation, or 404 for anyone who may not see it."""
-    room = get_object_or_404(
-        Room.objects.select_related("consultation", "latest_summary__author").annotate(
-            comments_since_summary=comments_since_latest_summary()
-        ),
-        consultation__slug=consultation_slug,
-        slug=room_slug,
-    )
-    if not permissions.can_view_room(user, room):
-        raise Http404
-    return room
-
-
-def comments_since_latest_summary():
-    """Visible comments in a room after the period its newest summary covers, as a subquery on Room."""
-    later = (
-        Comment.objects.filter(
-            room=OuterRef("pk"),
-            state=Comment.State.VISIBLE,
-            created_at__gte=OuterRef("latest_summary__period_ends_at"),
-        )
-        .order_by()
-        .values("room")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    # Rooms without a summary skip the count; with one, the (room, created_at) index answers it.
-    return Case(
-        When(latest_summary__isnull=True, then=Value(0)),
-        default=Coalesce(Subquery(later, output_field=IntegerField()), Value(0)),
-    )
-
-
-def get_room_comment(room: Room, comment_id: int) -> Comment:
-    """A comment of this room (404 for an id from elsewhere)."""
-    return get_object_or_404(Comment.objects.select_related("room__consultation", "author"), pk=comment_id, room=room)
-
-
-def numbered_questions(room: Room) -> list[GuidingQuestion]:
-    """The room's guiding questions numbered 1, 2, 3… across groups, each with
-    `comment_count`: the visible comments answering it (one query)."""
-    questions = list(
-        room.questions.annotate(
-            comment_count=Count("comments", filter=Q(comments__state=Comment.State.VISIBLE))
-        ).order_by("position", "pk")
-    )
-    for number, question in enumerate(questions, start=1):
-        question.number = number
-    return questions
-
-
-def guiding_question_groups(questions: list[GuidingQuestion]) -> list[tuple[str, list[GuidingQuestion]]]:
-    """Numbered questions grouped under their headings, in order."""
-    groups: list[tuple[str, list[GuidingQuestion]]] = []
-    for question in questions:
-        if not groups or groups[-1][0] != question.group_heading:
-            groups.append((question.group_heading, []))
-        groups[-1][1].append(question)
-    return groups
-
-
-def room_comments_filtered(room: Room, *, question: GuidingQuestion | None = None, language: str | None = None, number=1):
-    """The room's visible comments answering a question and/or written in a
-    language, oldest first, as a flat paginated list."""
-    comments = Comment.objects.filter(room=room, state=Comment.State.VISIBLE).select_related("author", "room")
-    if question is not None:
-        comments = comments.filter(guiding_question=question)
-    if language is not None:
-        comments = comments.filter(language=language)
-    return Paginator(comments.order_by("created_at", "pk"), settings.FORUM_THREADS_PER_PAGE).get_page(number)
-
-
-def moderators_on_duty(room: Room, day=None) -> list:
-    """The people whose rota assignment covers the day (today by default), each once."""
-    day = day or timezone.localdate()
-    assignments = RoomModerator.objects.filter(room=room).on_duty(day).select_related("user")
-    moderators = {assignment.user_id: assignment.user for assignment in assignments}
-    return list(moderators.values())
 
 
 # --- Room page: threads by position --------------------------------------
@@ -263,6 +153,17 @@ def room_threads_page(room: Room, *, number: int = 1, newest_first: bool = False
         backlinks=backlinks_of(comments),
         continued_thread_ids=frozenset(continued),
     )
+
+
+def room_comments_filtered(room: Room, *, question: GuidingQuestion | None = None, language: str | None = None, number=1):
+    """The room's visible comments answering a question and/or written in a
+    language, oldest first, as a flat paginated list."""
+    comments = Comment.objects.filter(room=room, state=Comment.State.VISIBLE).select_related("author", "room")
+    if question is not None:
+        comments = comments.filter(guiding_question=question)
+    if language is not None:
+        comments = comments.filter(language=language)
+    return Paginator(comments.order_by("created_at", "pk"), settings.FORUM_THREADS_PER_PAGE).get_page(number)
 
 
 # --- A thread's own page -------------------------------------------------
@@ -397,123 +298,3 @@ def get_comment_for_permalink(user, comment_id: int) -> Comment:
     if not permissions.can_view_room(user, comment.room):
         raise Http404
     return comment
-
-
-# --- Notifications and colleagues ----------------------------------------
-
-
-def notifications_page(user, *, number=1):
-    """The person's notifications, newest first, with what each needs to be drawn."""
-    notifications = Notification.objects.filter(recipient=user).select_related(
-        "actor", "comment__author", "comment__room__consultation"
-    )
-    return Paginator(notifications, settings.FORUM_NOTIFICATIONS_PER_PAGE).get_page(number)
-
-
-def get_notification(user, notification_id) -> Notification:
-    """One of the person's own notifications (404 for anyone else's)."""
-    return get_object_or_404(Notification.objects.select_related("comment"), pk=notification_id, recipient=user)
-
-
-def unread_notification_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
-def flag_colleagues(*, exclude=None):
-    """Moderators on duty today in any room, and staff: the people a comment can be flagged to."""
-    today = timezone.localdate()
-    on_duty = RoomModerator.objects.on_duty(today).values("user_id")
-    people = get_user_model().objects.filter(Q(is_staff=True) | Q(pk__in=on_duty), is_active=True)
-    if exclude is not None:
-        people = people.exclude(pk=exclude.pk)
-    return people.order_by("display_name")
-
-
-# --- Profiles ------------------------------------------------------------
-
-
-def profile_comments_page(author, *, number=1):
-    """The person's visible comments in public rooms, newest first."""
-    comments = (
-        Comment.objects.public()
-        .filter(author=author)
-        .select_related("room__consultation", "author")
-        .order_by("-created_at", "-pk")
-    )
-    return Paginator(comments, settings.FORUM_PROFILE_COMMENTS_PER_PAGE).get_page(number)
-
-
-# --- Mention suggestions ---------------------------------------------------
-
-
-def mention_suggestions(query: str, *, room: Room | None = None, thread_id: int | None = None, limit: int = 8):
-    """People whose name or handle contains the query (accents ignored), ranked:
-    people in this thread, then this room's moderators and participants, then everyone."""
-    folded = fold_for_search(query.lstrip("@"))
-    if len(folded) < 2:
-        return []
-    people = get_user_model().objects.filter(is_active=True, search_name__contains=folded)
-    ranks = []
-    if thread_id is not None:
-        in_thread = Comment.objects.filter(tree_id__in=Comment.objects.filter(pk=thread_id).values("tree_id"))
-        ranks.append(When(pk__in=in_thread.values("author_id"), then=0))
-    if room is not None:
-        ranks.append(When(pk__in=RoomModerator.objects.filter(room=room).values("user_id"), then=1))
-        ranks.append(When(pk__in=Comment.objects.filter(room=room).values("author_id"), then=1))
-    people = people.annotate(rank=Case(*ranks, default=2)) if ranks else people.annotate(rank=Value(2))
-    return list(
-        people.order_by("rank", "display_name", "handle").only("display_name", "handle", "organisation")[:limit]
-    )
-
-
-# --- Moderation ------------------------------------------------------------
-
-
-def moderated_rooms(user):
-    """The rooms whose queue this person works: today's rota, or every room for staff."""
-    if user.is_staff:
-        return Room.objects.all()
-    on_duty = RoomModerator.objects.filter(user=user).on_duty(timezone.localdate()).values("room_id")
-    return Room.objects.filter(pk__in=on_duty)
-
-
-def moderation_queue_page(user, *, number=1):
-    """Comments with open reports or awaiting approval in the rooms the person
-    moderates, the longest-waiting first, each with its open reports, parent and room."""
-    open_reports = Q(reports__resolved_at__isnull=True)
-    reported = Report.objects.filter(resolved_at__isnull=True).values("comment_id")
-    items = (
-        Comment.objects.filter(room__in=moderated_rooms(user))
-        .filter(Q(state=Comment.State.PENDING) | Q(pk__in=reported))
-        .annotate(waiting_since=Coalesce(Min("reports__created_at", filter=open_reports), F("created_at")))
-        .select_related("author", "room__consultation", "parent__author")
-        .prefetch_related(
-            Prefetch(
-                "reports",
-                queryset=Report.objects.filter(resolved_at__isnull=True).select_related("reporter"),
-                to_attr="open_reports",
-            )
-        )
-        .order_by("waiting_since", "pk")
-    )
-    return Paginator(items, settings.FORUM_MODERATION_QUEUE_PER_PAGE).get_page(number)
-
-
-def get_moderated_comment(user, comment_id) -> Comment:
-    """A comment for its room's moderators (404 when the room is hidden from them, 403 when not theirs)."""
-    comment = get_comment_for_permalink(user, comment_id)
-    if not permissions.is_room_moderator(user, comment.room):
-        raise PermissionDenied
-    return comment
-
-
-def comment_moderation_context(comment: Comment) -> dict:
-    """What the moderation page shows beside a comment: its parent, open reports,
-    earlier versions, the room's questions and recent actions on it."""
-    return {
-        "parent": comment.parent,
-        "open_reports": list(comment.reports.filter(resolved_at__isnull=True).select_related("reporter")),
-        "revisions": list(comment.revisions.all()),
-        "questions": list(comment.room.questions.all()),
-        "actions": list(comment.moderation_actions.select_related("moderator", "target_user")[:20]),
-    }

@@ -1,0 +1,86 @@
+"""Reads about people: notifications, colleagues to flag to, profiles and mention suggestions."""
+
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db.models import Case, Q, Value, When
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.text import fold_for_search
+from forum.models import (
+    Comment,
+    Notification,
+    Room,
+    RoomModerator,
+)
+
+
+
+
+# --- Notifications and colleagues ----------------------------------------
+
+
+def notifications_page(user, *, number=1):
+    """The person's notifications, newest first, with what each needs to be drawn."""
+    notifications = Notification.objects.filter(recipient=user).select_related(
+        "actor", "comment__author", "comment__room__consultation"
+    )
+    return Paginator(notifications, settings.FORUM_NOTIFICATIONS_PER_PAGE).get_page(number)
+
+
+def get_notification(user, notification_id) -> Notification:
+    """One of the person's own notifications (404 for anyone else's)."""
+    return get_object_or_404(Notification.objects.select_related("comment"), pk=notification_id, recipient=user)
+
+
+def unread_notification_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def flag_colleagues(*, exclude=None):
+    """Moderators on duty today in any room, and staff: the people a comment can be flagged to."""
+    today = timezone.localdate()
+    on_duty = RoomModerator.objects.on_duty(today).values("user_id")
+    people = get_user_model().objects.filter(Q(is_staff=True) | Q(pk__in=on_duty), is_active=True)
+    if exclude is not None:
+        people = people.exclude(pk=exclude.pk)
+    return people.order_by("display_name")
+
+
+# --- Profiles ------------------------------------------------------------
+
+
+def profile_comments_page(author, *, number=1):
+    """The person's visible comments in public rooms, newest first."""
+    comments = (
+        Comment.objects.public()
+        .filter(author=author)
+        .select_related("room__consultation", "author")
+        .order_by("-created_at", "-pk")
+    )
+    return Paginator(comments, settings.FORUM_PROFILE_COMMENTS_PER_PAGE).get_page(number)
+
+
+# --- Mention suggestions ---------------------------------------------------
+
+
+def mention_suggestions(query: str, *, room: Room | None = None, thread_id: int | None = None, limit: int = 8):
+    """People whose name or handle contains the query (accents ignored), ranked:
+    people in this thread, then this room's moderators and participants, then everyone."""
+    folded = fold_for_search(query.lstrip("@"))
+    if len(folded) < 2:
+        return []
+    people = get_user_model().objects.filter(is_active=True, search_name__contains=folded)
+    ranks = []
+    if thread_id is not None:
+        in_thread = Comment.objects.filter(tree_id__in=Comment.objects.filter(pk=thread_id).values("tree_id"))
+        ranks.append(When(pk__in=in_thread.values("author_id"), then=0))
+    if room is not None:
+        ranks.append(When(pk__in=RoomModerator.objects.filter(room=room).values("user_id"), then=1))
+        ranks.append(When(pk__in=Comment.objects.filter(room=room).values("author_id"), then=1))
+    people = people.annotate(rank=Case(*ranks, default=2)) if ranks else people.annotate(rank=Value(2))
+    return list(
+        people.order_by("rank", "display_name", "handle").only("display_name", "handle", "organisation")[:limit]
+    )

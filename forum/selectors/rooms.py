@@ -1,0 +1,93 @@
+"""Consultations and rooms: which ones a person may see, and what a room page shows around its comments."""
+
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from forum import permissions
+from forum.models import (
+    Comment,
+    Consultation,
+    GuidingQuestion,
+    Room,
+    RoomModerator,
+)
+
+
+from forum.selectors.summaries import comments_since_latest_summary
+
+
+# --- Consultations and rooms ---------------------------------------------
+
+
+def visible_consultations(user):
+    """Published consultations, newest first; staff also see drafts."""
+    consultations = Consultation.objects.all()
+    if not (user.is_authenticated and user.is_staff):
+        consultations = consultations.published()
+    return consultations
+
+
+def get_consultation(user, slug: str) -> Consultation:
+    """The consultation, or 404 when it is missing or not published (staff see drafts)."""
+    return get_object_or_404(visible_consultations(user), slug=slug)
+
+
+def consultation_rooms(user, consultation: Consultation) -> list[Room]:
+    """The rooms of a consultation in their order; unpublished ones only for staff."""
+    rooms = consultation.rooms.all()
+    if not (user.is_authenticated and user.is_staff):
+        rooms = rooms.filter(is_published=True)
+    return list(rooms)
+
+
+def get_room(user, consultation_slug: str, room_slug: str) -> Room:
+    """The room with its consultation, or 404 for anyone who may not see it."""
+    room = get_object_or_404(
+        Room.objects.select_related("consultation", "latest_summary__author").annotate(
+            comments_since_summary=comments_since_latest_summary()
+        ),
+        consultation__slug=consultation_slug,
+        slug=room_slug,
+    )
+    if not permissions.can_view_room(user, room):
+        raise Http404
+    return room
+
+
+def get_room_comment(room: Room, comment_id: int) -> Comment:
+    """A comment of this room (404 for an id from elsewhere)."""
+    return get_object_or_404(Comment.objects.select_related("room__consultation", "author"), pk=comment_id, room=room)
+
+
+def numbered_questions(room: Room) -> list[GuidingQuestion]:
+    """The room's guiding questions numbered 1, 2, 3… across groups, each with
+    `comment_count`: the visible comments answering it (one query)."""
+    questions = list(
+        room.questions.annotate(
+            comment_count=Count("comments", filter=Q(comments__state=Comment.State.VISIBLE))
+        ).order_by("position", "pk")
+    )
+    for number, question in enumerate(questions, start=1):
+        question.number = number
+    return questions
+
+
+def guiding_question_groups(questions: list[GuidingQuestion]) -> list[tuple[str, list[GuidingQuestion]]]:
+    """Numbered questions grouped under their headings, in order."""
+    groups: list[tuple[str, list[GuidingQuestion]]] = []
+    for question in questions:
+        if not groups or groups[-1][0] != question.group_heading:
+            groups.append((question.group_heading, []))
+        groups[-1][1].append(question)
+    return groups
+
+
+def moderators_on_duty(room: Room, day=None) -> list:
+    """The people whose rota assignment covers the day (today by default), each once."""
+    day = day or timezone.localdate()
+    assignments = RoomModerator.objects.filter(room=room).on_duty(day).select_related("user")
+    moderators = {assignment.user_id: assignment.user for assignment in assignments}
+    return list(moderators.values())
