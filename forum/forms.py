@@ -2,6 +2,7 @@ import uuid
 from datetime import timedelta
 
 from django import forms
+from django.http import Http404
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -132,6 +133,32 @@ class HideForm(forms.Form):
         max_length=300,
         help_text=_("For example: personal attack, against rule 2."),
     )
+
+
+class ModerationActionForm(forms.Form):
+    """What a moderator's one-click button sends: a reason (hide), on or off
+    (pin, lock, highlight), a guiding question (tag). The service judges them."""
+
+    reason = forms.CharField(required=False, strip=False)
+    on = forms.CharField(required=False)
+    question = forms.CharField(required=False)
+
+    def __init__(self, *args, room, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.room = room
+
+    def turns_on(self) -> bool:
+        return self.cleaned_data["on"] != "off"
+
+    def clean_question(self):
+        question_id = self.cleaned_data["question"]
+        if not question_id:
+            return None
+        # Only this room's questions exist here: another room's id is as unknown as a made-up one.
+        question = self.room.questions.filter(pk=question_id).first() if question_id.isdigit() else None
+        if question is None:
+            raise Http404
+        return question
 
 
 class TagForm(forms.Form):

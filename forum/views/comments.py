@@ -1,14 +1,20 @@
+"""The discussion itself: the home page, consultations, rooms and threads, writing
+comments and replies, permalinks, and a comment's own pages (its author edits or
+deletes it, a reader reports it)."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from forum import display, permissions, selectors, services
 from forum.cache import anonymous_room_page
-from forum.forms import CommentForm, RoomFilterForm
+from forum.forms import CommentForm, ReportForm, RoomFilterForm
 from forum.views.attempts import attempt
+from forum.views.pages import comment_for, comment_page
 
 
 def _page_number(request) -> int:
@@ -188,3 +194,51 @@ def _parent_as_seen(user, parent, *, viewer_moderates):
 def comment_permalink(request, comment_id):
     comment = selectors.get_comment_for_permalink(request.user, comment_id)
     return redirect(selectors.comment_location(comment))
+
+
+# --- A comment's own pages: its author edits or deletes it, a reader reports it --
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def edit_comment(request, comment_id):
+    comment = comment_for(request, comment_id, permissions.why_cannot_edit)
+    form = CommentForm(
+        request.POST if request.method == "POST" else None,
+        initial={"body": comment.body_source, "language": comment.language or "auto"},
+    )
+    outcome = attempt(
+        form, lambda form: services.edit_comment(request.user, comment=comment, **form.service_arguments()), error_field="body"
+    )
+    if outcome.done:
+        messages.success(request, _("Your comment has been updated."))
+        return redirect(comment.get_absolute_url())
+    return outcome.respond(comment_page(request, "forum/comment_edit.html", comment, {"form": form}))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def delete_comment(request, comment_id):
+    comment = comment_for(request, comment_id, permissions.why_cannot_delete)
+    if request.method == "POST":
+        services.delete_comment(request.user, comment=comment)
+        messages.success(request, _("Your comment has been deleted."))
+        return redirect(comment.room.get_absolute_url())
+    return comment_page(request, "forum/comment_delete.html", comment)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def report_comment(request, comment_id):
+    comment = comment_for(request, comment_id, permissions.why_cannot_report)
+    form = ReportForm(request.POST if request.method == "POST" else None)
+    outcome = attempt(
+        form,
+        lambda form: services.report_comment(
+            request.user, comment=comment, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
+        ),
+    )
+    if outcome.done:
+        messages.success(request, _("Thank you. The moderators have been told and will look at it."))
+        return redirect(comment.get_absolute_url())
+    return outcome.respond(comment_page(request, "forum/comment_report.html", comment, {"form": form}))

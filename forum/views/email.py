@@ -11,21 +11,25 @@ from django.views.decorators.http import require_http_methods
 from forum import emails
 from forum.forms import EmailSettingsForm
 from forum.services import email as email_services
+from forum.views.attempts import attempt
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def email_preferences(request):
     form = EmailSettingsForm(request.POST if request.method == "POST" else None, user=request.user)
-    if form.is_bound and form.is_valid():
-        email_services.update_email_settings(
+    outcome = attempt(
+        form,
+        lambda form: email_services.update_email_settings(
             request.user,
             deliveries=form.deliveries(),
             follow_threads_on_post=form.cleaned_data["follow_threads_on_post"],
-        )
+        ),
+    )
+    if outcome.done:
         messages.success(request, _("Your email settings have been saved."))
         return redirect("forum:email-preferences")
-    return render(request, "forum/email_preferences.html", {"form": form}, status=400 if form.is_bound else 200)
+    return outcome.respond(render(request, "forum/email_preferences.html", {"form": form}))
 
 
 # Mail clients send the one-click POST (RFC 8058) without a CSRF token; the
