@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from forum import cache, counts, permissions, ratelimits
 from forum.models import (
@@ -26,6 +27,7 @@ from forum.services.notifications import notify
 Action = ModerationAction.Action
 
 NOTE_MAX_LENGTH = 500
+ALREADY_REPORTED = gettext_lazy("You have already reported this comment; the moderators will look at it.")
 REASON_MAX_LENGTH = 300
 
 
@@ -102,7 +104,7 @@ def report_comment(reporter, *, comment: Comment, reason: str, note: str = "") -
         raise ValidationError(_("Please choose a reason."))
     note = _clean_text(note, limit=NOTE_MAX_LENGTH)
     if Report.objects.filter(comment=comment, reporter=reporter, resolved_at__isnull=True).exists():
-        raise ValidationError(_("You have already reported this comment; the moderators will look at it."))
+        raise ValidationError(ALREADY_REPORTED)
     ratelimits.check("report", reporter)
     try:
         with transaction.atomic():
@@ -110,7 +112,7 @@ def report_comment(reporter, *, comment: Comment, reason: str, note: str = "") -
             _tell_moderators_on_duty(comment, report)
             _hide_if_reported_enough(comment)
     except IntegrityError:
-        raise ValidationError(_("You have already reported this comment; the moderators will look at it.")) from None
+        raise ValidationError(ALREADY_REPORTED) from None
     return report
 
 
