@@ -9,7 +9,7 @@ threads, their locks, backlinks, the moderators on duty) is read beforehand.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -138,7 +138,7 @@ class Drawing:
     viewer_moderates: bool = False
     followed_thread_ids: frozenset[int] | None = None
     name_rooms: bool = False
-    # Thread roots whose lock the page did not read with its comments.
+    # The locked threads among the page's comments (selectors.locked_threads_of).
     locked_tree_ids: frozenset[int] = frozenset()
     posting_refusal: str | None = None
 
@@ -191,8 +191,6 @@ def draw_threads(
     continued = set(continued_thread_ids)
     by_id = {comment.pk: comment for comment in comments}
     max_depth = settings.FORUM_MAX_DISPLAY_DEPTH
-    locked = drawing.locked_tree_ids | {c.tree_id for c in comments if c.level == 0 and c.is_locked}
-    drawing = replace(drawing, locked_tree_ids=frozenset(locked))
     roots = {comment.tree_id: comment.pk for comment in comments if comment.level == 0}
     cards = []
     for index, comment in enumerate(comments):

@@ -236,15 +236,16 @@ def backlinks_of(comments: list[Comment]) -> dict[int, list[Comment]]:
 
 
 def locked_threads_of(comments: list[Comment]) -> frozenset[int]:
-    """The tree ids of locked threads among these comments' threads whose root is not
-    among them (one query, none when every root is there)."""
-    roots_present = {comment.tree_id for comment in comments if comment.level == 0}
-    missing = {comment.tree_id for comment in comments} - roots_present
-    if not missing:
-        return frozenset()
-    return frozenset(
-        Comment.objects.roots().filter(tree_id__in=missing, is_locked=True).values_list("tree_id", flat=True)
-    )
+    """The tree ids of the locked threads these comments belong to: read from the
+    roots among them, and in one query for threads whose root is not among them."""
+    roots = [comment for comment in comments if comment.level == 0]
+    locked = {root.tree_id for root in roots if root.is_locked}
+    missing = {comment.tree_id for comment in comments} - {root.tree_id for root in roots}
+    if missing:
+        locked.update(
+            Comment.objects.roots().filter(tree_id__in=missing, is_locked=True).values_list("tree_id", flat=True)
+        )
+    return frozenset(locked)
 
 
 def viewer_follows(user, room: Room, comments: list[Comment]) -> tuple[bool, set[int]]:

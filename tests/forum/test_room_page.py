@@ -271,3 +271,17 @@ def test_the_newest_summary_is_pinned_at_the_top_within_the_query_budget(client,
     assert "Week one: <strong>funding</strong>." in html
     assert "Older." not in html
     assert "1 comment posted since the period this summary covers." in html
+
+
+def test_a_locked_thread_offers_no_reply_when_the_room_is_filtered_by_question(participant_client, room, other_participant):
+    question = factories.make_question(room, "What works?")
+    root = factories.make_comment(room, other_participant, body="Tagged and locked.", guiding_question=question)
+    reply = factories.make_reply(root, other_participant, body="A reply in the locked thread.")
+    Comment.objects.filter(pk=root.pk).update(is_locked=True)
+    Comment.objects.filter(pk=reply.pk).update(guiding_question=question)
+
+    response = participant_client.get(f"{room.get_absolute_url()}?question={question.pk}")
+
+    assert response.status_code == 200
+    assert f'data-reply-to="{root.pk}"' not in response.content.decode()
+    assert f'data-reply-to="{reply.pk}"' not in response.content.decode()
