@@ -168,10 +168,9 @@ def draw_list(
     return [_card(comment, drawing, depth=0, shown_above=comment.pk in above) for comment in comments]
 
 
-def draw_room_list(drawing: Drawing, comments: list[Comment], *, backlinks: dict | None = None) -> list[CommentCard]:
+def draw_room_list(drawing: Drawing, comments: list[Comment]) -> list[CommentCard]:
     """A room's comments listed one by one (the room filtered by question or language), with their actions."""
-    backlinks = backlinks or {}
-    return [_card(comment, drawing, depth=0, backlinks=backlinks.get(comment.pk, ())) for comment in comments]
+    return [_card(comment, drawing, depth=0) for comment in comments]
 
 
 def draw_threads(

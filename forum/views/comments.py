@@ -181,13 +181,9 @@ def _comment_form_view(request, *, room, parent, post):
         return redirect(selectors.comment_location(comment))
     context = _room_context(request, room) | {"form": form, "parent": parent}
     if parent is not None:
-        context["parent_card"] = _parent_as_seen(request.user, parent, viewer_moderates=context["viewer_moderates"])
+        # The comment replied to, drawn above the form as the room page draws it for this person.
+        context["parent_card"] = display.draw_single(request.user, parent, viewer_moderates=context["viewer_moderates"])
     return outcome.respond(render(request, "forum/comment_form.html", context))
-
-
-def _parent_as_seen(user, parent, *, viewer_moderates):
-    """The comment replied to, drawn above the form."""
-    return display.draw_single(user, parent, viewer_moderates=viewer_moderates)
 
 
 @require_safe
