@@ -226,10 +226,11 @@ def _card(
     continue_thread_id: int | None = None,
     shown_above: bool = False,
 ) -> CommentCard:
-    readable = comment.state in {Comment.State.VISIBLE, Comment.State.PENDING}
+    readable = permissions.can_read_text(drawing.viewer, comment, moderates=drawing.viewer_moderates)
+    removed = comment.is_hidden or comment.is_deleted
     person = comment.author
     author = None
-    if readable or drawing.viewer_moderates:
+    if readable:
         author = Author(
             name=person.display_name,
             handle=person.handle,
@@ -248,8 +249,8 @@ def _card(
         author_moderates=comment.author_id in drawing.moderator_ids,
         created_at=comment.created_at,
         edited_at=comment.edited_at if comment.is_visible else None,
-        body_html=comment.body_html if readable else "",
-        removed_body_html=comment.body_html if not readable and drawing.viewer_moderates else "",
+        body_html=comment.body_html if readable and not removed else "",
+        removed_body_html=comment.body_html if readable and removed else "",
         hidden_reason=comment.hidden_reason if comment.is_hidden else "",
         language=comment.language,
         language_label=language_name(comment.language) if comment.language and comment.language != page_language else "",

@@ -80,6 +80,15 @@ def can_view_room(user, room: Room) -> bool:
     return user.is_authenticated and user.is_staff
 
 
+def can_read_text(user, comment: Comment, *, moderates: bool) -> bool:
+    """Whose eyes a comment's words are for: a visible comment is everyone's, a
+    held one its author's and the room's moderators', a removed one only the
+    moderators' (`moderates`: the viewer moderates the comment's room)."""
+    if comment.state == Comment.State.VISIBLE or moderates:
+        return True
+    return comment.state == Comment.State.PENDING and user.is_authenticated and comment.author_id == user.pk
+
+
 def why_cannot_post(user, room: Room) -> str | None:
     """What keeps this person from posting in the room; None when nothing does."""
     if not (user.is_authenticated and user.is_active) or not can_view_room(user, room):

@@ -181,8 +181,15 @@ def _comment_form_view(request, *, room, parent, post):
         return redirect(selectors.comment_location(comment))
     context = _room_context(request, room) | {"form": form, "parent": parent}
     if parent is not None:
-        # The comment replied to, drawn above the form as the room page draws it for this person.
+        # The comment replied to, drawn above the form as the room page draws it for this
+        # person: a held comment is not there for anyone but its author and the moderators.
+        if parent.is_pending and not permissions.can_read_text(
+            request.user, parent, moderates=context["viewer_moderates"]
+        ):
+            raise Http404
         context["parent_card"] = display.draw_single(request.user, parent, viewer_moderates=context["viewer_moderates"])
+        refusal = permissions.why_cannot_reply(request.user, parent)
+        context |= {"can_post": refusal is None, "posting_refusal": refusal}
     return outcome.respond(render(request, "forum/comment_form.html", context))
 
 

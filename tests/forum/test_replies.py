@@ -134,3 +134,28 @@ def test_replies_to_different_threads_keep_each_tree_separate(room, participant)
     assert first.reply_count == 2
     assert second.reply_count == 1
     assert Comment.objects.filter(tree_id=first.tree_id).count() == 3
+
+
+def test_the_reply_page_of_a_held_comment_is_not_found_for_others(participant_client, room, other_participant):
+    held = factories.make_comment(room, other_participant, body="Secret draft thoughts.")
+    Comment.objects.filter(pk=held.pk).update(state=Comment.State.PENDING)
+    response = participant_client.get(reply_url(held))
+    assert response.status_code == 404
+    assert "Secret draft thoughts" not in response.content.decode()
+
+
+def test_a_held_comment_s_author_sees_it_above_the_reply_form(client, room, other_participant):
+    held = factories.make_comment(room, other_participant, body="My held thoughts.")
+    Comment.objects.filter(pk=held.pk).update(state=Comment.State.PENDING)
+    client.force_login(other_participant)
+    assert "My held thoughts." in client.get(reply_url(held)).content.decode()
+
+
+@pytest.mark.parametrize("state", [Comment.State.HIDDEN, Comment.State.DELETED])
+def test_the_reply_page_of_a_removed_comment_names_nobody(participant_client, room, other_participant, state):
+    removed = factories.make_comment(room, other_participant, body="Removed words.")
+    factories.make_reply(removed, body="A reply keeps it in the thread.")
+    Comment.objects.filter(pk=removed.pk).update(state=state)
+    html = participant_client.get(reply_url(removed)).content.decode()
+    assert other_participant.display_name not in html
+    assert "Removed words." not in html
