@@ -276,6 +276,11 @@ FORUM_MENTIONS_NOTIFIED_NEW_ACCOUNT = 2
 # FORUM_NEW_ACCOUNT_MAX_LINKS wait for a moderator.
 FORUM_NEW_ACCOUNT_AGE_HOURS = 24
 FORUM_NEW_ACCOUNT_MAX_LINKS = 3
+# Reports come from accounts at least this old, with a confirmed email. Only
+# accounts older than FORUM_REPORT_COUNTS_AFTER_HOURS count towards hiding a
+# comment; when younger ones make up the number, the moderators are alerted.
+FORUM_REPORT_MIN_ACCOUNT_AGE_HOURS = 1
+FORUM_REPORT_COUNTS_AFTER_HOURS = 24
 # Per person, counted in the cache: {action: [(times, per seconds), …]}.
 FORUM_RATE_LIMITS = {
     "post": [(5, 60), (60, 3600)],

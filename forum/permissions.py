@@ -5,8 +5,10 @@
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -171,11 +173,17 @@ def can_delete(user, comment: Comment) -> bool:
 
 
 def why_cannot_report(user, comment: Comment) -> str | None:
-    """Any signed-in, unsuspended participant who can see a visible comment may report it, except their own."""
+    """Any signed-in, unsuspended participant with a confirmed email address and an
+    account at least FORUM_REPORT_MIN_ACCOUNT_AGE_HOURS old who can see a visible
+    comment may report it, except their own."""
     if not (user.is_authenticated and user.is_active) or not can_view_room(user, comment.room):
         return _("You cannot report this comment.")
     if comment.author_id == user.pk:
         return _("You cannot report your own comment; you can edit or delete it.")
+    if not has_confirmed_email(user):
+        return _("Please confirm your email address before reporting: follow the link in the email we sent you.")
+    if user.date_joined > timezone.now() - timedelta(hours=settings.FORUM_REPORT_MIN_ACCOUNT_AGE_HOURS):
+        return _("Your account is too new to report comments. Please try again in an hour or two.")
     if active_suspension(user, comment.room.consultation_id) is not None:
         # Reports count towards hiding a comment, so they are a voice like posting.
         return _("While you are suspended from this consultation you cannot report comments.")

@@ -32,6 +32,9 @@ def _test_settings(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Factories post many comments a second; tests of the limits set their own.
     settings.FORUM_RATE_LIMITS = {}
+    # Factories make accounts seconds old; tests of the account-age rules for reports set their own.
+    settings.FORUM_REPORT_MIN_ACCOUNT_AGE_HOURS = 0
+    settings.FORUM_REPORT_COUNTS_AFTER_HOURS = 0
     cache.clear()
 
 

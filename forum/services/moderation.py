@@ -2,11 +2,14 @@
 to the moderation log (ModerationAction), and authors are told what
 happened to their comments."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from forum import cache, counts, permissions, ratelimits
 from forum.models import (
@@ -98,7 +101,8 @@ def flag_comment(moderator, *, comment: Comment, colleague, note: str = "") -> M
 
 def report_comment(reporter, *, comment: Comment, reason: str, note: str = "") -> Report:
     """A participant asks the moderators to look at a comment. The moderators on
-    duty are told; enough reports from different people hide it until they decide."""
+    duty are told of the first open report (the queue shows the rest); enough
+    reports from established accounts hide it until they decide."""
     _require(permissions.why_cannot_report(reporter, comment))
     if reason not in Report.Reason.values:
         raise ValidationError(_("Please choose a reason."))
@@ -108,34 +112,63 @@ def report_comment(reporter, *, comment: Comment, reason: str, note: str = "") -
     ratelimits.check("report", reporter)
     try:
         with transaction.atomic():
+            already_open = Report.objects.filter(comment=comment, resolved_at__isnull=True).exists()
             report = Report.objects.create(comment=comment, reporter=reporter, reason=reason, note=note)
-            _tell_moderators_on_duty(comment, report)
+            if not already_open:
+                _tell_moderators_on_duty(
+                    comment, report.get_reason_display() + (f": {report.note}" if report.note else ""), reporter
+                )
             _hide_if_reported_enough(comment)
     except IntegrityError:
         raise ValidationError(ALREADY_REPORTED) from None
     return report
 
 
-def _tell_moderators_on_duty(comment: Comment, report: Report) -> None:
+def _tell_moderators_on_duty(comment: Comment, note: str, reporter=None) -> None:
     today = timezone.localdate()
     moderator_ids = RoomModerator.objects.filter(room_id=comment.room_id).on_duty(today).values_list("user_id", flat=True)
-    recipients = {user_id: Notification.Kind.REPORT for user_id in moderator_ids if user_id != report.reporter_id}
-    note = report.get_reason_display() + (f": {report.note}" if report.note else "")
+    recipients = {user_id: Notification.Kind.REPORT for user_id in moderator_ids if user_id != getattr(reporter, "pk", None)}
     notify(recipients, comment=comment, note=note)
 
 
 def _hide_if_reported_enough(comment: Comment) -> None:
+    """Hide the comment once `hide_after_reports` people report it, counting only
+    accounts past FORUM_REPORT_COUNTS_AFTER_HOURS and not people whose earlier report
+    of it a moderator dismissed. Moderators' and staff's comments are never hidden
+    this way. When new accounts make up the number, the moderators are alerted instead."""
     threshold = Consultation.objects.filter(rooms=comment.room_id).values_list("hide_after_reports", flat=True).get()
     if not threshold:
         return
-    reporters = Report.objects.filter(comment=comment, resolved_at__isnull=True).values("reporter").distinct().count()
-    if reporters < threshold:
+    reports = Report.objects.filter(comment=comment)
+    dismissed = set(reports.filter(outcome=Report.Outcome.DISMISSED).values_list("reporter_id", flat=True))
+    joined = dict(
+        reports.filter(resolved_at__isnull=True)
+        .exclude(reporter_id__in=dismissed)
+        .values_list("reporter_id", "reporter__date_joined")
+    )
+    if len(joined) < threshold:
+        return
+    new_since = timezone.now() - timedelta(hours=settings.FORUM_REPORT_COUNTS_AFTER_HOURS)
+    new_accounts = sum(1 for date_joined in joined.values() if date_joined > new_since)
+    if len(joined) - new_accounts < threshold:
+        if len(joined) == threshold:
+            _tell_moderators_on_duty(
+                comment,
+                ngettext(
+                    "%(count)d report (%(new)d from new accounts): not hidden, please look at it",
+                    "%(count)d reports (%(new)d from new accounts): not hidden, please look at it",
+                    len(joined),
+                )
+                % {"count": len(joined), "new": new_accounts},
+            )
+        return
+    if permissions.is_room_moderator(comment.author, comment.room):
         return
     if Comment.objects.filter(pk=comment.pk, state=Comment.State.VISIBLE).update(
         state=Comment.State.HIDDEN, hidden_reason=_("waiting for a moderator after several reports")
     ):
         counts.change_room_counts(comment.room_id, comments=-1)
-        _log(None, Action.AUTO_HIDE, room=comment.room, comment=comment, note=f"{reporters} reports")
+        _log(None, Action.AUTO_HIDE, room=comment.room, comment=comment, note=f"{len(joined)} reports")
         refresh_citations_of(comment)
 
 
