@@ -42,9 +42,13 @@ def notify_about_new_comment(comment: Comment, *, thread_id: int, mentioned_ids:
 
 
 def notify_mentions_added(comment: Comment, *, mentioned_ids: Iterable[int]) -> list[Notification]:
-    """After an edit: tell only the people the comment did not mention before.
-    Call it before the edit's mentions are recorded."""
+    """After an edit: tell only the people the comment did not mention before
+    and who were never told of a mention in it (editing a mention out and back
+    in tells nobody twice). Call it before the edit's mentions are recorded."""
     already = set(Mention.objects.filter(comment=comment).values_list("user_id", flat=True))
+    already |= set(
+        Notification.objects.filter(comment=comment, kind=Kind.MENTION).values_list("recipient_id", flat=True)
+    )
     reasons = {
         user_id: Kind.MENTION for user_id in mentioned_ids if user_id != comment.author_id and user_id not in already
     }

@@ -308,6 +308,19 @@ def test_an_edit_does_not_tell_again_someone_the_comment_already_mentioned(room,
     assert kinds_for(newcomer) == [Kind.MENTION]
 
 
+def test_editing_a_mention_out_and_back_in_tells_them_once(
+    room, participant, other_participant, mailoutbox, django_capture_on_commit_callbacks
+):
+    comment = factories.make_comment(room, participant, body="hello")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for body in ["hello @jean_dupont", "hello", "hello @jean_dupont", "hello", "hello @jean_dupont"]:
+            comment = services.edit_comment(participant, comment=comment, body=body)
+
+    assert kinds_for(other_participant) == [Kind.MENTION]
+    assert len([message for message in mailoutbox if other_participant.email in message.to]) == 1
+
+
 # --- What the page shows of the comment -----------------------------------
 
 
