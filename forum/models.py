@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
 from forum import links
-from forum.querysets import CommentManager, ConsultationQuerySet, RoomModeratorQuerySet, RoomQuerySet
+from forum.querysets import CommentManager, ConsultationQuerySet, RoomModeratorQuerySet, RoomQuerySet, SuspensionQuerySet
 
 # Words used by pages under a consultation's or room's URL.
 RESERVED_SLUGS = {
@@ -532,6 +532,8 @@ class Suspension(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     lifted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SuspensionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -33,8 +32,8 @@ def active_suspension(user, consultation_id: int) -> Suspension | None:
     remembered = user.__dict__.setdefault("_suspensions", {})
     if consultation_id not in remembered:
         remembered[consultation_id] = (
-            Suspension.objects.filter(consultation_id=consultation_id, user=user, lifted_at__isnull=True)
-            .filter(Q(until__isnull=True) | Q(until__gt=timezone.now()))
+            Suspension.objects.filter(consultation_id=consultation_id, user=user)
+            .in_force(timezone.now())
             .order_by("until")
             .last()
         )
@@ -43,12 +42,15 @@ def active_suspension(user, consultation_id: int) -> Suspension | None:
 
 def is_room_moderator(user, room: Room, *, day=None, on_duty_ids=None) -> bool:
     """Staff, or someone whose rota assignment for this room covers the day (today
-    by default). Pages that already hold the ids of today's moderators pass them
-    as `on_duty_ids` to save a query."""
+    by default) and who is not suspended from its consultation. Pages that
+    already hold the ids of today's moderators pass them as `on_duty_ids` to
+    save a query."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_staff:
         return True
+    if active_suspension(user, room.consultation_id) is not None:
+        return False
     if on_duty_ids is not None and day is None:
         return user.pk in on_duty_ids
     day = day or timezone.localdate()
@@ -56,21 +58,30 @@ def is_room_moderator(user, room: Room, *, day=None, on_duty_ids=None) -> bool:
 
 
 def is_moderator_anywhere(user, *, day=None) -> bool:
-    """Staff, or someone on the rota of any room on the day (today by default)."""
+    """Staff, or someone on the rota of any room on the day (today by default),
+    outside the consultations they are suspended from."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_staff:
         return True
     day = day or timezone.localdate()
-    return RoomModerator.objects.filter(user=user).on_duty(day).exists()
+    suspended_from = Suspension.objects.filter(user=user).in_force(timezone.now()).values("consultation_id")
+    return (
+        RoomModerator.objects.filter(user=user)
+        .on_duty(day)
+        .exclude(room__consultation_id__in=suspended_from)
+        .exists()
+    )
 
 
 def is_consultation_moderator(user, consultation: Consultation) -> bool:
-    """Staff, or someone on duty today in one of the consultation's rooms."""
+    """Staff, or someone on duty today in one of the consultation's rooms and not suspended from it."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_staff:
         return True
+    if active_suspension(user, consultation.pk) is not None:
+        return False
     today = timezone.localdate()
     return RoomModerator.objects.filter(room__consultation=consultation, user=user).on_duty(today).exists()
 

@@ -23,6 +23,12 @@ class RoomModeratorQuerySet(models.QuerySet):
         )
 
 
+class SuspensionQuerySet(models.QuerySet):
+    def in_force(self, now):
+        """Suspensions neither lifted nor run out at that moment."""
+        return self.filter(Q(until__isnull=True) | Q(until__gt=now), lifted_at__isnull=True)
+
+
 def public_comments(through: str = "") -> Q:
     """The condition for a public comment, reached `through` a relation ("source__")
     when filtering another model by its comments."""

@@ -13,6 +13,7 @@ from forum.models import (
     GuidingQuestion,
     Room,
     RoomModerator,
+    Suspension,
 )
 
 
@@ -86,8 +87,15 @@ def guiding_question_groups(questions: list[GuidingQuestion]) -> list[tuple[str,
 
 
 def moderators_on_duty(room: Room, day=None) -> list:
-    """The people whose rota assignment covers the day (today by default), each once."""
+    """The people whose rota assignment covers the day (today by default), each
+    once, but for those suspended from the consultation."""
     day = day or timezone.localdate()
-    assignments = RoomModerator.objects.filter(room=room).on_duty(day).select_related("user")
+    suspended = Suspension.objects.filter(consultation_id=room.consultation_id).in_force(timezone.now())
+    assignments = (
+        RoomModerator.objects.filter(room=room)
+        .on_duty(day)
+        .exclude(user_id__in=suspended.values("user_id"))
+        .select_related("user")
+    )
     moderators = {assignment.user_id: assignment.user for assignment in assignments}
     return list(moderators.values())

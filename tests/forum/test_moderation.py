@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from forum import services
+from forum import permissions, selectors, services
 from forum.models import Comment, ModerationAction, Notification, Report, Suspension
 from tests import factories
 
@@ -692,6 +692,40 @@ def test_a_moderator_of_another_consultation_cannot_suspend_or_lift(client, cons
     assert lift.status_code == 403
 
     assert list(Suspension.objects.values_list("reason", "lifted_at")) == [("Personal attacks", None)]
+
+
+def test_a_suspended_moderator_neither_lifts_their_own_suspension_nor_moderates(client, consultation, room, moderator):
+    colleague = factories.make_user("Colleague Moderator")
+    factories.assign_moderator(room, colleague)
+    suspension = services.suspend_participant(
+        colleague, consultation=consultation, person=moderator, reason="Abused the moderation tools"
+    )
+    comment = factories.make_comment(room, body="An ordinary comment.")
+    client.force_login(moderator)
+
+    lift = client.post(reverse("forum:lift-suspension", args=[consultation.slug, suspension.pk]))
+    hide = client.post(act_url(comment, "hide"), {"reason": "Because I can"})
+    queue = client.get(reverse("forum:moderation-queue"))
+
+    assert lift.status_code == 403
+    assert hide.status_code == 403
+    assert queue.status_code == 403
+    assert Suspension.objects.get().lifted_at is None
+    comment.refresh_from_db()
+    assert comment.is_visible
+    assert "Moderator tools:" not in html_of(client, room.get_absolute_url())
+    assert moderator not in selectors.moderators_on_duty(room)
+
+
+def test_a_suspension_does_not_reach_a_moderator_s_rooms_in_another_consultation(client, consultation, moderator):
+    other_room = factories.make_room(factories.make_consultation())
+    factories.assign_moderator(other_room, moderator)
+    colleague = factories.make_user("Colleague Moderator")
+    factories.assign_moderator(factories.make_room(consultation), colleague)
+    services.suspend_participant(colleague, consultation=consultation, person=moderator, reason="Rude")
+
+    assert permissions.is_room_moderator(moderator, other_room)
+    assert permissions.is_moderator_anywhere(moderator)
 
 
 def test_a_suspension_needs_a_reason(moderator_client, consultation, participant):
