@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
+from forum import permissions
 from forum.models import DEFAULT_EMAIL_DELIVERY, EmailPreference, Notification, RoomModerator
 from forum.rendering import excerpt_of
 
@@ -305,10 +306,10 @@ def _give_up(notification: Notification, run: EmailRun) -> None:
 
 
 def _still_to_be_emailed(notification: Notification) -> bool:
-    recipient = notification.recipient
-    if not (recipient.is_active and recipient.email):
+    recipient, comment = notification.recipient, notification.comment
+    if not permissions.can_be_emailed(recipient) or not permissions.can_view_room(recipient, comment.room):
         return False
-    return notification.comment.is_visible or notification.kind in _KINDS_ABOUT_ANY_COMMENT
+    return comment.is_visible or notification.kind in _KINDS_ABOUT_ANY_COMMENT
 
 
 # --- The daily digest ---------------------------------------------------------

@@ -25,6 +25,16 @@ def has_confirmed_email(user) -> bool:
     return user._has_confirmed_email
 
 
+def can_be_emailed(user) -> bool:
+    """Email goes only to an active person's address they have confirmed: anyone
+    can sign up with someone else's address, which must then receive nothing."""
+    return (
+        user.is_active
+        and bool(user.email)
+        and EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+    )
+
+
 def active_suspension(user, consultation_id: int) -> Suspension | None:
     """The suspension keeping the person from posting in the consultation, if any (remembered per request)."""
     if not user.is_authenticated:
@@ -40,21 +50,29 @@ def active_suspension(user, consultation_id: int) -> Suspension | None:
     return remembered[consultation_id]
 
 
+def _duties(user, day=None):
+    """The person's rota assignments covering the day (today by default), but
+    for those in consultations they are suspended from."""
+    suspended_from = Suspension.objects.filter(user=user).in_force(timezone.now()).values("consultation_id")
+    return (
+        RoomModerator.objects.filter(user=user)
+        .on_duty(day or timezone.localdate())
+        .exclude(room__consultation_id__in=suspended_from)
+    )
+
+
 def is_room_moderator(user, room: Room, *, day=None, on_duty_ids=None) -> bool:
     """Staff, or someone whose rota assignment for this room covers the day (today
     by default) and who is not suspended from its consultation. Pages that
-    already hold the ids of today's moderators pass them as `on_duty_ids` to
-    save a query."""
+    already hold the ids of today's moderators (selectors.moderators_on_duty,
+    which leaves out the suspended) pass them as `on_duty_ids` to save a query."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_staff:
         return True
-    if active_suspension(user, room.consultation_id) is not None:
-        return False
     if on_duty_ids is not None and day is None:
         return user.pk in on_duty_ids
-    day = day or timezone.localdate()
-    return RoomModerator.objects.filter(room=room, user=user).on_duty(day).exists()
+    return _duties(user, day).filter(room=room).exists()
 
 
 def is_moderator_anywhere(user, *, day=None) -> bool:
@@ -62,35 +80,24 @@ def is_moderator_anywhere(user, *, day=None) -> bool:
     outside the consultations they are suspended from."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_staff:
-        return True
-    day = day or timezone.localdate()
-    suspended_from = Suspension.objects.filter(user=user).in_force(timezone.now()).values("consultation_id")
-    return (
-        RoomModerator.objects.filter(user=user)
-        .on_duty(day)
-        .exclude(room__consultation_id__in=suspended_from)
-        .exists()
-    )
+    return user.is_staff or _duties(user, day).exists()
 
 
 def is_consultation_moderator(user, consultation: Consultation) -> bool:
     """Staff, or someone on duty today in one of the consultation's rooms and not suspended from it."""
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_staff:
-        return True
-    if active_suspension(user, consultation.pk) is not None:
-        return False
-    today = timezone.localdate()
-    return RoomModerator.objects.filter(room__consultation=consultation, user=user).on_duty(today).exists()
+    return user.is_staff or _duties(user).filter(room__consultation=consultation).exists()
+
+
+def room_is_public(room: Room) -> bool:
+    """Published rooms of published consultations are for everyone."""
+    return room.is_published and room.consultation.is_published
 
 
 def can_view_room(user, room: Room) -> bool:
-    """Published rooms of published consultations are public; staff see the rest too."""
-    if room.is_published and room.consultation.is_published:
-        return True
-    return user.is_authenticated and user.is_staff
+    """Public rooms are for everyone; staff see the rest too."""
+    return room_is_public(room) or (user.is_authenticated and user.is_staff)
 
 
 def can_read_text(user, comment: Comment, *, moderates: bool) -> bool:

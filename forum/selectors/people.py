@@ -22,21 +22,30 @@ from forum.models import (
 # --- Notifications and colleagues ----------------------------------------
 
 
+def _notifications_of(user):
+    """The person's notifications about rooms they can see: one from a room
+    unpublished since is kept, but not shown to someone who cannot open it."""
+    notifications = Notification.objects.filter(recipient=user)
+    if not user.is_staff:
+        notifications = notifications.filter(
+            comment__room__is_published=True, comment__room__consultation__is_published=True
+        )
+    return notifications
+
+
 def notifications_page(user, *, number=1):
     """The person's notifications, newest first, with what each needs to be drawn."""
-    notifications = Notification.objects.filter(recipient=user).select_related(
-        "actor", "comment__author", "comment__room__consultation"
-    )
+    notifications = _notifications_of(user).select_related("actor", "comment__author", "comment__room__consultation")
     return Paginator(notifications, settings.FORUM_NOTIFICATIONS_PER_PAGE).get_page(number)
 
 
 def get_notification(user, notification_id) -> Notification:
     """One of the person's own notifications (404 for anyone else's)."""
-    return get_object_or_404(Notification.objects.select_related("comment"), pk=notification_id, recipient=user)
+    return get_object_or_404(_notifications_of(user).select_related("comment"), pk=notification_id)
 
 
 def unread_notification_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return _notifications_of(user).filter(read_at__isnull=True).count()
 
 
 def flag_colleagues(*, exclude=None):

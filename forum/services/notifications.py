@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from forum import permissions
 from forum.models import DEFAULT_EMAIL_DELIVERY, Comment, EmailPreference, Follow, Mention, Notification
 from forum.tasks import send_notification_emails
 
@@ -60,7 +61,11 @@ def notify(reasons: dict[int, str], *, comment: Comment, actor=None, note: str =
     person prefers, and queue the email once the transaction commits."""
     if not reasons:
         return []
-    active = set(get_user_model().objects.filter(pk__in=reasons, is_active=True).values_list("pk", flat=True))
+    people = get_user_model().objects.filter(pk__in=reasons, is_active=True)
+    if not permissions.room_is_public(comment.room):
+        # A draft room is for staff: nobody else hears of its title or its words.
+        people = people.filter(is_staff=True)
+    active = set(people.values_list("pk", flat=True))
     deliveries = _email_deliveries(active, set(reasons.values()))
     notifications = Notification.objects.bulk_create(
         Notification(

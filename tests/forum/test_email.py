@@ -164,6 +164,64 @@ def test_someone_deactivated_before_the_email_goes_is_not_emailed(
     assert Notification.objects.get(recipient=other_participant).email == Email.NONE
 
 
+def test_an_unconfirmed_address_is_never_emailed(
+    participant, room, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Anyone can sign someone else's address up: until its owner confirms it, it gets nothing.
+    signed_up_for_someone = factories.make_user("Not Their Address", handle="not_theirs", confirmed=False)
+    services.follow_room(signed_up_for_someone, room=room)
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.make_comment(room, participant, body="@not_theirs hello.")
+    call_command("send_digests", verbosity=0)
+
+    assert mailoutbox == []
+    assert Notification.objects.get(recipient=signed_up_for_someone).email == Email.NONE
+
+
+def test_an_address_changed_to_an_unconfirmed_one_is_not_emailed(
+    participant, other_participant, room, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        factories.make_comment(room, participant, body="@jean_dupont over to you.")
+    other_participant.email = "someone-else@example.org"
+    other_participant.save()
+    for callback in callbacks:
+        callback()
+    assert mailoutbox == []
+
+
+def test_a_mention_in_an_unpublished_room_tells_nobody_who_cannot_see_it(
+    client, staff, participant, consultation, mailoutbox, django_capture_on_commit_callbacks
+):
+    draft = factories.make_room(consultation, title="Draft room title", is_published=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.make_comment(draft, staff, body="@amina_diallo will open this room soon.")
+
+    assert not Notification.objects.filter(recipient=participant).exists()
+    assert mailoutbox == []
+
+
+def test_notifications_from_a_room_unpublished_later_are_no_longer_shown_or_emailed(
+    client, participant, other_participant, room, mailoutbox, django_capture_on_commit_callbacks
+):
+    services.follow_room(other_participant, room=room)
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.make_comment(room, participant, body="@jean_dupont first.")
+        factories.make_comment(room, participant, body="Second, for the digest.")
+    mailoutbox.clear()
+    Notification.objects.filter(email=Email.SENT).update(email=Email.PENDING)
+    type(room).objects.filter(pk=room.pk).update(is_published=False)
+
+    emails.send_pending_notification_emails(Notification.objects.values_list("pk", flat=True))
+    call_command("send_digests", verbosity=0)
+    client.force_login(other_participant)
+    page = client.get(reverse("forum:notifications")).content.decode()
+
+    assert mailoutbox == []
+    assert room.title not in page
+    assert "first." not in page
+
+
 def test_an_email_is_never_sent_twice(
     participant, other_participant, room, mailoutbox, django_capture_on_commit_callbacks
 ):
