@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -28,10 +28,19 @@ def profile_edit(request):
 @csrf_exempt
 @require_POST
 def set_language(request):
-    """Switch the site's language: remembered in a cookie, and in the profile of
-    a signed-in person so that it follows them to other devices."""
+    """Switch the site's language. A visitor's choice is only a cookie, so the
+    switcher in every page's footer needs no token (and anonymous pages stay
+    cacheable); a signed-in person's choice is written to their profile, so
+    that it follows them to other devices, and is checked like any other form."""
+    if request.user.is_authenticated:
+        return _set_profile_language(request)
+    return django_set_language(request)
+
+
+@csrf_protect
+def _set_profile_language(request):
     language = request.POST.get("language", "")
     response = django_set_language(request)
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+    if language in dict(settings.LANGUAGES):
         services.choose_language(request.user, language=language)
     return response

@@ -87,3 +87,45 @@ def test_every_page_string_has_a_spanish_and_a_french_translation():
         )
         assert result.returncode == 0, result.stderr
         assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
+
+
+def test_a_signed_in_persons_language_is_not_changed_by_a_forged_form(participant, room):
+    from django.test import Client
+
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(participant)
+
+    response = forged.post(reverse("accounts:set-language"), {"language": "fr", "next": "/"})
+
+    assert response.status_code == 403
+    participant.refresh_from_db()
+    assert participant.language != "fr"
+
+
+def test_the_switcher_on_a_signed_in_page_carries_its_token(participant, room):
+    import re
+
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(participant)
+    html = browser.get(room.get_absolute_url()).content.decode()
+    switcher = re.search(r'<form method="post" action="/language/".*?</form>', html, re.S).group(0)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', switcher).group(1)
+
+    response = browser.post(
+        reverse("accounts:set-language"), {"language": "fr", "next": "/", "csrfmiddlewaretoken": token}
+    )
+
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert participant.language == "fr"
+
+
+def test_an_anonymous_visitor_switches_without_a_token(room):
+    from django.test import Client
+
+    visitor = Client(enforce_csrf_checks=True)
+    response = visitor.post(reverse("accounts:set-language"), {"language": "es", "next": room.get_absolute_url()})
+    assert response.status_code == 302
+    assert '<html lang="es">' in visitor.get(room.get_absolute_url()).content.decode()
