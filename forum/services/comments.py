@@ -155,9 +155,11 @@ def _new_comment(author, *, room: Room, rendered: RenderedBody, body, client_tok
     return comment
 
 
-def needs_approval(author, room: Room, rendered: RenderedBody) -> bool:
+def needs_approval(author, room: Room, rendered: RenderedBody, *, editing: Comment | None = None) -> bool:
     """Held for a moderator: the first comments of newcomers to the consultation
-    where the room asks for it, and link-heavy comments from brand-new accounts."""
+    where the room asks for it, and link-heavy comments from brand-new accounts.
+    An edit is judged like a new comment (the one `editing` does not count
+    among the author's published ones), so approval is not a licence to rewrite."""
     if permissions.is_room_moderator(author, room):
         return False
     if _too_many_links_for_a_new_account(author, rendered):
@@ -165,8 +167,10 @@ def needs_approval(author, room: Room, rendered: RenderedBody) -> bool:
     if room.premoderate_first:
         published = Comment.objects.filter(
             author=author, room__consultation_id=room.consultation_id, state=Comment.State.VISIBLE
-        ).count()
-        return published < room.premoderate_first
+        )
+        if editing is not None:
+            published = published.exclude(pk=editing.pk)
+        return published.count() < room.premoderate_first
     return False
 
 
@@ -248,8 +252,7 @@ def edit_comment(author, *, comment: Comment, body: str, language: str | None = 
         CommentRevision.objects.create(
             comment=comment, body_source=comment.body_source, written_at=comment.edited_at or comment.created_at
         )
-        if comment.is_visible and _too_many_links_for_a_new_account(author, rendered):
-            # Links added by an edit are held like links in a new comment.
+        if comment.is_visible and needs_approval(author, comment.room, rendered, editing=comment):
             comment.state = Comment.State.PENDING
             counts.change_room_counts(comment.room_id, comments=-1)
         if comment.is_visible:

@@ -39,6 +39,11 @@ def notify_about_new_comment(comment: Comment, *, thread_id: int, mentioned_ids:
     for user_id in followers:
         reasons.setdefault(user_id, Kind.FOLLOW)
     reasons.pop(comment.author_id, None)
+    if comment.edited_at:
+        # Published again after an edit was held: whoever heard of it already is not told twice.
+        told = Notification.objects.filter(comment=comment, kind__in=_PRECEDENCE).values_list("recipient_id", flat=True)
+        for user_id in told:
+            reasons.pop(user_id, None)
     return notify(reasons, comment=comment, actor=comment.author)
 
 

@@ -214,7 +214,10 @@ def edit_comment(request, comment_id):
         form, lambda form: services.edit_comment(request.user, comment=comment, **form.service_arguments()), error_field="body"
     )
     if outcome.done:
-        messages.success(request, _("Your comment has been updated."))
+        if outcome.result.is_pending and comment.is_visible:
+            messages.info(request, _("Your comment has been updated. A moderator will look at your edit before others can see it."))
+        else:
+            messages.success(request, _("Your comment has been updated."))
         return redirect(comment.get_absolute_url())
     return outcome.respond(comment_page(request, "forum/comment_edit.html", comment, {"form": form}))
 

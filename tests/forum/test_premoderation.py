@@ -295,6 +295,45 @@ def test_links_added_by_an_edit_from_a_new_account_wait_for_a_moderator(particip
     assert room.comment_count == 0
 
 
+def test_an_approved_comment_edited_to_other_text_waits_for_a_moderator_again(
+    client, held_room, participant, other_participant, moderator
+):
+    services.follow_room(other_participant, room=held_room)
+    comment = factories.make_comment(held_room, participant, body="A harmless first comment.")
+    services.approve_comment(moderator, comment=comment)
+    told = Notification.objects.filter(recipient=other_participant).count()
+
+    edited = services.edit_comment(participant, comment=comment, body="Now something else entirely.")
+
+    assert edited.is_pending
+    held_room.refresh_from_db()
+    assert held_room.comment_count == 0
+    assert "Now something else entirely." not in room_html(client, held_room)
+    services.approve_comment(moderator, comment=edited)
+    assert "Now something else entirely." in room_html(client, held_room)
+    # Published again: nobody is told twice of the same comment.
+    assert Notification.objects.filter(recipient=other_participant).count() == told
+
+
+def test_the_author_is_told_their_edit_waits_for_a_moderator(participant_client, held_room, participant, moderator):
+    comment = factories.make_comment(held_room, participant, body="A harmless first comment.")
+    services.approve_comment(moderator, comment=comment)
+
+    response = participant_client.post(
+        reverse("forum:edit-comment", args=[comment.pk]), {"body": "Changed words.", "language": "auto"}, follow=True
+    )
+
+    assert "A moderator will look at your edit before others can see it." in response.content.decode()
+
+
+def test_an_established_participant_s_edit_is_published_at_once(held_room, participant, moderator):
+    for n in range(2):
+        services.approve_comment(moderator, comment=factories.make_comment(held_room, participant, body=f"Early {n}."))
+    comment = factories.make_comment(held_room, participant, body="Published at once.")
+
+    assert services.edit_comment(participant, comment=comment, body="Edited, still published.").is_visible
+
+
 def test_a_new_account_posting_three_links_is_published(participant, room):
     assert factories.make_comment(room, participant, body=f"Sources: {links(3)}").is_visible
 
