@@ -1,7 +1,8 @@
 """Clear answers where Django would read too much or fail with a 500.
 
 A request body too large (413), cut short or with a nonsense length (400),
-before any form reads it (`RequestBodyCheckMiddleware`).
+before any form reads it (`RequestBodyCheckMiddleware`); a NUL character in
+the address (400, `NullCharacterMiddleware`).
 
 A database that cannot be reached: 503 and a friendly page. Two doors,
 because Django turns an exception into a response at every middleware layer:
@@ -65,6 +66,22 @@ class RequestBodyCheckMiddleware:
                 received = -1
             if received != length:
                 return _bad_request(_("The request ended before all of it arrived. Please send it again."))
+        return self.get_response(request)
+
+
+class NullCharacterMiddleware:
+    """400 for a NUL character in the address or its query: no page of this site
+    has a use for one, and PostgreSQL refuses it in a query (a 500 otherwise).
+    Form fields are guarded by Django's own validator for the same reason."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            return _bad_request(_("The address contains a null character."))
         return self.get_response(request)
 
 

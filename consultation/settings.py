@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "consultation.middleware.ContentSecurityPolicyMiddleware",
     # Refuses bodies that are too large or cut short, before anything reads them.
     "consultation.errors.RequestBodyCheckMiddleware",
+    "consultation.errors.NullCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -31,6 +31,7 @@ handler500 = "consultation.errors.server_error"
 
 BODY_CHECK = "consultation.errors.RequestBodyCheckMiddleware"
 DATABASE_UNAVAILABLE = "consultation.errors.DatabaseUnavailableMiddleware"
+NULL_CHECK = "consultation.errors.NullCharacterMiddleware"
 
 MEGABYTE = 1024 * 1024
 BOUNDARY = "----consultation-form-boundary"
@@ -244,6 +245,32 @@ def test_odd_query_strings_never_make_a_server_error(client, participant, room, 
     assert all(status < 500 for status in statuses.values()), statuses
 
 
+@pytest.mark.parametrize("kind", ["profile", "suspend"])
+def test_a_null_byte_in_a_handle_in_the_path_is_refused(client, staff, consultation, kind):
+    client.force_login(staff)
+    path = {
+        "profile": "/u/amina%00/",
+        "suspend": f"/c/{consultation.slug}/suspend/amina%00/",
+    }[kind]
+
+    assert client.get(path).status_code == 400
+
+
+def test_a_null_byte_in_the_mention_search_is_refused(participant_client):
+    response = participant_client.get(reverse("forum:mention-suggestions"), {"q": "am\x00ina"})
+
+    assert response.status_code == 400
+
+
+def test_a_host_that_is_not_allowed_gets_a_400_page(client, participant, settings):
+    settings.DEBUG = False
+    client.force_login(participant)
+
+    response = client.get("/", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
+
+
 # --- Through the WSGI handler, as a server hands requests over -------------------
 
 
@@ -439,6 +466,8 @@ def test_the_site_is_wired_with_consultation_errors():
     middleware = site_settings.MIDDLEWARE
     assert BODY_CHECK in middleware
     assert middleware.index(BODY_CHECK) < middleware.index("django.contrib.sessions.middleware.SessionMiddleware")
+    # Before the session is read: a NUL in the address never reaches a query.
+    assert middleware.index(NULL_CHECK) < middleware.index("django.contrib.sessions.middleware.SessionMiddleware")
     assert middleware[-1] == DATABASE_UNAVAILABLE
     assert getattr(site_urls, "handler500", None) == "consultation.errors.server_error"
     # A comment of 10,000 four-byte characters is 120 KB form-encoded.
