@@ -37,6 +37,7 @@ queries grow with chunks, never with the rows of a chunk.
 """
 
 import csv
+import unicodedata
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -93,7 +94,8 @@ COLUMNS = (
 # A spreadsheet reads a cell starting with one of these as a formula (tab and
 # carriage return can smuggle one in). Prefixing an apostrophe, as OWASP
 # advises, makes it text; the value stays readable.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# "|" starts a DDE call in some spreadsheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "|", "\t", "\r")
 
 # Plain values, not model instances: far cheaper by the hundred thousand.
 _COMMENT_FIELDS = (
@@ -279,8 +281,13 @@ def _utc(moment) -> str:
 
 
 def neutralise_formula(value: str) -> str:
-    """Text a spreadsheet will not run: a leading formula character gets an apostrophe before it."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """Text a spreadsheet will not run, as OWASP's CSV-injection guidance says: a
+    cell whose first character (after any spaces, with full-width forms such as
+    '＝' read as their ASCII twins) starts a formula gets an apostrophe before it."""
+    if value.startswith(FORMULA_STARTS):
+        return "'" + value
+    first = unicodedata.normalize("NFKC", value.lstrip()[:1])
+    return "'" + value if first and first in FORMULA_STARTS else value
 
 
 def _csv_cell(value):

@@ -346,6 +346,32 @@ def test_tabs_and_carriage_returns_at_the_start_of_a_cell_are_neutralised_too():
     assert exports.neutralise_formula("Legal aid = justice") == "Legal aid = justice"
 
 
+@pytest.mark.parametrize(
+    "cell",
+    [
+        " =1+1",
+        "  +SUM(A1)",
+        "\u00a0-2+3",
+        "\u3000@SUM(A1)",
+        "\uff1dHYPERLINK(\"http://evil.example\")",
+        "\uff0b1",
+        "\uff0d1",
+        "\uff20SUM(A1)",
+        "|cmd",
+        " |cmd",
+    ],
+    ids=["space", "spaces-plus", "nbsp-minus", "ideographic-space-at", "full-width-equals", "full-width-plus",
+         "full-width-minus", "full-width-at", "pipe", "space-pipe"],
+)
+def test_formulas_hidden_behind_spaces_full_width_signs_or_a_pipe_are_neutralised(cell):
+    assert exports.neutralise_formula(cell) == "'" + cell
+
+
+@pytest.mark.parametrize("cell", ["Legal aid = justice", "Ｌｅｇａｌ aid", "  Two spaces first", "100%"])
+def test_ordinary_text_is_left_as_written(cell):
+    assert exports.neutralise_formula(cell) == cell
+
+
 # --- Quoting consent ------------------------------------------------------------
 
 
