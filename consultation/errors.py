@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
 
+from forum.retries import is_collision
+
 logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
@@ -112,8 +114,31 @@ def database_unavailable(request, error: BaseException) -> HttpResponse:
     return response
 
 
+def collided(request, error: BaseException) -> HttpResponse:
+    """409 for a request the database cancelled to let another through (a
+    deadlock that happened again after the service tried once more): the
+    database is fine, so this is not an outage."""
+    logger.warning("Database collision, answered 409: %s %s (%s)", request.method, request.path, error)
+    message = _(
+        "Your request met another one at the same moment and was not saved. "
+        "Go back and send it again: your text is still in the form."
+    )
+    response = HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _database_answer(request, error: BaseException) -> HttpResponse | None:
+    if is_collision(error):
+        return collided(request, error)
+    if isinstance(error, DATABASE_ERRORS):
+        return database_unavailable(request, error)
+    return None
+
+
 class DatabaseUnavailableMiddleware:
-    """A view that fails on the database answers 503 with the friendly page."""
+    """A view that fails on the database answers 503 with the friendly page
+    (409 when two requests collided)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -122,9 +147,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DATABASE_ERRORS):
-            return database_unavailable(request, exception)
-        return None
+        return _database_answer(request, exception)
 
 
 @requires_csrf_token
@@ -132,6 +155,4 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
     """handler500: 503 when the unhandled error was the database's, otherwise Django's usual 500."""
     # Django calls the handler while it handles the exception, so it is still current.
     error = sys.exc_info()[1]
-    if isinstance(error, DATABASE_ERRORS):
-        return database_unavailable(request, error)
-    return defaults.server_error(request, template_name)
+    return _database_answer(request, error) or defaults.server_error(request, template_name)

@@ -445,6 +445,50 @@ def test_a_signed_in_person_gets_503_when_loading_their_account_fails(participan
     assert "Back in a moment" in response.content.decode()
 
 
+class Deadlock(Exception):
+    """What psycopg raises when PostgreSQL cancels a transaction to break a deadlock."""
+
+    pgcode = "40P01"
+
+
+def collision(*args, **kwargs):
+    try:
+        raise Deadlock("deadlock detected")
+    except Deadlock as cause:
+        raise OperationalError("deadlock detected") from cause
+
+
+def test_a_deadlock_is_tried_once_more_and_then_succeeds(participant_client, room, monkeypatch):
+    from forum.services import comments
+
+    real = comments.lock_new_thread_allocation
+    calls = []
+
+    def deadlocks_once():
+        calls.append(1)
+        if len(calls) == 1:
+            collision()
+        real()
+
+    monkeypatch.setattr(comments, "lock_new_thread_allocation", deadlocks_once)
+
+    response = participant_client.post(new_comment_url(room), {"body": "Met another request."})
+
+    assert response.status_code == 302
+    assert len(calls) == 2
+    assert Comment.objects.get().body_source == "Met another request."
+
+
+def test_a_deadlock_that_happens_again_is_a_409_not_an_outage(participant_client, room, monkeypatch):
+    monkeypatch.setattr("forum.services.comments.lock_new_thread_allocation", collision)
+
+    response = participant_client.post(new_comment_url(room), {"body": "Met another request."})
+
+    assert response.status_code == 409
+    assert "send it again" in response.content.decode()
+    assert not Comment.objects.exists()
+
+
 def test_other_errors_still_answer_500(client, room, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("not the database")

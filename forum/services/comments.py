@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -15,6 +15,7 @@ from forum import cache, counts, permissions, ratelimits
 from forum.languages import detect_language
 from forum.models import Comment, CommentLink, CommentRevision, Follow, GuidingQuestion, Mention, Room
 from forum.rendering import RenderedBody, render_comment_body
+from forum.retries import retrying_a_deadlock
 from forum.services import notifications
 
 # Any constant will do: it names the lock that hands out new tree ids.
@@ -78,25 +79,32 @@ def post_comment(
     language = clean_language(language, body)
     ratelimits.check("post", author)
     rendered = render_comment_body(body)
-    with transaction.atomic():
-        lock_new_thread_allocation()
-        existing = _already_posted(author, client_token)
-        if existing:
-            return existing
-        locked_room = Room.objects.select_for_update().only("thread_count").get(pk=room.pk)
-        comment = _new_comment(
-            author,
-            room=room,
-            rendered=rendered,
-            body=body,
-            client_token=client_token,
-            thread_number=locked_room.thread_count + 1,
-            guiding_question=guiding_question,
-            language=language,
-        )
-        counts.change_room_counts(room.pk, threads=1)
-        _after_posting(comment, rendered=rendered, thread_id=comment.pk)
-    return comment
+
+    def write() -> Comment:
+        with transaction.atomic():
+            lock_new_thread_allocation()
+            existing = _already_posted(author, client_token, room=room, parent=None)
+            if existing:
+                return existing
+            # New threads take turns (above), so the count read now is the latest.
+            thread_count = Room.objects.filter(pk=room.pk).values_list("thread_count", flat=True).get()
+            comment = _new_comment(
+                author,
+                room=room,
+                rendered=rendered,
+                body=body,
+                client_token=client_token,
+                thread_number=thread_count + 1,
+                guiding_question=guiding_question,
+                language=language,
+            )
+            if comment.posted_meanwhile:
+                return comment
+            _after_posting(comment, rendered=rendered, thread_id=comment.pk)
+            counts.change_room_counts(room.pk, threads=1, comments=int(comment.is_visible))
+        return comment
+
+    return retrying_a_deadlock(write)
 
 
 def reply_to_comment(
@@ -112,32 +120,39 @@ def reply_to_comment(
     language = clean_language(language, body)
     ratelimits.check("post", author)
     rendered = render_comment_body(body)
-    with transaction.atomic():
-        # django-mptt leaves locking to us: holding the root row makes replies
-        # to one thread take turns, so lft/rght stay consistent.
-        thread_id, locked = (
-            Comment.objects.select_for_update()
-            .filter(tree_id=parent.tree_id, level=0)
-            .values_list("pk", "is_locked")
-            .get()
-        )
-        if locked:
-            raise PermissionDenied(permissions.why_cannot_reply(author, parent))
-        existing = _already_posted(author, client_token)
-        if existing:
-            return existing
-        fresh_parent = Comment.objects.select_related("room").get(pk=parent.pk)
-        comment = _new_comment(
-            author,
-            room=fresh_parent.room,
-            rendered=rendered,
-            body=body,
-            client_token=client_token,
-            parent=fresh_parent,
-            language=language,
-        )
-        _after_posting(comment, rendered=rendered, thread_id=thread_id)
-    return comment
+
+    def write() -> Comment:
+        with transaction.atomic():
+            # django-mptt leaves locking to us: holding the root row makes replies
+            # to one thread take turns, so lft/rght stay consistent.
+            thread_id, locked = (
+                Comment.objects.select_for_update()
+                .filter(tree_id=parent.tree_id, level=0)
+                .values_list("pk", "is_locked")
+                .get()
+            )
+            if locked:
+                raise PermissionDenied(permissions.why_cannot_reply(author, parent))
+            existing = _already_posted(author, client_token, room=parent.room, parent=parent)
+            if existing:
+                return existing
+            fresh_parent = Comment.objects.select_related("room").get(pk=parent.pk)
+            comment = _new_comment(
+                author,
+                room=fresh_parent.room,
+                rendered=rendered,
+                body=body,
+                client_token=client_token,
+                parent=fresh_parent,
+                language=language,
+            )
+            if comment.posted_meanwhile:
+                return comment
+            _after_posting(comment, rendered=rendered, thread_id=thread_id)
+            counts.change_room_counts(comment.room_id, comments=int(comment.is_visible))
+        return comment
+
+    return retrying_a_deadlock(write)
 
 
 def _new_comment(author, *, room: Room, rendered: RenderedBody, body, client_token, **tree) -> Comment:
@@ -151,7 +166,17 @@ def _new_comment(author, *, room: Room, rendered: RenderedBody, body, client_tok
         state=Comment.State.PENDING if needs_approval(author, room, rendered) else Comment.State.VISIBLE,
         **tree,
     )
-    comment.save()
+    try:
+        with transaction.atomic():
+            comment.save()
+    except IntegrityError:
+        # The same form, sent twice at once: the other request stored it first.
+        existing = _already_posted(author, client_token, room=room, parent=tree.get("parent"))
+        if existing is None:
+            raise
+        existing.posted_meanwhile = True
+        return existing
+    comment.posted_meanwhile = False
     return comment
 
 
@@ -180,20 +205,21 @@ def _too_many_links_for_a_new_account(author, rendered: RenderedBody) -> bool:
 
 def _after_posting(comment: Comment, *, rendered: RenderedBody, thread_id: int) -> None:
     """What a new comment sets going: its mentions and citations are recorded and
-    its author follows the thread (if they wish). A visible comment counts in the
-    room and notifies people now; a held one does so when it is approved."""
+    its author follows the thread (if they wish). A visible comment notifies
+    people now; a held one when it is approved. The caller counts it in the room."""
+    comment.mentions_not_notified = 0
     record_mentions_and_citations(comment, rendered)
     cache.room_changed(comment.room_id)
     if comment.author.follow_threads_on_post:
         Follow.objects.get_or_create(user=comment.author, thread_id=thread_id)
-    comment.mentions_not_notified = 0
     if comment.is_visible:
         publish(comment, thread_id=thread_id, mentioned_ids=rendered.mentioned_user_ids)
 
 
 def publish(comment: Comment, *, thread_id: int, mentioned_ids) -> None:
-    """A comment becomes part of the discussion: counted, and people are told."""
-    counts.change_room_counts(comment.room_id, comments=1)
+    """A comment becomes part of the discussion: people are told. The caller
+    counts it in the room, as the last statement of its transaction, so the
+    room's row is locked only for the moment before commit."""
     limit = notifications.mentions_to_notify(comment.author)
     notifications.notify_about_new_comment(comment, thread_id=thread_id, mentioned_ids=mentioned_ids[:limit])
     comment.mentions_not_notified = max(0, len(mentioned_ids) - limit)
@@ -213,10 +239,22 @@ def record_mentions_and_citations(comment: Comment, rendered: RenderedBody) -> N
     )
 
 
-def _already_posted(author, client_token) -> Comment | None:
+TOKEN_USED_ELSEWHERE = gettext_lazy(
+    "This form has already been used to post another comment. Your text is kept below: "
+    "please copy it, reload the page and post it again."
+)
+
+
+def _already_posted(author, client_token, *, room: Room, parent: Comment | None) -> Comment | None:
+    """The comment this form already posted (a second click, a resent form), or
+    None. A form's token sent to another place than its first is refused."""
     if client_token is None:
         return None
-    return Comment.objects.filter(author=author, client_token=client_token).first()
+    existing = Comment.objects.filter(author=author, client_token=client_token).first()
+    if existing is not None and (existing.room_id, existing.parent_id) != (room.pk, getattr(parent, "pk", None)):
+        raise ValidationError(TOKEN_USED_ELSEWHERE, code="token_used_elsewhere")
+    return existing
+
 
 
 def lock_new_thread_allocation() -> None:

@@ -253,6 +253,7 @@ def approve_comment(moderator, *, comment: Comment) -> Comment:
         mentioned = list(Mention.objects.filter(comment=comment).order_by("pk").values_list("user_id", flat=True))
         publish(comment, thread_id=thread_id, mentioned_ids=mentioned)
         _log(moderator, Action.APPROVE, room=comment.room, comment=comment, target_user=comment.author)
+        counts.change_room_counts(comment.room_id, comments=1)
     return comment
 
 

@@ -104,3 +104,35 @@ def test_the_same_form_sent_twice_at_once_stores_one_comment(room):
 
     assert errors == []
     assert Comment.objects.filter(parent=parent).count() == 1
+
+
+def test_one_form_s_token_sent_to_two_threads_at_once_stores_one_reply_and_refuses_the_other(room):
+    author = factories.make_user()
+    first, second = factories.make_comment(room), factories.make_comment(room)
+    token = "3e2b4f0c-8d1a-4d6e-9c55-0b7a2f6d9e11"
+    jobs = [
+        (lambda parent=parent: services.reply_to_comment(author, parent=parent, body="Two tabs", client_token=token))
+        for parent in (first, second)
+    ]
+
+    errors = run_at_once(jobs)
+
+    assert [getattr(error, "code", type(error).__name__) for error in errors] == ["token_used_elsewhere"]
+    assert Comment.objects.filter(author=author).count() == 1
+    room.refresh_from_db()
+    assert room.comment_count == 3
+
+
+def test_one_form_s_token_sent_as_a_thread_and_a_reply_at_once_never_deadlocks(room):
+    author = factories.make_user()
+    parent = factories.make_comment(room)
+    token = "7a1c9e24-2b6d-4f8a-a3e0-5d4c1b9f8e22"
+    jobs = [
+        lambda: services.post_comment(author, room=room, body="As a thread", client_token=token),
+        lambda: services.reply_to_comment(author, parent=parent, body="As a reply", client_token=token),
+    ]
+
+    errors = run_at_once(jobs)
+
+    assert [getattr(error, "code", type(error).__name__) for error in errors] == ["token_used_elsewhere"]
+    assert Comment.objects.filter(author=author).count() == 1

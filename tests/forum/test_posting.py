@@ -133,6 +133,23 @@ def test_the_same_form_sent_twice_stores_one_comment(participant_client, room):
     assert first.url == second.url
 
 
+def test_one_form_s_token_sent_to_a_second_place_is_refused_with_the_text_kept(participant_client, room):
+    token = str(uuid.uuid4())
+    parent = factories.make_comment(room, body="Somewhere else.")
+    participant_client.post(new_comment_url(room), {"body": "First place", "client_token": token})
+
+    response = participant_client.post(
+        reverse("forum:reply", args=[room.consultation.slug, room.slug, parent.pk]),
+        {"body": "Second place", "client_token": token},
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This form has already been used to post another comment." in html
+    assert "Second place" in html
+    assert list(Comment.objects.order_by("pk").values_list("body_source", flat=True)) == ["Somewhere else.", "First place"]
+
+
 def test_two_different_forms_store_two_comments(participant_client, room):
     for _ in range(2):
         participant_client.post(new_comment_url(room), {"body": "Same words", "client_token": str(uuid.uuid4())})
