@@ -16,7 +16,7 @@ from django.test import Client
 from consultation.cache import TolerantRedisCache
 from forum.models import Comment
 from tests import factories
-from tests.outages import PrivateRedis
+from benchmarks.outages import PrivateRedis
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,6 +1,7 @@
-"""Faults a test can cause without touching anything it did not start: a
-redis-server of its own to stop, freeze and resume, and a TCP proxy in front of
-PostgreSQL whose connections it can cut."""
+"""Faults a check or a test can cause without touching anything it did not
+start: a redis-server of its own to stop, freeze and resume, and a TCP proxy
+in front of PostgreSQL whose connections it can cut. Used by faults.py and by
+the fault tests (tests/test_redis_outage.py, tests/test_task_worker.py)."""
 
 import os
 import selectors
@@ -17,6 +18,16 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def stop_process(process: subprocess.Popen, *, timeout: float = 30) -> None:
+    """SIGTERM, and SIGKILL if it has not exited within `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
 
 
 class PrivateRedis:
@@ -54,12 +65,7 @@ class PrivateRedis:
         if self.process is None:
             return
         self.resume()
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        stop_process(self.process)
         self.process = None
 
     def freeze(self) -> None:
