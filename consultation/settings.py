@@ -200,7 +200,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "consultation@localhos
 
 # --- Background tasks -------------------------------------------------------
 # Email goes through a queue kept in the database; `python manage.py
-# db_worker` runs it.
+# run_worker` runs it, waiting out database outages.
 
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
