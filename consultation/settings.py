@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_tasks",
     "django_tasks_db",
+    "consultation",
     "accounts",
     "forum",
 ]
