@@ -10,7 +10,11 @@ drawn from those parameters alone, and kept only when it shows what they ask
 for: a question of another room, or a page past the last, fills no cache.
 
 It needs a cache shared by every app process (Redis, via REDIS_URL):
-FORUM_CACHE_ROOM_PAGES is on by default only then."""
+FORUM_CACHE_ROOM_PAGES is on by default only then. While Redis does not
+answer, pages are drawn afresh (consultation/cache.py); a change made then
+cannot drop the copies kept before, so if Redis kept them (frozen or cut off
+rather than restarted) they may be served until they expire, at most
+FORUM_ROOM_PAGE_CACHE_SECONDS after they were drawn."""
 
 from django.conf import settings
 from django.core.cache import cache
