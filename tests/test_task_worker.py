@@ -69,6 +69,16 @@ def start(command, outbox, database, log_path):
     return process, log
 
 
+def stop(process) -> int | None:
+    """SIGTERM, as a process manager stops it: its exit status, or None if it had to be killed."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        stop_process(process, timeout=1)
+        return None
+
+
 WORKER = [sys.executable, "manage.py", "run_worker", "--interval", "0.2", "--no-startup-delay"]
 # What the worker logs when it cannot reach the database.
 WAITING = "The task worker cannot reach the database"
@@ -128,8 +138,7 @@ def test_the_worker_waits_out_a_cut_database_connection_and_sends_what_was_queue
         assert wait_until(lambda: sent(queued[1]), SENDING_SECONDS), "the worker never sent the email queued meanwhile"
         assert worker.poll() is None
     finally:
-        worker.send_signal(signal.SIGTERM)
-        exit_status = worker.wait(timeout=20)
+        exit_status = stop(worker)
         log.close()
         proxy.close()
         messages = report(queued, outbox, log_path)
@@ -163,12 +172,7 @@ def test_keep_running_starts_the_worker_again_when_it_is_killed(queue, outbox, t
         print(f"\nWorker {first} killed; worker {second} started in its place")
         assert second not in (None, first)
     finally:
-        supervisor.send_signal(signal.SIGTERM)
-        try:
-            exit_status = supervisor.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            stop_process(supervisor, timeout=1)
-            exit_status = None
+        exit_status = stop(supervisor)
         left_running = [pid for pid in workers if pid and is_running(pid)]
         for pid in left_running:
             os.kill(pid, signal.SIGKILL)
