@@ -19,11 +19,20 @@ B. The mail server down: a comment mentioning someone is posted while
    due (a minute after the comment) `send_pending_emails` sends it, once.
 C. A storm: 200 replies into one thread from 8 processes at once. All are
    stored, and `check_trees` finds the tree sound and equal to a rebuild.
+D. Redis stopped, then frozen, under a load of posts and reads. gunicorn as in
+   A, with a redis-server of the script's own (a free port, nothing saved) for
+   its cache, and a posting limit high enough never to refuse, so that it is
+   counted. After --redis-outage-after seconds Redis is stopped for
+   --redis-outage-seconds and started again (empty); as long again later it is
+   frozen (SIGSTOP) as long, then resumed. Every post answered 302 is stored,
+   no answer is a 500, posts go on during both faults, no answer waits more
+   than about a second, a fresh log-in works during each fault, /healthz says
+   "degraded: cache" then, and everyone is still signed in at the end.
 
 Everything runs in a throwaway database, `faults_check`, on the server that
 DATABASE_URL names (it must be PostgreSQL; the database named there is only
 used to create and drop `faults_check`), with Redis database 9 for gunicorn's
-cache and sessions. The database is dropped at the end, even after an error,
+cache (D: a redis-server of its own). The database is dropped at the end, even after an error,
 unless --keep; PostgreSQL is started again if the script stopped it. The exit
 status is 1 when a check failed.
 """
@@ -34,7 +43,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import socketserver
 import subprocess
 import sys
@@ -48,6 +56,10 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from benchmarks.outages import PrivateRedis, free_port, stop_process  # noqa: E402
+
 DATABASE_NAME = "faults_check"
 REDIS_URL = "redis://127.0.0.1:6379/9"
 PASSWORD = "faults-check-password"
@@ -64,8 +76,8 @@ def parse_args(argv=None):
     parser.add_argument(
         "--scenarios",
         nargs="+",
-        choices=["A", "B", "C"],
-        default=["A", "B", "C"],
+        choices=["A", "B", "C", "D"],
+        default=["A", "B", "C", "D"],
         type=str.upper,
         help="which scenarios to run (default all)",
     )
@@ -78,6 +90,10 @@ def parse_args(argv=None):
     parser.add_argument("--outage-after", type=float, default=12, help="seconds of load before the outage")
     parser.add_argument("--outage-seconds", type=float, default=5, help="how long PostgreSQL is down (default 5)")
     parser.add_argument("--cluster", default="main", help="the pg_ctlcluster cluster name (default main)")
+    parser.add_argument("--redis-outage-after", type=float, default=6, help="D: seconds of load before Redis stops")
+    parser.add_argument(
+        "--redis-outage-seconds", type=float, default=6, help="D: how long Redis is stopped, then frozen (default 6)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the faults_check database afterwards")
     args = parser.parse_args(argv)
     if args.outage_after + args.outage_seconds + 5 > args.seconds:
@@ -175,12 +191,6 @@ def new_comment_path(room) -> str:
     return reverse("forum:new-comment", kwargs={"consultation_slug": room.consultation.slug, "room_slug": room.slug})
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 # --- A: PostgreSQL stopped under load ------------------------------------------------
 
 
@@ -275,24 +285,26 @@ def pg_ctlcluster(version: int, cluster: str, action: str):
     subprocess.run(command, check=True, timeout=120, capture_output=True)
 
 
-def wait_until_healthy(port, seconds=30) -> bool:
+def wait_until_healthy(port, seconds=30, saying=None) -> bool:
+    """Whether /healthz answers 200 (and `saying`, when given) within `seconds`."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        status, _ = Browser(port).request("GET", "/healthz", timeout=5)
-        if status == 200:
+        status, text = Browser(port).request("GET", "/healthz", timeout=5)
+        if status == 200 and saying in (None, text):
             return True
         time.sleep(0.5)
     return False
 
 
-def start_gunicorn(workdir: Path, port: int, database: str, secret_key: str):
+def start_gunicorn(workdir: Path, port: int, database: str, secret_key: str, *, redis_url=REDIS_URL, rate_limits=None):
     """gunicorn as production runs it, plus an overlay of settings kept out of
-    the checkout: collected static files in `workdir`, rate limits off."""
+    the checkout: collected static files in `workdir`, and `rate_limits`
+    (FORUM_RATE_LIMITS; by default none, as four people post as fast as the
+    server answers)."""
     (workdir / "faults_settings.py").write_text(
         "from consultation.settings import *  # noqa: F403\n"
         f"STATIC_ROOT = {str(workdir / 'static')!r}\n"
-        "# Four people post as fast as the server answers; the limits are not under test.\n"
-        "FORUM_RATE_LIMITS = {}\n"
+        f"FORUM_RATE_LIMITS = {rate_limits or {}!r}\n"
     )
     env = {
         **os.environ,
@@ -306,7 +318,7 @@ def start_gunicorn(workdir: Path, port: int, database: str, secret_key: str):
         "ALLOWED_HOSTS": "127.0.0.1",
         "SITE_URL": f"http://127.0.0.1:{port}",
         "DATABASE_URL": database,
-        "REDIS_URL": REDIS_URL,
+        "REDIS_URL": redis_url,
         "LOG_LEVEL": "WARNING",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
@@ -329,20 +341,29 @@ def start_gunicorn(workdir: Path, port: int, database: str, secret_key: str):
     return server, log
 
 
-def stop_gunicorn(server):
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=10)
+def signed_in_browsers(port, workdir, people) -> list[Browser]:
+    """Once gunicorn answers, a Browser signed in through the login form for each person."""
+    if not wait_until_healthy(port):
+        raise RuntimeError(f"gunicorn did not answer /healthz; see {workdir / 'gunicorn.log'}")
+    browsers = [Browser(port) for _ in people]
+    for browser, person in zip(browsers, people):
+        browser.log_in(person.email)
+    return browsers
+
+
+def stop_gunicorn(server, log, workdir, report, *, completed):
+    """Stop gunicorn (when it was started) and close its log, which is kept when the scenario did not complete."""
+    if server is not None:
+        stop_process(server)
+    if log is not None:
+        log.close()
+    if not completed:
+        report.say(f"gunicorn's log is kept in {workdir}")
 
 
 def scenario_a(args, report, secret_key):
     from django.core.management import call_command
     from django.db import connection
-
-    from forum.models import Comment
 
     report.say("\n== A. PostgreSQL stopped and started under a load of posts")
     room = make_room()
@@ -357,14 +378,8 @@ def scenario_a(args, report, secret_key):
     outage = None
     try:
         server, log = start_gunicorn(workdir, port, database_url(DATABASE_NAME), secret_key)
-        if not wait_until_healthy(port):
-            raise RuntimeError(f"gunicorn did not answer /healthz; see {workdir / 'gunicorn.log'}")
+        browsers = signed_in_browsers(port, workdir, people)
         report.say(f"gunicorn (2 workers) at http://127.0.0.1:{port}/, PostgreSQL {version}/{args.cluster}")
-        browsers = []
-        for person in people:
-            browser = Browser(port)
-            browser.log_in(person.email)
-            browsers.append(browser)
         start = time.monotonic()
         deadline = start + args.seconds
         budget = PostBudget(args.posts)
@@ -399,37 +414,11 @@ def scenario_a(args, report, secret_key):
                 pg_ctlcluster(version, args.cluster, "start")
             except subprocess.CalledProcessError as error:
                 report.say(f"pg_ctlcluster start: {error.stderr.decode(errors='replace').strip()}")
-        if server is not None:
-            stop_gunicorn(server)
-        if log is not None:
-            log.close()
-        if not completed:
-            report.say(f"gunicorn's log is kept in {workdir}")
+        stop_gunicorn(server, log, workdir, report, completed=completed)
 
     # The script's own connection did not survive a restart of the server.
     connection.close()
-    stored = {}
-    for body in Comment.objects.filter(room=room).values_list("body_source", flat=True):
-        for marker in MARKER.findall(body):
-            stored[marker] = stored.get(marker, 0) + 1
-    acknowledged = [answer for answer in answers if answer.status == 302]
-    by_status = {}
-    for answer in answers:
-        by_status[answer.status] = by_status.get(answer.status, 0) + 1
-    report.say(
-        f"Sent {len(answers)} posts in {args.seconds:.0f} s: "
-        + ", ".join(f"{status or 'no answer'}: {count}" for status, count in sorted(by_status.items(), key=str))
-    )
-    unacknowledged_stored = set(stored) - {answer.marker for answer in acknowledged}
-    report.say(
-        f"Acknowledged (302): {len(acknowledged)}; stored: {len(stored)} "
-        f"({len(unacknowledged_stored)} stored without a success answer)"
-    )
-    lost = [answer.marker for answer in acknowledged if answer.marker not in stored]
-    report.check(
-        not lost, f"every acknowledged post is stored ({len(lost)} missing{': ' + ', '.join(lost[:5]) if lost else ''})"
-    )
-    report.check(all(count == 1 for count in stored.values()), "no post is stored twice")
+    acknowledged = check_posts_stored(report, room, answers, args.seconds)
     server_errors = [answer for answer in answers if answer.status and answer.status >= 500 and answer.status != 503]
     report.check(not server_errors, f"no 500 answers ({len(server_errors)})")
     unfriendly = [answer for answer in answers if answer.status == 503 and not answer.friendly]
@@ -465,6 +454,37 @@ def scenario_a(args, report, secret_key):
     except Exception as error:  # CommandError: broken trees were printed above
         report.check(False, f"every tree is sound ({error})")
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+def check_posts_stored(report, room, answers, seconds):
+    """Print what was acknowledged and what was stored; check that every post
+    answered 302 is stored, once. Returns the acknowledged answers."""
+    from forum.models import Comment
+
+    stored = {}
+    for body in Comment.objects.filter(room=room).values_list("body_source", flat=True):
+        for marker in MARKER.findall(body):
+            stored[marker] = stored.get(marker, 0) + 1
+    acknowledged = [answer for answer in answers if answer.status == 302]
+    report.say(f"Sent {len(answers)} posts in {seconds:.0f} s: {status_counts(answers)}")
+    unacknowledged_stored = set(stored) - {answer.marker for answer in acknowledged}
+    report.say(
+        f"Acknowledged (302): {len(acknowledged)}; stored: {len(stored)} "
+        f"({len(unacknowledged_stored)} stored without a success answer)"
+    )
+    lost = [answer.marker for answer in acknowledged if answer.marker not in stored]
+    report.check(
+        not lost, f"every acknowledged post is stored ({len(lost)} missing{': ' + ', '.join(lost[:5]) if lost else ''})"
+    )
+    report.check(all(count == 1 for count in stored.values()), "no post is stored twice")
+    return acknowledged
+
+
+def status_counts(answers) -> str:
+    by_status = {}
+    for answer in answers:
+        by_status[answer.status] = by_status.get(answer.status, 0) + 1
+    return ", ".join(f"{status or 'no answer'}: {count}" for status, count in sorted(by_status.items(), key=str))
 
 
 def malformed_requests(port, browser, path):
@@ -742,6 +762,122 @@ def scenario_c(report, secret_key):
     report.check(rebuilt == as_stored, "django-mptt's rebuild from the parent links changes nothing")
 
 
+# --- D: Redis stopped, then frozen --------------------------------------------------------
+
+
+def keep_reading(browser, path, deadline, answers):
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        status, text = browser.request("GET", path)
+        answers.append(Answer("", started, time.monotonic(), status, False, "" if status else text))
+        time.sleep(0.05)
+
+
+def arrive_and_check_health(port, email) -> tuple[bool, str]:
+    """A person signing in now, and what /healthz says: (signed in, '<status> <body>')."""
+    try:
+        Browser(port).log_in(email)
+        signed_in = True
+    except RuntimeError:
+        signed_in = False
+    status, text = Browser(port).request("GET", "/healthz", timeout=5)
+    return signed_in, f"{status} {text.strip()[:60]}"
+
+
+def scenario_d(args, report, secret_key):
+    report.say("\n== D. Redis stopped, then frozen, under a load of posts and reads")
+    room = make_room()
+    people = [make_person(f"Poster {n}", password=PASSWORD) for n in range(args.threads)]
+    arriving = make_person("Arriving during the faults", password=PASSWORD)
+    path = new_comment_path(room)
+    room_page = path.rsplit("comment/", 1)[0]
+    fault_seconds = args.redis_outage_seconds
+    seconds = args.redis_outage_after + 3 * fault_seconds + 5
+    workdir = Path(tempfile.mkdtemp(prefix="faults_"))
+    port = free_port()
+    redis_server = PrivateRedis()
+    server = log = None
+    posts: list[Answer] = []
+    reads: list[Answer] = []
+    faults = {}
+    completed = False
+    try:
+        redis_server.start()
+        server, log = start_gunicorn(
+            workdir,
+            port,
+            database_url(DATABASE_NAME),
+            secret_key,
+            redis_url=redis_server.url,
+            # Counted, so that the counting meets the outage, but never reached.
+            rate_limits={"post": [(100_000, 60)]},
+        )
+        browsers = signed_in_browsers(port, workdir, people)
+        report.say(f"gunicorn (2 workers) at http://127.0.0.1:{port}/, its own Redis at port {redis_server.port}")
+        start = time.monotonic()
+        deadline = start + seconds
+        budget = PostBudget(args.posts)
+        workers = [
+            threading.Thread(target=keep_posting, args=(n, browser, path, deadline, budget, posts))
+            for n, browser in enumerate(browsers)
+        ] + [threading.Thread(target=keep_reading, args=(Browser(port), room_page, deadline, reads)) for _ in range(2)]
+        for worker in workers:
+            worker.start()
+        time.sleep(max(0.0, start + args.redis_outage_after - time.monotonic()))
+        for name, begin, end in (
+            ("stopped", redis_server.stop, redis_server.start),
+            ("frozen", redis_server.freeze, redis_server.resume),
+        ):
+            report.say(f"Redis {name} for {fault_seconds:.0f} s...")
+            began = time.monotonic()
+            begin()
+            time.sleep(min(1.0, fault_seconds / 2))
+            probe = arrive_and_check_health(port, arriving.email)
+            time.sleep(max(0.0, began + fault_seconds - time.monotonic()))
+            end()
+            faults[name] = (began, time.monotonic(), *probe)
+            report.say(f"Redis {'started' if name == 'stopped' else 'resumed'} again.")
+            time.sleep(fault_seconds)
+        for worker in workers:
+            worker.join(timeout=seconds + 60)
+        recovered = wait_until_healthy(port, seconds=15, saying="ok")
+        signed_in_at_end = [browser.request("GET", "/notifications/")[0] for browser in browsers]
+        completed = True
+    finally:
+        redis_server.stop()
+        stop_gunicorn(server, log, workdir, report, completed=completed)
+
+    check_posts_stored(report, room, posts, seconds)
+    report.say(f"Read the room page {len(reads)} times: {status_counts(reads)}")
+    answers = posts + reads
+    server_errors = [answer for answer in answers if answer.status and answer.status >= 500]
+    report.check(not server_errors, f"no 5xx answers ({len(server_errors)})")
+    unanswered = [answer for answer in answers if answer.status is None]
+    report.check(
+        not unanswered,
+        f"every request got an answer ({len(unanswered)} without{': ' + unanswered[0].detail if unanswered else ''})",
+    )
+    for name, (began, ended, signed_in, health) in faults.items():
+        during = [answer for answer in answers if answer.started < ended and answer.ended > began]
+        posted = sum(1 for answer in during if answer.status == 302 and answer.marker)
+        read = sum(1 for answer in during if answer.status == 200 and not answer.marker)
+        slowest = max((answer.ended - answer.started for answer in during), default=0.0)
+        report.say(
+            f"Redis {name}: {len(during)} requests, {posted} posted, {read} pages read, "
+            f"slowest {slowest:.2f} s; a fresh log-in {'worked' if signed_in else 'failed'}; /healthz: {health}"
+        )
+        report.check(posted > 0 and read > 0, f"posting and reading go on while Redis is {name}")
+        report.check(slowest <= 1.0, f"no request waits more than a second while Redis is {name} ({slowest:.2f} s)")
+        report.check(signed_in, f"a fresh log-in works while Redis is {name}")
+        report.check(health == "200 degraded: cache", f"/healthz says 200 degraded while Redis is {name}")
+    report.check(recovered, "/healthz says ok again once Redis is back")
+    report.check(
+        all(status == 200 for status in signed_in_at_end),
+        f"everyone is still signed in at the end ({signed_in_at_end})",
+    )
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
 # --- Main ---------------------------------------------------------------------------------
 
 
@@ -768,6 +904,8 @@ def main(argv=None):
             scenario_b(report)
         if "C" in args.scenarios:
             scenario_c(report, secret_key)
+        if "D" in args.scenarios:
+            scenario_d(args, report, secret_key)
     finally:
         connection.close()
         if args.keep:

@@ -22,8 +22,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 class HealthCheckMiddleware:
     """Answer /healthz before anything else (host checks, HTTPS redirect), so a
-    load balancer can ask each app process directly: 200 when the database and
-    the cache answer, 503 otherwise."""
+    load balancer can ask each app process directly: 200 "ok" when the database
+    and the cache answer; 200 "degraded: cache" when only the cache does not
+    (the site serves without it, and every process shares one Redis: taking them
+    all out of the balancer would take the site down); 503 when the database
+    does not answer."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -31,21 +34,22 @@ class HealthCheckMiddleware:
     def __call__(self, request):
         if request.path != "/healthz":
             return self.get_response(request)
-        problems = []
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
+            database_answers = True
         except Exception:  # any failure means "not healthy"; the reason goes to the log
-            problems.append("database")
+            database_answers = False
         try:
             cache.set("healthz", "ok", 5)
-            if cache.get("healthz") != "ok":
-                problems.append("cache")
-        except Exception:
-            problems.append("cache")
-        if problems:
-            return HttpResponse("unavailable: " + ", ".join(problems), status=503, content_type="text/plain")
-        return HttpResponse("ok", content_type="text/plain")
+            cache_answers = cache.get("healthz") == "ok"
+        except Exception:  # Redis's cache answers as an empty one instead (consultation/cache.py)
+            cache_answers = False
+        degraded = "" if cache_answers else "degraded: cache"
+        if not database_answers:
+            body = "; ".join(filter(None, ["unavailable: database", degraded]))
+            return HttpResponse(body, status=503, content_type="text/plain")
+        return HttpResponse(degraded or "ok", content_type="text/plain")
 
 
 class ContentSecurityPolicyMiddleware:

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_tasks",
     "django_tasks_db",
+    "consultation",
     "accounts",
     "forum",
 ]
@@ -134,15 +135,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------
 # Redis when REDIS_URL is set, so that rate limits and cached pages are
-# shared by every app process; otherwise each process keeps its own.
+# shared by every app process; otherwise each process keeps its own. The site
+# serves without Redis (consultation/cache.py): an operation waits at most a
+# socket timeout, and after a failure the process leaves Redis alone a while.
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    # Sessions read from Redis and kept in the database, so a Redis restart logs nobody out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    CACHES = {
+        "default": {
+            "BACKEND": "consultation.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5, "pause_after_error": 5},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions live in the database only: one indexed read per signed-in request,
+# right whether or not Redis answers. A copy in Redis (cached_db) would save
+# that read, but a log-out during an outage could not delete the copy, which
+# would sign the old cookie in again once Redis is back.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Accounts -------------------------------------------------------------
 
@@ -189,7 +202,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "consultation@localhos
 
 # --- Background tasks -------------------------------------------------------
 # Email goes through a queue kept in the database; `python manage.py
-# db_worker` runs it.
+# run_worker` runs it, waiting out database outages.
 
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 

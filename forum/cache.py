@@ -4,13 +4,22 @@ traffic. Every write that changes what a room shows bumps that room's version
 relative times ("3 hours ago") and the rota of the day are at most
 FORUM_ROOM_PAGE_CACHE_SECONDS old.
 
+A page is keyed on the parameters it reads (page, order, question, language;
+forum.forms.read_room_page_query), so `?cb=1`, `?cb=2`… share one copy. It is
+drawn from those parameters alone, and kept only when it shows what they ask
+for: a question of another room, or a page past the last, fills no cache.
+
 It needs a cache shared by every app process (Redis, via REDIS_URL):
-FORUM_CACHE_ROOM_PAGES is on by default only then."""
+FORUM_CACHE_ROOM_PAGES is on by default only then. While Redis does not
+answer, pages are drawn afresh (consultation/cache.py); a change made then
+cannot drop the copies kept before, so if Redis kept them (frozen or cut off
+rather than restarted) they may be served until they expire, at most
+FORUM_ROOM_PAGE_CACHE_SECONDS after they were drawn."""
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 
 _SITE_VERSION = "forum:site-version"
 
@@ -39,7 +48,7 @@ def site_changed() -> None:
         transaction.on_commit(lambda: _bump(_SITE_VERSION))
 
 
-def _page_key(request, room) -> str:
+def _page_key(request, room, query: str) -> str:
     versions = cache.get_many([_SITE_VERSION, _room_key(room.pk)])
     return ":".join(
         [
@@ -48,7 +57,7 @@ def _page_key(request, room) -> str:
             str(versions.get(_SITE_VERSION, 0)),
             str(versions.get(_room_key(room.pk), 0)),
             request.LANGUAGE_CODE,
-            request.get_full_path(),
+            query,
         ]
     )
 
@@ -64,19 +73,31 @@ def _cacheable(request) -> bool:
     )
 
 
-def anonymous_room_page(request, room, render):
-    """The room page from the cache when it can be, otherwise `render()` (and keep it)."""
-    if not _cacheable(request):
+def anonymous_room_page(request, room, render, *, query: str | None):
+    """The room page from the cache when it can be, otherwise `render()` (and keep it).
+    `query`: the page's own parameters (forum.forms.read_room_page_query), None
+    when they cannot key a copy; `render()`'s response says in `room_page_query`
+    which parameters it shows (forum.forms.room_page_query)."""
+    if query is None or not _cacheable(request):
         return render()
-    key = _page_key(request, room)
+    key = _page_key(request, room, query)
     html = cache.get(key)
     if html is not None:
         response = HttpResponse(html)
         response["X-Room-Cache"] = "hit"
         return response
+    # Drawn from its key's parameters alone, the page carries nothing of this
+    # visitor's others (the log-in link's `next` repeats the query).
+    request.GET = QueryDict(query)
+    request.META["QUERY_STRING"] = query
     response = render()
     # A page that handed out a CSRF token or set a cookie is someone's own.
-    if response.status_code == 200 and not response.cookies and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+    if (
+        response.status_code == 200
+        and getattr(response, "room_page_query", None) == query
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    ):
         cache.set(key, response.content, settings.FORUM_ROOM_PAGE_CACHE_SECONDS)
         response["X-Room-Cache"] = "miss"
     return response

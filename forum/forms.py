@@ -1,7 +1,10 @@
+import re
 import uuid
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.http import Http404
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -98,6 +101,41 @@ class RoomFilterForm(forms.Form):
     def urlencoded(self) -> str:
         """The chosen filters as query parameters to carry through pagination, e.g. "&question=3"."""
         return "".join(f"&{name}={value.pk if name == 'question' else value}" for name, value in self.selection().items())
+
+
+def room_page_query(*, page: int = 1, newest_first: bool = False, question_id=None, language=None) -> str:
+    """A room page's parameters in one canonical form, defaults left out
+    ("language=es&page=2"): what its cached copy is keyed on (forum.cache)."""
+    pairs = [
+        ("language", language),
+        ("order", "newest" if newest_first else None),
+        ("page", page if page != 1 else None),
+        ("question", question_id),
+    ]
+    return urlencode([(name, value) for name, value in pairs if value])
+
+
+_POSITIVE_NUMBER = re.compile(r"[1-9][0-9]{0,9}")
+
+
+def read_room_page_query(data) -> str | None:
+    """The parameters a room page reads from a query (`request.GET`), in
+    room_page_query's form; the others are dropped. `answer` only fills the
+    comment form, which an anonymous page does not draw. None when one is
+    written otherwise than that form writes it (the page is then not cached)."""
+    page, question, language = data.get("page", "1"), data.get("question", ""), data.get("language", "")
+    if (
+        not _POSITIVE_NUMBER.fullmatch(page)
+        or (question and not _POSITIVE_NUMBER.fullmatch(question))
+        or language not in ("", *settings.FORUM_COMMENT_LANGUAGES)
+    ):
+        return None
+    return room_page_query(
+        page=int(page),
+        newest_first=data.get("order") == "newest",
+        question_id=int(question) if question else None,
+        language=language or None,
+    )
 
 
 class FlagForm(forms.Form):

@@ -6,6 +6,10 @@ created with `cache.add` and bumped with `cache.incr`, both atomic on Redis
 and on the local-memory cache. A burst may reach twice the limit across a
 window boundary; that is the price of one cache round trip per check.
 
+While the cache cannot be reached the limits fail open: consultation.cache
+answers `add` as a cache that keeps nothing, so every use counts as the
+first of its window, and logs the outage.
+
     wait = ratelimits.hit(ratelimits.user_key("report", request.user), limit=10, period=3600)
     if wait is not None:
         ...  # answer 429 with Retry-After: wait

@@ -1,4 +1,4 @@
-"""Work done outside the request, by the task worker (python manage.py db_worker)."""
+"""Work done outside the request, by the task worker (python manage.py run_worker)."""
 
 from django_tasks import task
 

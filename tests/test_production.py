@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from consultation.logging import OneLineJsonFormatter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,8 +59,8 @@ def test_production_settings_secure_cookies_hsts_and_https():
         "same-origin",
         ["HTTP_X_FORWARDED_PROTO", "https"],
         1,
-        "django.core.cache.backends.redis.RedisCache",
-        "django.contrib.sessions.backends.cached_db",
+        "consultation.cache.TolerantRedisCache",
+        "django.contrib.sessions.backends.db",
         "whitenoise.storage.CompressedManifestStaticFilesStorage",
     ]
 
@@ -99,15 +101,40 @@ def test_healthz_answers_ok_when_the_database_and_cache_answer(client, db):
     assert response.content == b"ok"
 
 
-def test_healthz_answers_503_when_the_database_does_not(client, db, monkeypatch):
+@pytest.fixture
+def database_down(monkeypatch):
     class DatabaseDown:
         def cursor(self):
             raise RuntimeError("connection refused")
 
     monkeypatch.setattr("consultation.middleware.connection", DatabaseDown())
+
+
+def test_healthz_answers_503_when_the_database_does_not(client, db, database_down):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert b"database" in response.content
+
+
+def test_healthz_answers_200_degraded_when_only_the_cache_does_not(client, db, settings):
+    # Nothing listens on port 9: the cache answers as an empty one.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "consultation.cache.TolerantRedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"degraded: cache"
+
+
+def test_healthz_answers_503_when_the_database_does_not_even_with_the_cache_down(client, db, database_down, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.content == b"unavailable: database; degraded: cache"
 
 
 def test_healthz_answers_for_any_host_name(client, db):

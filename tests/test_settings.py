@@ -2,16 +2,21 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from django.core import checks
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_python(code, **env):
     """Run code in a fresh interpreter with only the given settings variables."""
-    clean = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    unset = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SITE_URL", "ALLOWED_HOSTS", "HTTPS"}
+    clean = {key: value for key, value in os.environ.items() if key not in unset}
     clean |= {"DJANGO_SETTINGS_MODULE": "consultation.settings", **env}
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
 
@@ -66,3 +71,97 @@ def test_rate_limits_can_be_set_from_the_environment():
     assert limits["post"] == [[3, 10], [20, 3600]]
     assert limits["report"] == []
     assert limits["edit"] == [[10, 60], [60, 3600]]
+
+
+# --- The configuration table and the deploy checks ------------------------------------------
+
+READS_VARIABLE = re.compile(r'(?:os\.environ\.get|env_bool|env_list)\(f?"([A-Z_]+)')
+
+
+def variables_read():
+    """Every environment variable settings.py and gunicorn.conf.py read
+    (FORUM_RATE_LIMIT_<ACTION> as its prefix), and DATABASE_URL, which dj-database-url reads."""
+    names = {"DATABASE_URL"}
+    for path in (ROOT / "consultation" / "settings.py", ROOT / "gunicorn.conf.py"):
+        names |= set(READS_VARIABLE.findall(path.read_text()))
+    return names
+
+
+def configuration_table():
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Configuration", 1)[1].split("\n#", 1)[0]
+    first_cells = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
+    return {name for cell in first_cells for name in re.findall(r"`([A-Z_]+)", cell)}
+
+
+def test_every_variable_the_settings_read_is_in_the_readme_configuration_table():
+    read = variables_read()
+    assert {"HTTPS", "SITE_URL", "BEHIND_PROXY", "TRUSTED_PROXY_COUNT", "WEB_CONCURRENCY"} <= read
+    assert sorted(read - configuration_table()) == []
+
+
+def deploy_warnings():
+    return sorted(message.id for message in checks.run_checks(include_deployment_checks=True, tags=["consultation"]))
+
+
+@pytest.fixture
+def production(settings):
+    """The documented production settings, which the deploy checks pass."""
+    settings.DEBUG = False
+    settings.HTTPS = True
+    settings.ALLOWED_HOSTS = ["forum.example.org"]
+    settings.SITE_URL = "https://forum.example.org"
+    settings.CACHES = {"default": {"BACKEND": "consultation.cache.TolerantRedisCache", "LOCATION": "redis://r:6379/0"}}
+    settings.FORUM_RATE_LIMITS = {"post": [(5, 60)]}
+    settings.FORUM_CACHE_ROOM_PAGES = True
+    return settings
+
+
+def test_the_deploy_checks_pass_the_documented_production_settings(production):
+    assert deploy_warnings() == []
+
+
+def test_the_deploy_checks_pass_a_plain_http_run_with_a_matching_site_url(production):
+    production.HTTPS = False
+    production.SITE_URL = "http://forum.example.org:8000"
+    assert deploy_warnings() == []
+
+
+@pytest.mark.parametrize(
+    "site_url, allowed_hosts",
+    [("http://127.0.0.1:8000", ["forum.example.org"]), ("https://forum.example.com", [".example.org"])],
+)
+def test_the_deploy_checks_warn_when_site_url_names_a_host_not_allowed(production, site_url, allowed_hosts):
+    production.SITE_URL = site_url.replace("http://", "https://")
+    production.ALLOWED_HOSTS = allowed_hosts
+    assert deploy_warnings() == ["consultation.W001"]
+
+
+@pytest.mark.parametrize("https, site_url", [(True, "http://forum.example.org"), (False, "https://forum.example.org")])
+def test_the_deploy_checks_warn_when_site_url_and_https_disagree(production, https, site_url):
+    production.HTTPS = https
+    production.SITE_URL = site_url
+    assert deploy_warnings() == ["consultation.W002"]
+
+
+def test_the_deploy_checks_warn_when_each_process_counts_the_rate_limits_and_caches_pages_alone(production):
+    production.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert deploy_warnings() == ["consultation.W003", "consultation.W004"]
+    production.FORUM_RATE_LIMITS = {"post": []}
+    production.FORUM_CACHE_ROOM_PAGES = False
+    assert deploy_warnings() == []
+    production.DEBUG = True
+    production.FORUM_RATE_LIMITS = {"post": [(5, 60)]}
+    assert deploy_warnings() == []
+
+
+def test_a_production_start_with_the_defaults_warns_of_what_does_not_fit():
+    result = run_python(
+        "import django; django.setup(); from django.core.management import call_command;"
+        "call_command('check', '--deploy', '--tag', 'consultation')",
+        DEBUG="0",
+        SECRET_KEY="x9-production-like-secret-key-for-the-deploy-check-0123456789abcdefghij",
+        ALLOWED_HOSTS="forum.example.org",
+    )
+    for warning in ("consultation.W001", "consultation.W002", "consultation.W003"):
+        assert warning in result.stderr, result.stderr

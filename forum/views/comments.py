@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from forum import display, permissions, selectors, services
 from forum.cache import anonymous_room_page
-from forum.forms import CommentForm, ReportForm, RoomFilterForm
+from forum.forms import CommentForm, ReportForm, RoomFilterForm, read_room_page_query, room_page_query
 from forum.views.attempts import attempt
 from forum.views.pages import comment_for, comment_page
 
@@ -80,7 +80,9 @@ def _room_context(request, room, comments=()):
 @require_safe
 def room_detail(request, consultation_slug, room_slug):
     room = selectors.get_room(request.user, consultation_slug, room_slug)
-    return anonymous_room_page(request, room, lambda: _render_room(request, room))
+    return anonymous_room_page(
+        request, room, lambda: _render_room(request, room), query=read_room_page_query(request.GET)
+    )
 
 
 def _render_room(request, room):
@@ -93,11 +95,15 @@ def _render_room(request, room):
         "filters": filters,
         "form": CommentForm(questions=questions, initial={"guiding_question": request.GET.get("answer")}),
     }
-    if filters.is_filtering():
-        page = selectors.room_comments_filtered(room, **filters.selection(), number=request.GET.get("page"))
+    if selection := filters.selection():
+        page = selectors.room_comments_filtered(room, **selection, number=request.GET.get("page"))
         context |= _room_context(request, room, page.object_list)
         cards = display.draw_room_list(context["drawing"], list(page.object_list))
         context |= {"filtered_page": page, "cards": cards}
+        question = selection.get("question")
+        shown = room_page_query(
+            page=page.number, question_id=question.pk if question else None, language=selection.get("language")
+        )
     else:
         newest_first = request.GET.get("order") == "newest"
         page = selectors.room_threads_page(
@@ -105,7 +111,11 @@ def _render_room(request, room):
         )
         context |= _room_context(request, room, page.comments) | {"page": page, "newest_first": newest_first}
         context["cards"] = _thread_cards(context["drawing"], page)
-    return render(request, "forum/room_detail.html", context)
+        shown = room_page_query(page=page.number, newest_first=newest_first)
+    response = render(request, "forum/room_detail.html", context)
+    # What the page shows, which forum.cache compares with what was asked.
+    response.room_page_query = shown
+    return response
 
 
 def _thread_cards(drawing, page):

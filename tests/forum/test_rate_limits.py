@@ -80,7 +80,7 @@ def test_with_redis_url_the_limits_are_counted_in_redis_shared_by_every_app_proc
 
     assert result.returncode == 0, result.stderr
     cache = json.loads(result.stdout)
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["BACKEND"] == "consultation.cache.TolerantRedisCache"
     assert cache["LOCATION"] == "redis://127.0.0.1:6379/1"
 
 

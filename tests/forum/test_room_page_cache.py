@@ -103,3 +103,40 @@ def test_a_page_with_a_message_for_the_visitor_is_not_cached(client, room):
     get(client, room)
     client.cookies["messages"] = "something"
     assert "X-Room-Cache" not in get(client, room)
+
+
+def test_parameters_the_page_does_not_read_share_one_cached_page(client, room, participant):
+    factories.make_comment(room, participant, body="First thoughts.")
+    assert get(client, room, "?cb=1")["X-Room-Cache"] == "miss"
+    for query in ["?cb=2", "", "?utm_source=newsletter&page=1", "?fbclid=x&order=oldest&language="]:
+        response = get(client, room, query)
+        assert response["X-Room-Cache"] == "hit", query
+        assert "First thoughts." in response.content.decode()
+
+
+def test_a_cached_page_carries_none_of_its_first_visitors_other_parameters(client, room):
+    get(client, room, "?cb=secret-of-the-first-visitor")
+    response = get(client, room, "?cb=2")
+    assert response["X-Room-Cache"] == "hit"
+    assert "secret-of-the-first-visitor" not in response.content.decode()
+
+
+def test_each_parameter_the_page_reads_keeps_a_page_of_its_own(client, room, participant, settings):
+    settings.FORUM_THREADS_PER_PAGE = 1
+    question = factories.make_question(room, "What should change first?")
+    factories.make_comment(room, participant, body="An answer.", guiding_question=question)
+    factories.make_comment(room, participant, body="Los tribunales rurales necesitan más jueces y fiscales.")
+    readings = ["", "?page=2", "?order=newest", f"?question={question.pk}", "?language=es", "?language=es&page=1"]
+    for query in readings[:-1]:
+        assert get(client, room, query)["X-Room-Cache"] == "miss", query
+    for query in readings:
+        assert get(client, room, query)["X-Room-Cache"] == "hit", query
+
+
+def test_parameter_values_the_page_ignores_fill_no_cache(client, room, participant):
+    factories.make_comment(room, participant, body="First thoughts.")
+    for query in ["?question=999999", "?question=1&language=xx", "?page=01", "?question=abc"]:
+        for _ in range(2):
+            response = get(client, room, query)
+            assert response.status_code == 200, query
+            assert response.get("X-Room-Cache") != "hit", query
