@@ -81,10 +81,12 @@ class PrivateRedis:
 class TcpProxy:
     """Forwards 127.0.0.1:<port> to a server, in a thread. `cut()` closes every
     connection and refuses new ones (as a database that went away), until
-    `restore()`."""
+    `restore()`; `delay` holds each message to the server back, as a network would."""
 
-    def __init__(self, target_host: str, target_port: int):
+    def __init__(self, target_host: str, target_port: int, *, delay: float = 0.0):
+        # `delay`: seconds each message towards the server waits, as a server across a network would.
         self.target = (target_host, target_port)
+        self.delay = delay
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.is_cut = False
@@ -126,6 +128,8 @@ class TcpProxy:
                         data = key.fileobj.recv(65536)
                         if not data:
                             return
+                        if self.delay and key.fileobj is client:
+                            time.sleep(self.delay)
                         peers[key.fileobj].sendall(data)
                     if self.is_cut or self._stopping:
                         return
