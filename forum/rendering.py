@@ -21,13 +21,12 @@ import html
 import re
 from dataclasses import dataclass, field
 from typing import Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import nh3
 from django.conf import settings
 from django.db.models import Q
 from django.urls import Resolver404, resolve, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -35,11 +34,12 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from accounts.models import User
+from forum.addresses import destination_of, is_own_url
 from forum.models import Comment, Consultation, Room
 
 # Raise when the output for the same source changes, so stale bodies can be
 # found (render_version < RENDER_VERSION) and rendered again.
-RENDER_VERSION = 2
+RENDER_VERSION = 3
 
 EXTERNAL_LINK_REL = "nofollow ugc noopener"
 SHORTENED_LINK_TEXT = 60
@@ -141,16 +141,6 @@ class RenderedBody:
 # --- Links -----------------------------------------------------------------
 
 
-def is_own_url(url: str) -> bool:
-    """True for a relative URL or an absolute one on this site, decided the way
-    Django decides safe redirects, so `https:evil.example`, `/\\evil.example`
-    and `https://our.site@evil.example` count as other sites."""
-    # Judged as written, before the Markdown parser percent-encodes it.
-    return url_has_allowed_host_and_scheme(
-        unquote(url), allowed_hosts=settings.FORUM_OWN_HOSTS, require_https=False
-    )
-
-
 def shorten_for_display(url: str, limit: int = SHORTENED_LINK_TEXT) -> str:
     """'https://example.org/a/very/long/path' as 'example.org/a/ve…/path'."""
     text = url.split("://", 1)[-1]
@@ -168,11 +158,15 @@ class _Route:
     key: object
 
 
-def _route_of(url: str) -> _Route | None:
-    if not is_own_url(url):
+def _route_of(href: str) -> _Route | None:
+    """What the page a browser would open from `href` shows, when it is one of ours.
+    The host was judged on the href as written; only the path is decoded, as our
+    server decodes it before routing."""
+    path = destination_of(href).path
+    if path is None:
         return None
     try:
-        match = resolve(unquote(urlsplit(url).path) or "/")
+        match = resolve(unquote(path))
     except Resolver404:
         return None
     if match.namespace != "forum":

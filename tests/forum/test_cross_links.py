@@ -2,6 +2,7 @@
 under the cited one, and what is never shown of a comment one may not see."""
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.urls import reverse
 
 from forum import services
 from forum.models import Comment, CommentLink, Consultation, Room
+from forum.rendering import render_comment_body
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +153,84 @@ def test_a_link_to_an_unpublished_room_shows_no_title(participant_client, room, 
     article = article_of(participant_client, room, citing)
     assert "Secret planning room" not in article
     assert 'class="place"' not in article
+
+
+# --- Links that only look like ours ------------------------------------------
+
+OUR_HOST = urlsplit(settings.SITE_URL).netloc
+
+# Each is written so that a browser following it leaves this site, whatever it
+# seems to say; {path} is a comment's permalink or a room's address.
+LINKS_ELSEWHERE = {
+    "encoded slash before @": f"http://{OUR_HOST}%2F@evil.example{{path}}",
+    "encoded hash before @": f"http://{OUR_HOST}%23@evil.example{{path}}",
+    "encoded question mark before @": f"http://{OUR_HOST}%3F@evil.example{{path}}",
+    "our host as user-info": f"[see](https://{OUR_HOST}@evil.example{{path}})",
+    "user-info before our host": f"http://someone@{OUR_HOST}{{path}}",
+    "escaped backslash before @": f"[see](http://{OUR_HOST}\\@evil.example{{path}})",
+    "backslash inside the host": f"<http://{OUR_HOST}\\evil.example{{path}}>",
+    "backslashes after the scheme": "[see](http:\\\\evil.example{path})",
+    "three slashes": "[see](http:///evil.example{path})",
+    "protocol-relative": "[see](//evil.example{path})",
+    "scheme without slashes": "[see](https:evil.example{path})",
+    "Cyrillic look-alike host": "http://lоcalhost{path}",
+    "punycode look-alike host": "http://xn--lcalhost-nbh{path}",
+    "our host on another port": "http://127.0.0.1:8001{path}",
+    "a host we know on another port": "http://localhost:8000{path}",
+    "our host with a trailing dot": "[see](http://localhost.{path})",
+}
+
+
+def _link_elsewhere(case, target):
+    return LINKS_ELSEWHERE[case].format(path=target)
+
+
+@pytest.mark.parametrize("target", ["comment", "room"])
+@pytest.mark.parametrize("case", sorted(LINKS_ELSEWHERE))
+def test_a_link_that_leads_elsewhere_is_never_drawn_as_one_of_ours(room, other_participant, cited, case, target):
+    path = cited.get_absolute_url() if target == "comment" else cited.room.get_absolute_url()
+    body = f"Read {_link_elsewhere(case, path)} first."
+
+    citing = factories.make_comment(room, other_participant, body=body)
+
+    assert 'class="reference"' not in citing.body_html
+    assert 'class="place"' not in citing.body_html
+    assert "Comment by" not in citing.body_html
+    assert "Access to justice" not in citing.body_html
+    assert 'rel="nofollow ugc noopener"' in citing.body_html
+    assert render_comment_body(body).external_link_count == 1
+    assert not CommentLink.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "[this point]({path})",
+        f"http://{OUR_HOST}{{path}}",
+        f"[this point](https://{OUR_HOST}{{path}})",
+        "HTTP://LOCALHOST{path}",
+        "[this point](http://LocalHost:80{path})",
+        f"[this point](//{OUR_HOST}{{path}})",
+        "[this point](/c/any/%2E%2e/..{path})",
+    ],
+)
+def test_links_to_our_comments_written_in_any_of_our_ways_are_references(room, other_participant, cited, link):
+    body = f"Read {link.format(path=cited.get_absolute_url())} first."
+
+    citing = factories.make_comment(room, other_participant, body=body)
+
+    assert 'class="reference"' in citing.body_html
+    assert "Comment by Amina Diallo in Access to justice" in citing.body_html
+    assert "nofollow" not in citing.body_html
+    assert render_comment_body(body).external_link_count == 0
+    assert list(CommentLink.objects.values_list("source_id", "target_id")) == [(citing.pk, cited.pk)]
+
+
+def test_an_encoded_slash_in_the_path_reaches_the_comment_our_server_would_show(room, other_participant, cited):
+    citing = factories.make_comment(room, other_participant, body=f"[this point](/comment%2F{cited.pk}/)")
+
+    assert "Comment by Amina Diallo in Access to justice" in citing.body_html
+    assert CommentLink.objects.filter(source=citing, target=cited).exists()
 
 
 # --- When the cited comment changes ------------------------------------------

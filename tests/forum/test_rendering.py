@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from forum.addresses import Destination, destination_of
 from forum.rendering import RENDER_VERSION, CitedComment, Person, render_comment_body, shorten_for_display
 
 
@@ -177,7 +178,7 @@ def test_absolute_links_to_our_own_host_are_internal(settings):
     "url",
     [
         "https:evil.example",
-        "/\\evil.example",
+        "http:\\\\evil.example",
         "//evil.example/path",
         "https://127.0.0.1:8000@evil.example/",
         "https://evil.example/127.0.0.1",
@@ -187,6 +188,53 @@ def test_links_that_only_look_internal_are_treated_as_external(url, settings):
     settings.FORUM_OWN_HOSTS = {"127.0.0.1:8000", "127.0.0.1"}
     html = html_of(f"[looks internal]({url})")
     assert 'rel="nofollow ugc noopener"' in html
+
+
+def test_a_backslash_typed_in_a_link_is_encoded_so_the_link_stays_a_path_on_our_site():
+    # The Markdown parser writes "\\" as %5C: a browser asks our site for that path.
+    html = html_of("[odd](/\\evil.example)")
+    assert html == '<p><a href="/%5Cevil.example">odd</a></p>'
+
+
+@pytest.mark.parametrize(
+    ("href", "own", "path"),
+    [
+        ("/comment/5/", True, "/comment/5/"),
+        ("/comment/5/?page=2#comment-5", True, "/comment/5/"),
+        ("/c/x/%2e%2E/../comment/5/", True, "/comment/5/"),
+        ("/comment/5/..", True, "/comment/"),
+        ("comment/5/", True, None),
+        ("#comment-5", True, None),
+        ("HTTP://127.0.0.1:8000/comment/5/", True, "/comment/5/"),
+        ("http://LOCALHOST:80/comment/5/", True, "/comment/5/"),
+        ("https://localhost:443/", True, "/"),
+        ("http://127.0.0.1:8000", True, "/"),
+        ("//127.0.0.1:8000/comment/5/", True, "/comment/5/"),
+        ("\t http://127.0.0.1:8000/comment/5/", True, "/comment/5/"),
+        ("http://127.0.0.1:8000\\comment\\5\\", True, "/comment/5/"),
+        ("http://127.0.0.1:8000\\@evil.example/", True, "/@evil.example/"),
+        ("http://evil.example\\@127.0.0.1:8000/", False, None),
+        ("/\\evil.example/comment/5/", False, None),
+        ("\\\\evil.example/comment/5/", False, None),
+        ("http:\\\\evil.example/comment/5/", False, None),
+        ("http:/comment/5/", False, None),
+        ("https:evil.example", False, None),
+        ("http://127.0.0.1:8000%2F@evil.example/comment/5/", False, None),
+        ("http://127.0.0.1%3A8000/comment/5/", False, None),
+        ("http://user@127.0.0.1:8000/comment/5/", False, None),
+        ("http://127.0.0.1:8001/comment/5/", False, None),
+        ("http://127.0.0.1:99999/comment/5/", False, None),
+        ("http://localhost:8000/comment/5/", False, None),
+        ("http://lоcalhost/comment/5/", False, None),
+        ("http://xn--lcalhost-nbh/comment/5/", False, None),
+        ("ftp://127.0.0.1:8000/comment/5/", False, None),
+        ("mailto:someone@127.0.0.1", False, None),
+    ],
+)
+def test_where_a_browser_would_go_is_judged_on_the_href_as_written(href, own, path, settings):
+    settings.FORUM_OWN_HOSTS = {"127.0.0.1:8000", "127.0.0.1", "localhost"}
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    assert destination_of(href) == Destination(is_own=own, path=path)
 
 
 def test_text_inside_code_is_escaped_and_not_linked():
