@@ -44,6 +44,9 @@ RENDER_VERSION = 3
 EXTERNAL_LINK_REL = "nofollow ugc noopener"
 SHORTENED_LINK_TEXT = 60
 EXCERPT_LENGTH = 120
+# An excerpt reads no more of a body than this (HTML characters): plenty for a
+# line of text, and a long body costs no more than a short one.
+EXCERPT_SOURCE_LENGTH = 4_000
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "ul", "ol", "li", "blockquote", "a", "span"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "rel", "title"}, "ol": {"start"}}
@@ -200,9 +203,22 @@ def plain_text(body_html: str) -> str:
     return _BLANK_LINES.sub("\n\n", lines).strip()
 
 
+# What a reference shows of the comment it cites: our own markup, text without
+# tags inside. "$": the body may have been cut inside it.
+_CITED_EXCERPT = re.compile(r' ?<span class="reference__excerpt">[^<]*(?:</span>|$)')
+_CUT_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*(?:"[^"]*|'[^']*)?$""")
+_CUT_ENTITY = re.compile(r"&#?\w*$")
+
+
 def excerpt_of(body_html: str, length: int = EXCERPT_LENGTH) -> str:
-    """A comment's text without markup on one line, cut to a short excerpt."""
-    return Truncator(" ".join(plain_text(body_html).split())).chars(length)
+    """A comment's own words without markup on one line, cut to a short excerpt.
+    What it shows of the comments it cites is left out (a reference stays as its
+    label or its linked words), so an excerpt never carries another comment's
+    text. Only the start of the body is read."""
+    start = body_html[:EXCERPT_SOURCE_LENGTH]
+    if len(start) < len(body_html):
+        start = _CUT_ENTITY.sub("", _CUT_TAG.sub("", start))
+    return Truncator(" ".join(plain_text(_CITED_EXCERPT.sub("", start)).split())).chars(length)
 
 
 # --- The Markdown parser and its rules -------------------------------------

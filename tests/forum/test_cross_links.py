@@ -261,6 +261,43 @@ def test_once_the_cited_comment_is_removed_the_reference_says_so_without_its_tex
     assert "Amina Diallo" not in article
 
 
+def _change(how, comment, moderator):
+    if how == "hidden":
+        services.hide_comment(moderator, comment=comment, reason="Off topic.")
+    elif how == "edited":
+        services.edit_comment(comment.author, comment=comment, body="Courts are too far from villages.")
+    else:
+        services.delete_comment(comment.author, comment=comment)
+
+
+def test_a_reference_never_carries_the_excerpt_of_a_comment_its_comment_cites(room, other_participant, cited):
+    middle = factories.make_comment(room, other_participant, body=f"Agreed: {absolute(cited.get_absolute_url())}")
+    quoting_middle = factories.make_comment(room, body=f"As Jean says, [here]({middle.get_absolute_url()}).")
+
+    assert "Paralegals reach remote villages." in middle.body_html
+    assert "(Comment by Jean Dupont in " in quoting_middle.body_html
+    assert "Paralegals" not in quoting_middle.body_html
+
+
+@pytest.mark.parametrize("how", ["hidden", "edited", "deleted"])
+def test_a_removed_or_changed_comment_leaves_no_text_two_citations_away(
+    client, room, moderator, other_participant, cited, how
+):
+    factories.assign_moderator(cited.room, moderator)
+    middle = factories.make_comment(room, other_participant, body=f"Agreed: {absolute(cited.get_absolute_url())}")
+    first = factories.make_comment(room, body=f"See {absolute(middle.get_absolute_url())} and [this]({middle.get_absolute_url()})")
+
+    _change(how, cited, moderator)
+
+    first.refresh_from_db()
+    assert "Agreed:" in first.body_html
+    for words in ["Paralegals", "remote villages", "Courts are too far"]:
+        assert words not in first.body_html
+        assert words not in article_of(client, room, first)
+    profile = client.get(reverse("forum:profile", args=[first.author.handle])).content.decode()
+    assert "Paralegals" not in profile
+
+
 # --- Backlinks -----------------------------------------------------------------
 
 

@@ -5,7 +5,15 @@ from html.parser import HTMLParser
 import pytest
 
 from forum.addresses import Destination, destination_of
-from forum.rendering import RENDER_VERSION, CitedComment, Person, render_comment_body, shorten_for_display
+from forum.rendering import (
+    EXCERPT_SOURCE_LENGTH,
+    RENDER_VERSION,
+    CitedComment,
+    Person,
+    excerpt_of,
+    render_comment_body,
+    shorten_for_display,
+)
 
 
 class SiteWithNothing:
@@ -372,3 +380,38 @@ def test_a_comment_link_on_another_site_stays_an_external_link():
 def test_classes_cannot_be_smuggled_in_by_the_writer():
     html = html_of('<a class="mention" href="/u/x/">x</a> <span class="reference__excerpt">y</span>')
     assert elements_in(html) == [("p", set())]
+
+
+# --- Excerpts ----------------------------------------------------------------
+
+
+def test_an_excerpt_leaves_out_the_excerpts_of_the_comments_it_cites():
+    body = (
+        '<p>As said in <a href="/comment/5/" class="reference">Comment by Ngozi in Justice</a> '
+        '<span class="reference__excerpt">“Secret words”</span> and '
+        '<a href="/comment/6/" class="reference">here</a> '
+        '<span class="reference__excerpt">(Comment by Ngozi in Justice: “More secret words”)</span>, I agree.</p>'
+    )
+    assert excerpt_of(body) == "As said in Comment by Ngozi in Justice and here, I agree."
+
+
+@pytest.mark.parametrize(
+    "cut_inside",
+    ['<span class="reference__excerpt">“Secret', '<a href="/comment/5/" class="reference', "&amp", '<a title="x>y'],
+)
+def test_an_excerpt_read_from_a_cut_body_shows_no_cited_text_and_no_markup(cut_inside):
+    # The body is read up to EXCERPT_SOURCE_LENGTH: here it ends inside the given piece.
+    padding = "<p>" + "<em>a</em>" * ((EXCERPT_SOURCE_LENGTH - len(cut_inside) - 3) // 10)
+    padding += " " * (EXCERPT_SOURCE_LENGTH - len(padding) - len(cut_inside))
+    body = padding + cut_inside + " words" * 2000 + "”</span></a></p>"
+    assert len(padding + cut_inside) == EXCERPT_SOURCE_LENGTH
+
+    excerpt = excerpt_of(body, 10_000)
+
+    assert excerpt.startswith("aaaa")
+    assert excerpt.strip("a ") == ""
+
+
+def test_an_excerpt_of_a_long_body_reads_only_its_beginning():
+    body = "<p>Start here.</p>" + "<p>" + "x" * 100_000 + "</p>"
+    assert excerpt_of(body, 20) == "Start here. xxxxxxx…"
