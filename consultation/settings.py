@@ -270,6 +270,10 @@ FORUM_COMMENTS_PER_ROOM_PAGE = 100
 FORUM_COMMENTS_PER_THREAD_PAGE = 100
 FORUM_MAX_DISPLAY_DEPTH = 5
 FORUM_COMMENT_MAX_LENGTH = 10_000
+# Only the first this many links to our comments, rooms and consultations in a
+# comment become references (author, room, excerpt) or titles; further ones stay
+# plain links, so a body of links costs no more than its length.
+FORUM_MAX_REFERENCES_PER_COMMENT = 20
 FORUM_PROFILE_COMMENTS_PER_PAGE = 20
 FORUM_NOTIFICATIONS_PER_PAGE = 30
 FORUM_MODERATION_QUEUE_PER_PAGE = 25

@@ -26,6 +26,7 @@ from urllib.parse import unquote
 import nh3
 from django.conf import settings
 from django.db.models import Q
+from django.db.models.functions import Substr
 from django.urls import Resolver404, resolve, reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -73,6 +74,7 @@ class CitedComment:
     comment_id: int
     author_name: str
     room_title: str
+    # Its start is enough (the first EXCERPT_SOURCE_LENGTH characters): only an excerpt is shown.
     body_html: str
     state: str  # "visible", "hidden" or "deleted"
 
@@ -106,11 +108,12 @@ class DatabaseLookups:
         comments = (
             Comment.objects.filter(pk__in=ids, room__is_published=True, room__consultation__is_published=True)
             .select_related("author", "room")
-            .only("id", "state", "body_html", "author__display_name", "room__title")
+            .only("id", "state", "author__display_name", "room__title")
+            .annotate(body_start=Substr("body_html", 1, EXCERPT_SOURCE_LENGTH))
         )
         return {
             comment.pk: CitedComment(
-                comment.pk, comment.author.display_name, comment.room.title, comment.body_html, comment.state
+                comment.pk, comment.author.display_name, comment.room.title, comment.body_start, comment.state
             )
             for comment in comments
         }
@@ -214,9 +217,9 @@ def excerpt_of(body_html: str, length: int = EXCERPT_LENGTH) -> str:
     """A comment's own words without markup on one line, cut to a short excerpt.
     What it shows of the comments it cites is left out (a reference stays as its
     label or its linked words), so an excerpt never carries another comment's
-    text. Only the start of the body is read."""
+    text. Only the start of the body is read (it may be given only that)."""
     start = body_html[:EXCERPT_SOURCE_LENGTH]
-    if len(start) < len(body_html):
+    if len(start) == EXCERPT_SOURCE_LENGTH:
         start = _CUT_ENTITY.sub("", _CUT_TAG.sub("", start))
     return Truncator(" ".join(plain_text(_CITED_EXCERPT.sub("", start)).split())).chars(length)
 
@@ -237,10 +240,16 @@ def _shorten_bare_links(state) -> None:
                     text.content = shorten_for_display(text.content)
 
 
+def _is_own_link(link_open: Token) -> bool:
+    """Judged once per link, on the href as it is written into the page."""
+    if "own" not in link_open.meta:
+        link_open.meta["own"] = is_own_url(link_open.attrGet("href") or "")
+    return link_open.meta["own"]
+
+
 def _render_link_open(renderer, tokens, idx, options, env):
     token = tokens[idx]
-    href = token.attrGet("href") or ""
-    if not is_own_url(href):
+    if not _is_own_link(token):
         token.attrSet("rel", EXTERNAL_LINK_REL)
     return renderer.renderToken(tokens, idx, options, env)
 
@@ -293,15 +302,24 @@ class _Collected:
         self.routes: dict[str, set] = {"comment": set(), "room": set(), "consultation": set()}
 
 
-def _collect(inlines) -> _Collected:
+def _collect(inlines, max_references: int) -> _Collected:
+    """The handles and our routes the body names. Each link remembers in
+    token.meta whether it stays on our site and its route, which is None once
+    max_references links to our pages have been seen: those further ones stay
+    plain links, never looked up."""
     collected = _Collected()
+    routed = 0
     for inline in inlines:
         depth = 0
         for token in inline.children:
             if token.type == "link_open":
                 depth += 1
-                route = _route_of(token.attrGet("href") or "")
+                href = token.attrGet("href") or ""
+                token.meta["own"] = is_own_url(href)
+                route = _route_of(href) if token.meta["own"] and routed < max_references else None
+                token.meta["route"] = route
                 if route:
+                    routed += 1
                     collected.routes[route.kind].add(route.key)
             elif token.type == "link_close":
                 depth -= 1
@@ -328,12 +346,12 @@ def _with_mentions(token: Token, people: dict[str, Person], mentioned: list[int]
     return [piece for piece in pieces if piece.type != "text" or piece.content]
 
 
-def _reference(link_open: Token, children: list[Token], cited: CitedComment) -> list[Token]:
-    """A link to one of our comments, shown as what it is."""
+def _reference(link_open: Token, children: list[Token], cited: CitedComment, excerpt: str) -> list[Token]:
+    """A link to one of our comments, shown as what it is (with `excerpt` of it, if visible)."""
     link_open.attrSet("class", "reference")
     if cited.state == "visible":
         label = _("Comment by %(name)s in %(room)s") % {"name": cited.author_name, "room": cited.room_title}
-        excerpt = f"“{excerpt_of(cited.body_html)}”"
+        excerpt = f"“{excerpt}”"
     elif cited.state == "hidden":
         label, excerpt = _("A comment hidden by a moderator, in %(room)s") % {"room": cited.room_title}, ""
     else:
@@ -373,13 +391,13 @@ def _transform(inline: Token, found: dict, mentioned: list[int], cited_ids: set[
 
 
 def _transform_link(link_open: Token, inner: list[Token], found: dict, cited_ids: set[int]) -> list[Token]:
-    route = _route_of(link_open.attrGet("href") or "")
+    route = link_open.meta.get("route")
     closing = Token("link_close", "a", -1)
     if route is None:
         return [link_open, *inner, closing]
     if route.kind == "comment" and route.key in found["comments"]:
         cited_ids.add(route.key)
-        return _reference(link_open, inner, found["comments"][route.key])
+        return _reference(link_open, inner, found["comments"][route.key], found["excerpts"].get(route.key, ""))
     titles = {"room": found["rooms"], "consultation": found["consultations"]}.get(route.kind, {})
     title = titles.get(route.key)
     if title and _is_bare(link_open, inner):
@@ -401,16 +419,29 @@ def sanitise(html_text: str) -> str:
     )
 
 
-def render_comment_body(source: str, lookups: Lookups | None = None) -> RenderedBody:
+def render_comment_body(
+    source: str, lookups: Lookups | None = None, *, max_references: int | None = None
+) -> RenderedBody:
     """Render a comment's source text to safe HTML, resolving mentions and
-    references with one batch of look-ups."""
+    references with one batch of look-ups.
+
+    Only the first `max_references` links to our comments, rooms and
+    consultations (settings.FORUM_MAX_REFERENCES_PER_COMMENT unless given) are
+    looked up and drawn as references or titles; further ones stay plain links
+    to our site and are not cited (no CommentLink). Each cited comment's excerpt
+    is made once, however often it is cited, so a body costs about what its
+    length does."""
     lookups = lookups or DatabaseLookups()
+    if max_references is None:
+        max_references = settings.FORUM_MAX_REFERENCES_PER_COMMENT
     tokens = _markdown.parse(source)
     inlines = list(_inline_children(tokens))
-    collected = _collect(inlines)
+    collected = _collect(inlines, max_references)
+    cited = lookups.comments(collected.routes["comment"])
     found = {
         "people": lookups.people(collected.handles),
-        "comments": lookups.comments(collected.routes["comment"]),
+        "comments": cited,
+        "excerpts": {pk: excerpt_of(comment.body_html) for pk, comment in cited.items() if comment.state == "visible"},
         "rooms": lookups.rooms(collected.routes["room"]),
         "consultations": lookups.consultations(collected.routes["consultation"]),
     }
@@ -422,10 +453,7 @@ def render_comment_body(source: str, lookups: Lookups | None = None) -> Rendered
             _transform(inline, found, mentioned, cited_ids)
     rendered = _markdown.renderer.render(tokens, _markdown.options, {})
     external_links = sum(
-        1
-        for inline in inlines
-        for token in inline.children
-        if token.type == "link_open" and not is_own_url(token.attrGet("href") or "")
+        1 for inline in inlines for token in inline.children if token.type == "link_open" and not _is_own_link(token)
     )
     return RenderedBody(
         html=sanitise(rendered).strip(),

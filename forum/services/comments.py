@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django_tasks import task
 
 from forum import cache, counts, permissions, ratelimits
 from forum.languages import detect_language
@@ -292,11 +293,23 @@ def rerender_comments(comments) -> int:
     return rerender(comments, model=Comment, record=record_mentions_and_citations)
 
 
-def refresh_citations_of(comment: Comment) -> int:
+def refresh_citations_of(comment: Comment) -> None:
     """Comments and summaries citing this one show its author, room, state and
-    excerpt: render them again."""
-    citing = Comment.objects.filter(links_out__target=comment).only("pk", "room_id", "body_source")
-    return rerender_comments(citing) + summaries.rerender_summaries(summaries.summaries_citing([comment.pk]))
+    excerpt: the task worker renders them again, so the change that calls this
+    never waits for however many there are.
+
+    The task is queued inside the caller's transaction: the database queue
+    stores it with the change, so it runs only once the change has committed,
+    and is never lost between the commit and the queueing (an email can be sent
+    again by a sweep; a stale excerpt would have nothing to catch it)."""
+    refresh_citing_comments.enqueue(comment.pk)
+
+
+@task()
+def refresh_citing_comments(comment_id: int) -> int:
+    """Render again the comments and summaries that cite the comment (queued by refresh_citations_of)."""
+    citing = Comment.objects.filter(links_out__target_id=comment_id).only("pk", "room_id", "body_source")
+    return rerender_comments(citing) + summaries.rerender_summaries(summaries.summaries_citing([comment_id]))
 
 
 def follow_renamed_person(user, *, old_handle: str) -> int:

@@ -16,8 +16,9 @@ from forum.models import Room, RoomSummary
 from forum.rendering import RenderedBody, render_comment_body
 from forum.services.rerendering import rerender
 
-# A final summary can run longer than a comment.
+# A final summary can run longer than a comment, and cite more comments.
 SUMMARY_MAX_LENGTH = 20_000
+SUMMARY_MAX_REFERENCES = 100
 
 
 def _require_moderator(moderator, room: Room) -> None:
@@ -59,7 +60,7 @@ def write_summary(moderator, *, room: Room, kind: str, period_start: date, perio
     """A moderator of the room (or staff) adds a summary covering a period up to today."""
     _require_moderator(moderator, room)
     body = clean_summary(kind=kind, period_start=period_start, period_end=period_end, body=body)
-    rendered = render_comment_body(body)
+    rendered = render_comment_body(body, max_references=SUMMARY_MAX_REFERENCES)
     with transaction.atomic():
         summary = RoomSummary.objects.create(
             room=room,
@@ -94,7 +95,7 @@ def edit_summary(
     )
     if unchanged:
         return summary
-    rendered = render_comment_body(body)
+    rendered = render_comment_body(body, max_references=SUMMARY_MAX_REFERENCES)
     with transaction.atomic():
         summary.kind = kind
         summary.period_start = period_start
@@ -139,7 +140,7 @@ def _pin_newest(room_id: int) -> None:
 
 def rerender_summaries(summaries) -> int:
     """Render stored summaries again (after a comment they cite, or its author, changed)."""
-    return rerender(summaries, model=RoomSummary, record=_record_citations)
+    return rerender(summaries, model=RoomSummary, record=_record_citations, max_references=SUMMARY_MAX_REFERENCES)
 
 
 def _record_citations(summary: RoomSummary, rendered: RenderedBody) -> None:

@@ -9,10 +9,11 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from forum import services
 from forum.models import Comment, CommentLink, Consultation, Room
-from forum.rendering import render_comment_body
+from forum.rendering import EXCERPT_SOURCE_LENGTH, DatabaseLookups, render_comment_body
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -296,6 +297,63 @@ def test_a_removed_or_changed_comment_leaves_no_text_two_citations_away(
         assert words not in article_of(client, room, first)
     profile = client.get(reverse("forum:profile", args=[first.author.handle])).content.decode()
     assert "Paralegals" not in profile
+
+
+# --- What citing costs ---------------------------------------------------------
+
+
+def test_a_comment_of_links_to_one_long_comment_stores_a_bounded_body(settings, room, other_participant, cited):
+    length = settings.FORUM_COMMENT_MAX_LENGTH
+    long_cited = factories.make_comment(cited.room, body=("Paralegals reach remote villages. " * 400)[: length - 1])
+    link = f"[see](/comment/{long_cited.pk}/) "
+    body = (link * (length // len(link)))[:length]
+
+    citing = factories.make_comment(room, other_participant, body=body)
+
+    assert citing.body_html.count('class="reference"') == settings.FORUM_MAX_REFERENCES_PER_COMMENT
+    assert len(citing.body_html) < 3 * length
+    assert list(CommentLink.objects.values_list("source_id", "target_id")) == [(citing.pk, long_cited.pk)]
+
+
+def test_only_the_start_of_a_cited_body_is_read_to_make_its_excerpt(room, cited):
+    long_cited = factories.make_comment(cited.room, body="Paralegals reach remote villages. " * 250)
+
+    found = DatabaseLookups().comments({long_cited.pk})
+
+    assert len(long_cited.body_html) > EXCERPT_SOURCE_LENGTH
+    assert found[long_cited.pk].body_html == long_cited.body_html[:EXCERPT_SOURCE_LENGTH]
+
+
+def test_citing_comments_are_rendered_again_by_the_task_worker_after_the_change_commits(
+    settings, room, other_participant, cited
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    citing = factories.make_comment(room, other_participant, body=f"See {absolute(cited.get_absolute_url())}")
+
+    services.edit_comment(cited.author, comment=cited, body="Courts are too far from villages.")
+
+    citing.refresh_from_db()
+    assert "Paralegals reach remote villages." in citing.body_html
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "forum.services.comments.refresh_citing_comments"
+    assert queued.args_kwargs["args"] == [cited.pk]
+
+    factories.run_task_worker()
+
+    citing.refresh_from_db()
+    assert "“Courts are too far from villages.”" in citing.body_html
+    assert "Paralegals" not in citing.body_html
+
+
+def test_a_refresh_does_not_undo_an_edit_made_while_it_ran(room, other_participant, cited):
+    citing = factories.make_comment(room, other_participant, body=f"See {absolute(cited.get_absolute_url())}")
+    stale = Comment.objects.only("pk", "room_id", "body_source").get(pk=citing.pk)
+    services.edit_comment(other_participant, comment=citing, body="I changed my mind.")
+
+    services.rerender_comments([stale])
+
+    citing.refresh_from_db()
+    assert "I changed my mind." in citing.body_html
 
 
 # --- Backlinks -----------------------------------------------------------------

@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from forum import rendering
 from forum.addresses import Destination, destination_of
 from forum.rendering import (
     EXCERPT_SOURCE_LENGTH,
@@ -415,3 +416,44 @@ def test_an_excerpt_read_from_a_cut_body_shows_no_cited_text_and_no_markup(cut_i
 def test_an_excerpt_of_a_long_body_reads_only_its_beginning():
     body = "<p>Start here.</p>" + "<p>" + "x" * 100_000 + "</p>"
     assert excerpt_of(body, 20) == "Start here. xxxxxxx…"
+
+
+# --- What one body may cost ----------------------------------------------------
+
+
+class SiteWithOneLongComment(SiteWithNothing):
+    """Comment 5 exists with a long body; the look-ups and the excerpts made are counted."""
+
+    def __init__(self):
+        self.asked_for = []
+
+    def comments(self, ids):
+        self.asked_for.append(set(ids))
+        body = "<p>" + "Paralegals reach villages. " * 2_000 + "</p>"
+        return {i: CitedComment(i, "Ngozi Okafor", "Access to justice", body, "visible") for i in ids if i in {5, 6}}
+
+
+def test_links_to_our_comments_beyond_the_limit_stay_plain_links(settings):
+    settings.FORUM_MAX_REFERENCES_PER_COMMENT = 3
+    site = SiteWithOneLongComment()
+    source = "/comment/6/ is not a link. " + " ".join(f"[{n}](/comment/{5 if n < 5 else 6}/)" for n in range(8))
+
+    rendered = render_comment_body(source, site)
+
+    assert rendered.html.count('class="reference"') == 3
+    assert rendered.html.count("reference__excerpt") == 3
+    assert '<a href="/comment/6/">7</a>' in rendered.html
+    assert rendered.cited_comment_ids == {5}
+    assert site.asked_for == [{5}]
+    assert rendered.external_link_count == 0
+
+
+def test_each_cited_comment_is_excerpted_once_however_often_it_is_cited(settings, monkeypatch):
+    settings.FORUM_MAX_REFERENCES_PER_COMMENT = 50
+    excerpts = []
+    monkeypatch.setattr(rendering, "excerpt_of", lambda body_html, *args: excerpts.append(body_html) or "x")
+
+    rendered = render_comment_body(" ".join(["[see](/comment/5/)"] * 40), SiteWithOneLongComment())
+
+    assert rendered.html.count('class="reference"') == 40
+    assert len(excerpts) == 1
