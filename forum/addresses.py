@@ -9,8 +9,10 @@ be sure it would not, the link is another site's.
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from django.conf import settings
+from django.urls import Resolver404, resolve
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -134,3 +136,33 @@ def _browser_path(rest: str) -> str:
         else:
             path.append(segment)
     return "/" + "/".join(path)
+
+
+@dataclass(frozen=True)
+class Route:
+    """What one of our own URLs points to."""
+
+    kind: str  # "comment", "room" or "consultation"
+    key: object
+
+
+def route_of(href: str) -> Route | None:
+    """What the page a browser would open from `href` shows, when it is one of ours.
+    The host was judged on the href as written; only the path is decoded, as our
+    server decodes it before routing."""
+    path = destination_of(href).path
+    if path is None:
+        return None
+    try:
+        match = resolve(unquote(path))
+    except Resolver404:
+        return None
+    if match.namespace != "forum":
+        return None
+    if match.url_name == "comment-permalink":
+        return Route("comment", match.kwargs["comment_id"])
+    if match.url_name == "room":
+        return Route("room", (match.kwargs["consultation_slug"], match.kwargs["room_slug"]))
+    if match.url_name == "consultation":
+        return Route("consultation", match.kwargs["consultation_slug"])
+    return None

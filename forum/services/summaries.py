@@ -1,6 +1,8 @@
 """Moderators' written summaries of a room: weekly ones while it runs, a final
 one at the end. Bodies use the comments' Markdown subset and are rendered by
-the same module, so a comment's permalink becomes a reference to it."""
+the same module, so a comment's permalink becomes a reference to it. Summaries
+feed the report, so their references name and quote each cited author only as
+that person agreed (quoting consent)."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -19,6 +21,9 @@ from forum.services.rerendering import rerender
 # A final summary can run longer than a comment, and cite more comments.
 SUMMARY_MAX_LENGTH = 20_000
 SUMMARY_MAX_REFERENCES = 100
+# How every summary is rendered: it feeds the report, so cited authors are
+# named and quoted only as they agreed.
+SUMMARY_RENDERING = {"max_references": SUMMARY_MAX_REFERENCES, "for_report": True}
 
 
 def _require_moderator(moderator, room: Room) -> None:
@@ -60,7 +65,7 @@ def write_summary(moderator, *, room: Room, kind: str, period_start: date, perio
     """A moderator of the room (or staff) adds a summary covering a period up to today."""
     _require_moderator(moderator, room)
     body = clean_summary(kind=kind, period_start=period_start, period_end=period_end, body=body)
-    rendered = render_comment_body(body, max_references=SUMMARY_MAX_REFERENCES)
+    rendered = render_comment_body(body, **SUMMARY_RENDERING)
     with transaction.atomic():
         summary = RoomSummary.objects.create(
             room=room,
@@ -95,7 +100,7 @@ def edit_summary(
     )
     if unchanged:
         return summary
-    rendered = render_comment_body(body, max_references=SUMMARY_MAX_REFERENCES)
+    rendered = render_comment_body(body, **SUMMARY_RENDERING)
     with transaction.atomic():
         summary.kind = kind
         summary.period_start = period_start
@@ -140,7 +145,7 @@ def _pin_newest(room_id: int) -> None:
 
 def rerender_summaries(summaries) -> int:
     """Render stored summaries again (after a comment they cite, or its author, changed)."""
-    return rerender(summaries, model=RoomSummary, record=_record_citations, max_references=SUMMARY_MAX_REFERENCES)
+    return rerender(summaries, model=RoomSummary, record=_record_citations, **SUMMARY_RENDERING)
 
 
 def _record_citations(summary: RoomSummary, rendered: RenderedBody) -> None:

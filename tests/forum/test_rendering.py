@@ -451,7 +451,7 @@ def test_links_to_our_comments_beyond_the_limit_stay_plain_links(settings):
 def test_each_cited_comment_is_excerpted_once_however_often_it_is_cited(settings, monkeypatch):
     settings.FORUM_MAX_REFERENCES_PER_COMMENT = 50
     excerpts = []
-    monkeypatch.setattr(rendering, "excerpt_of", lambda body_html, *args: excerpts.append(body_html) or "x")
+    monkeypatch.setattr(rendering, "excerpt_of", lambda body_html, *args, **kwargs: excerpts.append(body_html) or "x")
 
     rendered = render_comment_body(" ".join(["[see](/comment/5/)"] * 40), SiteWithOneLongComment())
 

@@ -631,6 +631,45 @@ def test_a_summary_names_a_cited_author_by_their_new_name(room, moderator, parti
     assert f"Comment by Amina Diallo-Sow in {room.title}" in summary.body_html
 
 
+@pytest.mark.parametrize(
+    ("consent", "shown", "hidden"),
+    [
+        ("anonymous", ["Comment by a participant in ", "“Paralegals reach remote villages.”"], ["Amina"]),
+        ("not_at_all", ["Comment by a participant in "], ["Amina", "Paralegals"]),
+        ("by_name", ["Comment by Amina Diallo in ", "“Paralegals reach remote villages.”"], []),
+    ],
+)
+def test_a_summary_names_and_quotes_cited_authors_only_as_they_agreed(
+    client, room, moderator, participant, consent, shown, hidden
+):
+    participant.quoting_consent = consent
+    participant.save()
+    cited = factories.make_comment(room, participant, body="Paralegals reach remote villages.")
+
+    summary = summarise(
+        room, moderator, body=f"Agreed: {settings.SITE_URL}/comment/{cited.pk}/ and [this]({cited.get_absolute_url()})"
+    )
+
+    page = client.get(summaries_url(room)).content.decode()
+    for text in shown:
+        assert text in summary.body_html and text in page
+    for text in hidden:
+        assert text not in summary.body_html and text not in page
+
+
+def test_a_summary_follows_a_cited_author_who_withdraws_their_consent(room, moderator, participant):
+    cited = factories.make_comment(room, participant, body="Paralegals reach remote villages.")
+    summary = summarise(room, moderator, body=f"Agreed: {settings.SITE_URL}/comment/{cited.pk}/")
+    assert "Amina Diallo" in summary.body_html
+
+    participant.quoting_consent = "not_at_all"
+    save_profile(participant, person=participant)
+
+    summary.refresh_from_db()
+    assert "Amina" not in summary.body_html
+    assert "Paralegals" not in summary.body_html
+
+
 @pytest.mark.parametrize("who", ["participant", "moderator elsewhere", "moderator off duty"])
 def test_only_the_rooms_moderators_and_staff_write_summaries(client, room, who):
     client = _client_for(who, client, room)
