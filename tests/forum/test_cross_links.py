@@ -1,19 +1,23 @@
 """Links between comments: references drawn in the citing comment, backlinks
 under the cited one, and what is never shown of a comment one may not see."""
 
+import io
 import re
+from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from forum import services
-from forum.models import Comment, CommentLink, Consultation, Room
-from forum.rendering import EXCERPT_SOURCE_LENGTH, DatabaseLookups, render_comment_body
+from forum.models import Comment, CommentLink, Consultation, Room, RoomSummary
+from forum.rendering import EXCERPT_SOURCE_LENGTH, RENDER_VERSION, DatabaseLookups, render_comment_body
+from forum.services.summaries import write_summary
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -354,6 +358,30 @@ def test_a_refresh_does_not_undo_an_edit_made_while_it_ran(room, other_participa
 
     citing.refresh_from_db()
     assert "I changed my mind." in citing.body_html
+
+
+def test_bodies_stored_by_an_older_renderer_are_rendered_again_by_a_command(room, moderator, participant, cited):
+    # Stored before links were judged as a browser reads them: a card for a link to another site.
+    link = f"http://{OUR_HOST}%2F@evil.example/comment/{cited.pk}/"
+    citing = factories.make_comment(room, participant, body=f"See {link}")
+    summary = write_summary(
+        moderator, room=room, kind="interim", period_start=date.today(), period_end=date.today(), body=f"See {link}"
+    )
+    fooled = f'<a href="{link}" class="reference">Comment by Amina Diallo in Access to justice</a>'
+    Comment.objects.filter(pk=citing.pk).update(body_html=fooled, render_version=RENDER_VERSION - 1)
+    RoomSummary.objects.filter(pk=summary.pk).update(body_html=fooled, render_version=RENDER_VERSION - 1)
+    CommentLink.objects.create(source=citing, target=cited)
+    summary.cited_comments.set([cited])
+
+    call_command("rerender_bodies", stdout=io.StringIO())
+
+    citing.refresh_from_db()
+    summary.refresh_from_db()
+    for stored in (citing, summary):
+        assert stored.render_version == RENDER_VERSION
+        assert 'rel="nofollow ugc noopener"' in stored.body_html and "Comment by" not in stored.body_html
+    assert not CommentLink.objects.exists()
+    assert not summary.cited_comments.exists()
 
 
 # --- Backlinks -----------------------------------------------------------------
