@@ -564,11 +564,7 @@ def run(args):
     print("Peak memory is the resident size (VmHWM) of a fresh Python process with Django loaded that serves "
           "the export through the test client and reads it to the end without keeping it; growth is that peak "
           "less its size just before the request.")
-    misses = [row[0] for row in rows[1:] if row[3] == "MISS"]
-    if misses:
-        print(f"MISS: {len(misses)} target(s) missed: " + "; ".join(misses))
-    else:
-        print("All targets met.")
+    room_page.print_misses(rows)
 
 
 def main(argv=None):

@@ -520,6 +520,15 @@ def print_table(rows):
         print("  " + "  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
 
 
+def print_misses(rows):
+    """The line to look for: the targets missed, or that all were met."""
+    misses = [row[0] for row in rows[1:] if row[3] == "MISS"]
+    if misses:
+        print(f"MISS: {len(misses)} target(s) missed: " + "; ".join(misses))
+    else:
+        print("All targets met.")
+
+
 def build_benchmark_room(args, rng):
     """The room, its authors, a signed-in reader, and a few facts about its shape."""
     from django.db import connection, transaction
@@ -656,11 +665,7 @@ def run(args):
     print_table(rows)
     print()
     print(f"Permalink {permalink} -> {permalink_target}")
-    misses = [row[0] for row in rows[1:] if row[3] == "MISS"]
-    if misses:
-        print(f"MISS: {len(misses)} target(s) missed: " + "; ".join(misses))
-    else:
-        print("All targets met.")
+    print_misses(rows)
 
 
 def main(argv=None):

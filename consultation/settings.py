@@ -39,10 +39,15 @@ if not SECRET_KEY and (DEBUG or TESTING):
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TESTING) else "")
 
 # The public address of the site: used in emails and to tell our own links
-# from other sites' when rendering comment bodies.
+# from other sites' when rendering comment bodies (forum/addresses.py).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-FORUM_OWN_HOSTS = {urlsplit(SITE_URL).netloc} | {
-    host for host in ALLOWED_HOSTS if host and "*" not in host and not host.startswith(".")
+# "host" or "host:port", lower case: a host without a port is ours on the
+# scheme's default port only, as a browser tells one origin from another.
+_site = urlsplit(SITE_URL)
+_site_host = f"[{_site.hostname}]" if ":" in (_site.hostname or "") else (_site.hostname or "")
+_site_port = _site.port if _site.port not in (None, {"http": 80, "https": 443}.get(_site.scheme)) else None
+FORUM_OWN_HOSTS = {f"{_site_host}:{_site_port}" if _site_port else _site_host} | {
+    host.lower() for host in ALLOWED_HOSTS if host and "*" not in host and not host.startswith(".")
 }
 
 INSTALLED_APPS = [
@@ -279,6 +284,10 @@ FORUM_COMMENTS_PER_ROOM_PAGE = 100
 FORUM_COMMENTS_PER_THREAD_PAGE = 100
 FORUM_MAX_DISPLAY_DEPTH = 5
 FORUM_COMMENT_MAX_LENGTH = 10_000
+# Only the first this many links to our comments, rooms and consultations in a
+# comment become references (author, room, excerpt) or titles; further ones stay
+# plain links, so a body of links costs no more than its length.
+FORUM_MAX_REFERENCES_PER_COMMENT = 20
 FORUM_PROFILE_COMMENTS_PER_PAGE = 20
 FORUM_NOTIFICATIONS_PER_PAGE = 30
 FORUM_MODERATION_QUEUE_PER_PAGE = 25

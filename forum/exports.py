@@ -10,7 +10,13 @@ Two audiences:
   country, "speaks for an organisation", ids and counts, which statistics
   need. Comments awaiting moderation are left out; hidden and deleted ones
   keep their row (the discussion's shape) without their text. Mentioned
-  handles name only people who agreed to be quoted by name.
+  handles name only people who agreed to be quoted by name, and so does the
+  text: a mention of anyone else reads "[a participant]" in ``body_text`` and
+  ``body_source``. References in ``body_text`` are drawn again from the cited
+  comments as they are now, with their authors' consent: "Comment by a
+  participant in …" with the excerpt for an anonymous author, without it for
+  one who refused quoting, and nothing of a third comment that a cited one
+  cites.
 - ``FOR_MODERATION`` is for staff: every comment in every state with its
   text, consent ignored. Its file name says so.
 
@@ -47,12 +53,13 @@ from datetime import UTC
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from forum.rendering import plain_text
 from forum.models import Comment, CommentLink, Mention, Report, Room, RoomModerator
+from forum.rendering import EXCERPT_SOURCE_LENGTH, CitedComment, for_the_report, plain_text, source_for_the_report
 
 FOR_REPORT = "report"
 FOR_MODERATION = "moderation"
@@ -216,16 +223,28 @@ def _permalink_format() -> str:
 
 
 def _chunk_extras(ids: list[int], *, audience: str) -> dict:
-    """Mentioned handles, cited ids and report counts for a chunk of comments (three queries)."""
-    mentions = defaultdict(list)
+    """Mentioned handles, cited ids (with the cited comments, for the report) and
+    report counts for a chunk of comments (three queries)."""
+    mentions, unnamed = defaultdict(list), defaultdict(set)
     mentioned = Mention.objects.filter(comment_id__in=ids).order_by("comment_id", "user__handle")
     for comment_id, handle, consent in mentioned.values_list("comment_id", "user__handle", "user__quoting_consent"):
         if audience == FOR_MODERATION or consent == User.QuotingConsent.BY_NAME:
             mentions[comment_id].append(handle)
-    citations = defaultdict(list)
-    cited = CommentLink.objects.filter(source_id__in=ids).order_by("source_id", "target_id")
-    for source_id, target_id in cited.values_list("source_id", "target_id"):
-        citations[source_id].append(target_id)
+        else:
+            unnamed[comment_id].add(handle.lower())
+    citations, cited = defaultdict(list), {}
+    links = CommentLink.objects.filter(source_id__in=ids).order_by("source_id", "target_id")
+    if audience == FOR_MODERATION:
+        for source_id, target_id in links.values_list("source_id", "target_id"):
+            citations[source_id].append(target_id)
+    else:
+        targets = links.annotate(body_start=Substr("target__body_html", 1, EXCERPT_SOURCE_LENGTH)).values_list(
+            "source_id", "target_id", "target__author__display_name", "target__room__title", "body_start",
+            "target__state", "target__author__quoting_consent",
+        )  # fmt: skip
+        for source_id, target_id, *target in targets:
+            citations[source_id].append(target_id)
+            cited[target_id] = CitedComment(target_id, *target)
     reports = dict(
         Report.objects.filter(comment_id__in=ids)
         .order_by()
@@ -233,7 +252,7 @@ def _chunk_extras(ids: list[int], *, audience: str) -> dict:
         .annotate(count=Count("pk"))
         .values_list("comment_id", "count")
     )
-    return {"mentions": mentions, "citations": citations, "reports": reports}
+    return {"mentions": mentions, "unnamed": unnamed, "citations": citations, "cited": cited, "reports": reports}
 
 
 def _row(comment: dict, *, audience, consultation, room, moderators, permalink, thread_id, extras) -> dict:
@@ -262,8 +281,8 @@ def _row(comment: dict, *, audience, consultation, room, moderators, permalink, 
         "guiding_question": comment["guiding_question__text"] or "",
         "language": comment["language"],
         "state": comment["state"],
-        "body_text": plain_text(comment["body_html"]) if text_shown else "",
-        "body_source": comment["body_source"] if text_shown else "",
+        "body_text": _body_text(comment, audience=audience, extras=extras) if text_shown else "",
+        "body_source": _body_source(comment, audience=audience, extras=extras) if text_shown else "",
         "mentioned_handles": extras["mentions"].get(pk, []) if text_shown else [],
         "cited_comment_ids": extras["citations"].get(pk, []),
         # Every reply below it, in any state, read from the tree.
@@ -271,6 +290,20 @@ def _row(comment: dict, *, audience, consultation, room, moderators, permalink, 
         "report_count": extras["reports"].get(pk, 0),
         "highlighted": comment["is_highlighted"],
     }
+
+
+def _body_text(comment: dict, *, audience: str, extras: dict) -> str:
+    pk, body_html = comment["id"], comment["body_html"]
+    if audience == FOR_REPORT and (extras["citations"].get(pk) or extras["unnamed"].get(pk)):
+        body_html = for_the_report(body_html, cited=extras["cited"], unnamed_handles=extras["unnamed"].get(pk, set()))
+    return plain_text(body_html)
+
+
+def _body_source(comment: dict, *, audience: str, extras: dict) -> str:
+    unnamed = extras["unnamed"].get(comment["id"])
+    if audience == FOR_REPORT and unnamed:
+        return source_for_the_report(comment["body_source"], unnamed_handles=unnamed)
+    return comment["body_source"]
 
 
 def _utc(moment) -> str:

@@ -561,6 +561,11 @@ class RoomSummary(models.Model):
     body_source = models.TextField(_("summary as written"))
     body_html = models.TextField(editable=False)
     render_version = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The comments its references show, as of its latest rendering: when one of
+    # them changes, the summary is rendered again (like CommentLink for comments).
+    cited_comments = models.ManyToManyField(
+        Comment, related_name="cited_in_summaries", blank=True, editable=False
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 

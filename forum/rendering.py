@@ -21,29 +21,33 @@ import html
 import re
 from dataclasses import dataclass, field
 from typing import Protocol
-from urllib.parse import unquote, urlsplit
 
 import nh3
 from django.conf import settings
 from django.db.models import Q
-from django.urls import Resolver404, resolve, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.db.models.functions import Substr
+from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import override
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from accounts.models import User
+from forum.addresses import is_own_url, route_of
 from forum.models import Comment, Consultation, Room
 
 # Raise when the output for the same source changes, so stale bodies can be
 # found (render_version < RENDER_VERSION) and rendered again.
-RENDER_VERSION = 2
+RENDER_VERSION = 3
 
 EXTERNAL_LINK_REL = "nofollow ugc noopener"
 SHORTENED_LINK_TEXT = 60
 EXCERPT_LENGTH = 120
+# An excerpt reads no more of a body than this (HTML characters): plenty for a
+# line of text, and a long body costs no more than a short one.
+EXCERPT_SOURCE_LENGTH = 4_000
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "ul", "ol", "li", "blockquote", "a", "span"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "rel", "title"}, "ol": {"start"}}
@@ -53,6 +57,8 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 # "@handle" where the @ does not follow a letter, digit, @ or dot (so a@b.org
 # is an address, not a mention). ASCII only, like handles themselves.
 MENTION = re.compile(r"(?<![\w@.])@([A-Za-z0-9][A-Za-z0-9_]{1,29})(?![\w@])")
+# Who stands in the report's copy of a body for someone who may not be named there.
+UNNAMED_PERSON = gettext_lazy("[a participant]")
 
 
 # --- What the renderer needs to know about the site ------------------------
@@ -70,8 +76,11 @@ class CitedComment:
     comment_id: int
     author_name: str
     room_title: str
+    # Its start is enough (the first EXCERPT_SOURCE_LENGTH characters): only an excerpt is shown.
     body_html: str
     state: str  # "visible", "hidden" or "deleted"
+    # How the report may quote its author (User.QuotingConsent).
+    author_consent: str = User.QuotingConsent.BY_NAME
 
 
 class Lookups(Protocol):
@@ -103,11 +112,17 @@ class DatabaseLookups:
         comments = (
             Comment.objects.filter(pk__in=ids, room__is_published=True, room__consultation__is_published=True)
             .select_related("author", "room")
-            .only("id", "state", "body_html", "author__display_name", "room__title")
+            .only("id", "state", "author__display_name", "author__quoting_consent", "room__title")
+            .annotate(body_start=Substr("body_html", 1, EXCERPT_SOURCE_LENGTH))
         )
         return {
             comment.pk: CitedComment(
-                comment.pk, comment.author.display_name, comment.room.title, comment.body_html, comment.state
+                comment.pk,
+                comment.author.display_name,
+                comment.room.title,
+                comment.body_start,
+                comment.state,
+                comment.author.quoting_consent,
             )
             for comment in comments
         }
@@ -141,16 +156,6 @@ class RenderedBody:
 # --- Links -----------------------------------------------------------------
 
 
-def is_own_url(url: str) -> bool:
-    """True for a relative URL or an absolute one on this site, decided the way
-    Django decides safe redirects, so `https:evil.example`, `/\\evil.example`
-    and `https://our.site@evil.example` count as other sites."""
-    # Judged as written, before the Markdown parser percent-encodes it.
-    return url_has_allowed_host_and_scheme(
-        unquote(url), allowed_hosts=settings.FORUM_OWN_HOSTS, require_https=False
-    )
-
-
 def shorten_for_display(url: str, limit: int = SHORTENED_LINK_TEXT) -> str:
     """'https://example.org/a/very/long/path' as 'example.org/a/ve…/path'."""
     text = url.split("://", 1)[-1]
@@ -158,32 +163,6 @@ def shorten_for_display(url: str, limit: int = SHORTENED_LINK_TEXT) -> str:
         return text
     tail = 15
     return f"{text[: limit - tail - 1]}…{text[-tail:]}"
-
-
-@dataclass(frozen=True)
-class _Route:
-    """What one of our own URLs points to."""
-
-    kind: str  # "comment", "room" or "consultation"
-    key: object
-
-
-def _route_of(url: str) -> _Route | None:
-    if not is_own_url(url):
-        return None
-    try:
-        match = resolve(unquote(urlsplit(url).path) or "/")
-    except Resolver404:
-        return None
-    if match.namespace != "forum":
-        return None
-    if match.url_name == "comment-permalink":
-        return _Route("comment", match.kwargs["comment_id"])
-    if match.url_name == "room":
-        return _Route("room", (match.kwargs["consultation_slug"], match.kwargs["room_slug"]))
-    if match.url_name == "consultation":
-        return _Route("consultation", match.kwargs["consultation_slug"])
-    return None
 
 
 # Bodies are our own sanitised HTML, so a tag is "<", then quoted values or
@@ -206,9 +185,78 @@ def plain_text(body_html: str) -> str:
     return _BLANK_LINES.sub("\n\n", lines).strip()
 
 
-def excerpt_of(body_html: str, length: int = EXCERPT_LENGTH) -> str:
-    """A comment's text without markup on one line, cut to a short excerpt."""
-    return Truncator(" ".join(plain_text(body_html).split())).chars(length)
+# A reference as we write it: the link (its text is the label, or the writer's
+# own words), then what it shows of the cited comment, text without tags. "$":
+# an excerpt reads a body that may have been cut inside it.
+_REFERENCE = re.compile(
+    r'<a href="([^"]*)" class="reference">(.*?)(?:</a>|$)(?: <span class="reference__excerpt">([^<]*)(?:</span>|$))?',
+    re.DOTALL,
+)
+_CITED_EXCERPT = re.compile(r'<span class="reference__excerpt">[^<]*(?:</span>|$)')
+_MENTION_LINK = re.compile(r'<a href="[^"]*/u/([^/"]+)/" class="mention">[^<]*</a>')
+# What stands for a nested reference's label where names may not be shown.
+NESTED_REFERENCE = "[…]"
+_CUT_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*(?:"[^"]*|'[^']*)?$""")
+_CUT_ENTITY = re.compile(r"&#?\w*$")
+
+
+def excerpt_of(body_html: str, length: int = EXCERPT_LENGTH, *, for_report: bool = False) -> str:
+    """A comment's own words without markup on one line, cut to a short excerpt.
+    What it shows of the comments it cites is left out (a reference stays as its
+    label or its linked words), so an excerpt never carries another comment's
+    text; `for_report`, a label (which names an author) is left out too. Only
+    the start of the body is read (it may be given only that)."""
+    start = body_html[:EXCERPT_SOURCE_LENGTH]
+    if len(start) == EXCERPT_SOURCE_LENGTH:
+        start = _CUT_ENTITY.sub("", _CUT_TAG.sub("", start))
+
+    def own_words(reference):
+        words = reference.group(2)
+        if for_report and _is_bare_reference(reference):
+            return NESTED_REFERENCE
+        return words
+
+    # And what is left of one whose link was cut off at the start of the body.
+    text = plain_text(_CITED_EXCERPT.sub("", _REFERENCE.sub(own_words, start)))
+    return Truncator(" ".join(text.split())).chars(length)
+
+
+def _is_bare_reference(reference: re.Match) -> bool:
+    # A link with the writer's own words is followed by "(label: excerpt)".
+    aside = reference.group(3)
+    return aside is None or not aside.startswith("(")
+
+
+def for_the_report(body_html: str, *, cited: dict[int, CitedComment], unnamed_handles: set[str]) -> str:
+    """A stored body as the report may show it: each reference drawn again from
+    `cited` (the comments as they are now) with its author's quoting consent
+    honoured, and mentions of `unnamed_handles` without the person's name. For
+    plain_text; nothing of it is shown on a page."""
+
+    def reference(match):
+        route = route_of(html.unescape(match.group(1)))
+        comment = cited.get(route.key) if route and route.kind == "comment" else None
+        bare = _is_bare_reference(match)
+        if comment is None:
+            return "" if bare else match.group(2)
+        label, excerpt = _reference_texts(comment, excerpt_of(comment.body_html, for_report=True), for_report=True)
+        if bare:
+            return html.escape(" ".join(filter(None, [label, excerpt])))
+        return f"{match.group(2)} {html.escape(_aside(label, excerpt))}"
+
+    def mention(match):
+        return html.escape(str(UNNAMED_PERSON)) if match.group(1).lower() in unnamed_handles else match.group(0)
+
+    with override(settings.LANGUAGE_CODE):
+        return _MENTION_LINK.sub(mention, _REFERENCE.sub(reference, body_html))
+
+
+def source_for_the_report(source: str, *, unnamed_handles: set[str]) -> str:
+    """A body's source with the @handles of `unnamed_handles` replaced, as for_the_report does."""
+    with override(settings.LANGUAGE_CODE):
+        return MENTION.sub(
+            lambda match: str(UNNAMED_PERSON) if match.group(1).lower() in unnamed_handles else match.group(0), source
+        )
 
 
 # --- The Markdown parser and its rules -------------------------------------
@@ -227,10 +275,16 @@ def _shorten_bare_links(state) -> None:
                     text.content = shorten_for_display(text.content)
 
 
+def _is_own_link(link_open: Token) -> bool:
+    """Judged once per link, on the href as it is written into the page."""
+    if "own" not in link_open.meta:
+        link_open.meta["own"] = is_own_url(link_open.attrGet("href") or "")
+    return link_open.meta["own"]
+
+
 def _render_link_open(renderer, tokens, idx, options, env):
     token = tokens[idx]
-    href = token.attrGet("href") or ""
-    if not is_own_url(href):
+    if not _is_own_link(token):
         token.attrSet("rel", EXTERNAL_LINK_REL)
     return renderer.renderToken(tokens, idx, options, env)
 
@@ -283,15 +337,24 @@ class _Collected:
         self.routes: dict[str, set] = {"comment": set(), "room": set(), "consultation": set()}
 
 
-def _collect(inlines) -> _Collected:
+def _collect(inlines, max_references: int) -> _Collected:
+    """The handles and our routes the body names. Each link remembers in
+    token.meta whether it stays on our site and its route, which is None once
+    max_references links to our pages have been seen: those further ones stay
+    plain links, never looked up."""
     collected = _Collected()
+    routed = 0
     for inline in inlines:
         depth = 0
         for token in inline.children:
             if token.type == "link_open":
                 depth += 1
-                route = _route_of(token.attrGet("href") or "")
+                href = token.attrGet("href") or ""
+                token.meta["own"] = is_own_url(href)
+                route = route_of(href) if token.meta["own"] and routed < max_references else None
+                token.meta["route"] = route
                 if route:
+                    routed += 1
                     collected.routes[route.kind].add(route.key)
             elif token.type == "link_close":
                 depth -= 1
@@ -318,23 +381,38 @@ def _with_mentions(token: Token, people: dict[str, Person], mentioned: list[int]
     return [piece for piece in pieces if piece.type != "text" or piece.content]
 
 
-def _reference(link_open: Token, children: list[Token], cited: CitedComment) -> list[Token]:
-    """A link to one of our comments, shown as what it is."""
-    link_open.attrSet("class", "reference")
-    if cited.state == "visible":
+def _reference_texts(cited: CitedComment, excerpt: str, *, for_report: bool) -> tuple[str, str]:
+    """The label of a reference and the quoted excerpt ("" when none may be shown).
+    `for_report`, the author is named and quoted only as they agreed."""
+    room = {"room": cited.room_title}
+    if cited.state == "hidden":
+        return _("A comment hidden by a moderator, in %(room)s") % room, ""
+    if cited.state != "visible":
+        return _("A comment no longer available, in %(room)s") % room, ""
+    consent = cited.author_consent if for_report else User.QuotingConsent.BY_NAME
+    if consent == User.QuotingConsent.BY_NAME:
         label = _("Comment by %(name)s in %(room)s") % {"name": cited.author_name, "room": cited.room_title}
-        excerpt = f"“{excerpt_of(cited.body_html)}”"
-    elif cited.state == "hidden":
-        label, excerpt = _("A comment hidden by a moderator, in %(room)s") % {"room": cited.room_title}, ""
     else:
-        label, excerpt = _("A comment no longer available, in %(room)s") % {"room": cited.room_title}, ""
+        label = _("Comment by a participant in %(room)s") % room
+    return label, "" if consent == User.QuotingConsent.NOT_AT_ALL else f"“{excerpt}”"
+
+
+def _aside(label: str, excerpt: str) -> str:
+    """What follows a link written with the writer's own words."""
+    return f"({label}{': ' + excerpt if excerpt else ''})"
+
+
+def _reference(link_open: Token, children: list[Token], cited: CitedComment, excerpt: str, for_report: bool):
+    """A link to one of our comments, shown as what it is (with `excerpt` of it, if it may be shown)."""
+    link_open.attrSet("class", "reference")
+    label, excerpt = _reference_texts(cited, excerpt, for_report=for_report)
     if _is_bare(link_open, children):
         inner = [_text(label)]
         after = _excerpt_span(excerpt) if excerpt else []
     else:
         # The writer's own words stay the link; what it cites follows.
         inner = children
-        after = _excerpt_span(f"({label}{': ' + excerpt if excerpt else ''})")
+        after = _excerpt_span(_aside(label, excerpt))
     return [link_open, *inner, Token("link_close", "a", -1), *after]
 
 
@@ -363,13 +441,14 @@ def _transform(inline: Token, found: dict, mentioned: list[int], cited_ids: set[
 
 
 def _transform_link(link_open: Token, inner: list[Token], found: dict, cited_ids: set[int]) -> list[Token]:
-    route = _route_of(link_open.attrGet("href") or "")
+    route = link_open.meta.get("route")
     closing = Token("link_close", "a", -1)
     if route is None:
         return [link_open, *inner, closing]
     if route.kind == "comment" and route.key in found["comments"]:
         cited_ids.add(route.key)
-        return _reference(link_open, inner, found["comments"][route.key])
+        cited = found["comments"][route.key]
+        return _reference(link_open, inner, cited, found["excerpts"].get(route.key, ""), found["for_report"])
     titles = {"room": found["rooms"], "consultation": found["consultations"]}.get(route.kind, {})
     title = titles.get(route.key)
     if title and _is_bare(link_open, inner):
@@ -391,16 +470,37 @@ def sanitise(html_text: str) -> str:
     )
 
 
-def render_comment_body(source: str, lookups: Lookups | None = None) -> RenderedBody:
+def render_comment_body(
+    source: str, lookups: Lookups | None = None, *, max_references: int | None = None, for_report: bool = False
+) -> RenderedBody:
     """Render a comment's source text to safe HTML, resolving mentions and
-    references with one batch of look-ups."""
+    references with one batch of look-ups.
+
+    Only the first `max_references` links to our comments, rooms and
+    consultations (settings.FORUM_MAX_REFERENCES_PER_COMMENT unless given) are
+    looked up and drawn as references or titles; further ones stay plain links
+    to our site and are not cited (no CommentLink). Each cited comment's excerpt
+    is made once, however often it is cited, so a body costs about what its
+    length does.
+
+    `for_report` renders what the report may draw on (moderators' summaries):
+    a cited comment's author is named and quoted only as they agreed."""
     lookups = lookups or DatabaseLookups()
+    if max_references is None:
+        max_references = settings.FORUM_MAX_REFERENCES_PER_COMMENT
     tokens = _markdown.parse(source)
     inlines = list(_inline_children(tokens))
-    collected = _collect(inlines)
+    collected = _collect(inlines, max_references)
+    cited = lookups.comments(collected.routes["comment"])
     found = {
         "people": lookups.people(collected.handles),
-        "comments": lookups.comments(collected.routes["comment"]),
+        "comments": cited,
+        "excerpts": {
+            pk: excerpt_of(comment.body_html, for_report=for_report)
+            for pk, comment in cited.items()
+            if comment.state == "visible"
+        },
+        "for_report": for_report,
         "rooms": lookups.rooms(collected.routes["room"]),
         "consultations": lookups.consultations(collected.routes["consultation"]),
     }
@@ -412,10 +512,7 @@ def render_comment_body(source: str, lookups: Lookups | None = None) -> Rendered
             _transform(inline, found, mentioned, cited_ids)
     rendered = _markdown.renderer.render(tokens, _markdown.options, {})
     external_links = sum(
-        1
-        for inline in inlines
-        for token in inline.children
-        if token.type == "link_open" and not is_own_url(token.attrGet("href") or "")
+        1 for inline in inlines for token in inline.children if token.type == "link_open" and not _is_own_link(token)
     )
     return RenderedBody(
         html=sanitise(rendered).strip(),

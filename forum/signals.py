@@ -5,9 +5,10 @@ on room pages; and following what accounts announce."""
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from accounts.signals import person_renamed
+from accounts.signals import person_renamed, quoting_consent_changed
 from forum import cache, services
-from forum.models import Consultation, GuidingQuestion, Room, RoomModerator, RoomSummary
+from forum.services import summaries
+from forum.models import Comment, Consultation, GuidingQuestion, Room, RoomModerator, RoomSummary
 
 
 @receiver([post_save, post_delete], sender=Room)
@@ -31,3 +32,9 @@ def consultation_saved(sender, instance, **kwargs):
 def person_renamed_everywhere(sender, person, old_handle, **kwargs):
     """Mentions and references show a person's current name and handle."""
     services.follow_renamed_person(person, old_handle=old_handle)
+
+
+@receiver(quoting_consent_changed)
+def quoting_consent_changed_in_summaries(sender, person, **kwargs):
+    """Summaries name and quote the authors they cite only as those agreed."""
+    summaries.rerender_summaries(summaries.summaries_citing(Comment.objects.filter(author=person)))

@@ -1,4 +1,8 @@
-"""Work done outside the request, by the task worker (python manage.py run_worker)."""
+"""Work done outside the request, by the task worker (python manage.py run_worker).
+
+Rendering again the comments that cite a changed comment is a task too,
+`forum.services.comments.refresh_citing_comments`: it lives beside the service
+that queues it, which this module could not import without a cycle."""
 
 from django_tasks import task
 

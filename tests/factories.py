@@ -1,9 +1,11 @@
 """Test data made the way the site makes it: comments go through the services."""
 
 import itertools
+import signal
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
@@ -68,3 +70,14 @@ def make_comment(room, author=None, body="A thoughtful comment.", **fields):
 
 def make_reply(parent, author=None, body="A thoughtful reply.", **fields):
     return services.reply_to_comment(author or make_user(), parent=parent, body=body, **fields)
+
+
+def run_task_worker():
+    """Run the database queue's worker until no task is ready, as `db_worker --batch` does."""
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    finally:
+        # The worker takes over Ctrl-C for a graceful stop; give it back to pytest.
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)

@@ -10,13 +10,15 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django_tasks import task
 
 from forum import cache, counts, permissions, ratelimits
 from forum.languages import detect_language
 from forum.models import Comment, CommentLink, CommentRevision, Follow, GuidingQuestion, Mention, Room
 from forum.rendering import RenderedBody, render_comment_body
 from forum.retries import retrying_a_deadlock
-from forum.services import notifications
+from forum.services import notifications, summaries
+from forum.services.rerendering import rerender
 
 # Any constant will do: it names the lock that hands out new tree ids.
 _NEW_THREAD_LOCK_KEY = 7_240_001
@@ -329,21 +331,26 @@ def delete_comment(author, *, comment: Comment) -> None:
 
 def rerender_comments(comments) -> int:
     """Render stored bodies again (after a mentioned name, or a cited comment, changed)."""
-    count, rooms = 0, set()
-    with transaction.atomic():
-        for comment in comments:
-            rendered = render_comment_body(comment.body_source)
-            Comment.objects.filter(pk=comment.pk).update(body_html=rendered.html, render_version=rendered.version)
-            record_mentions_and_citations(comment, rendered)
-            rooms.add(comment.room_id)
-            count += 1
-        cache.room_changed(*rooms)
-    return count
+    return rerender(comments, model=Comment, record=record_mentions_and_citations)
 
 
-def refresh_citations_of(comment: Comment) -> int:
-    """Comments citing this one show its author, room, state and excerpt: render them again."""
-    return rerender_comments(Comment.objects.filter(links_out__target=comment).only("pk", "room_id", "body_source"))
+def refresh_citations_of(comment: Comment) -> None:
+    """Comments and summaries citing this one show its author, room, state and
+    excerpt: the task worker renders them again, so the change that calls this
+    never waits for however many there are.
+
+    The task is queued inside the caller's transaction: the database queue
+    stores it with the change, so it runs only once the change has committed,
+    and is never lost between the commit and the queueing (an email can be sent
+    again by a sweep; a stale excerpt would have nothing to catch it)."""
+    refresh_citing_comments.enqueue(comment.pk)
+
+
+@task()
+def refresh_citing_comments(comment_id: int) -> int:
+    """Render again the comments and summaries that cite the comment (queued by refresh_citations_of)."""
+    citing = Comment.objects.filter(links_out__target_id=comment_id).only("pk", "room_id", "body_source")
+    return rerender_comments(citing) + summaries.rerender_summaries(summaries.summaries_citing([comment_id]))
 
 
 def follow_renamed_person(user, *, old_handle: str) -> int:
@@ -360,6 +367,7 @@ def follow_renamed_person(user, *, old_handle: str) -> int:
             if new_source != comment.body_source:
                 Comment.objects.filter(pk=comment.pk).update(body_source=new_source)
                 comment.body_source = new_source
-    # References name the cited comment's author too.
+    # References name the cited comment's author too, in comments and in summaries.
     citing = Comment.objects.filter(links_out__target__author=user).exclude(mentions__user=user)
+    summaries.rerender_summaries(summaries.summaries_citing(Comment.objects.filter(author=user)))
     return rerender_comments([*mentioning, *citing.only("pk", "room_id", "body_source").distinct()])

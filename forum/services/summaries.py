@@ -1,22 +1,29 @@
 """Moderators' written summaries of a room: weekly ones while it runs, a final
 one at the end. Bodies use the comments' Markdown subset and are rendered by
-the same module, so a comment's permalink becomes a reference to it."""
+the same module, so a comment's permalink becomes a reference to it. Summaries
+feed the report, so their references name and quote each cited author only as
+that person agreed (quoting consent)."""
 
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Subquery
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from forum import cache, permissions
 from forum.models import Room, RoomSummary
-from forum.rendering import render_comment_body
+from forum.rendering import RenderedBody, render_comment_body
+from forum.services.rerendering import rerender
 
-# A final summary can run longer than a comment.
+# A final summary can run longer than a comment, and cite more comments.
 SUMMARY_MAX_LENGTH = 20_000
+SUMMARY_MAX_REFERENCES = 100
+# How every summary is rendered: it feeds the report, so cited authors are
+# named and quoted only as they agreed.
+SUMMARY_RENDERING = {"max_references": SUMMARY_MAX_REFERENCES, "for_report": True}
 
 
 def _require_moderator(moderator, room: Room) -> None:
@@ -58,7 +65,7 @@ def write_summary(moderator, *, room: Room, kind: str, period_start: date, perio
     """A moderator of the room (or staff) adds a summary covering a period up to today."""
     _require_moderator(moderator, room)
     body = clean_summary(kind=kind, period_start=period_start, period_end=period_end, body=body)
-    rendered = render_comment_body(body)
+    rendered = render_comment_body(body, **SUMMARY_RENDERING)
     with transaction.atomic():
         summary = RoomSummary.objects.create(
             room=room,
@@ -71,6 +78,7 @@ def write_summary(moderator, *, room: Room, kind: str, period_start: date, perio
             body_html=rendered.html,
             render_version=rendered.version,
         )
+        _record_citations(summary, rendered)
         # The newest summary is pinned at the top of the room page.
         _pin_newest(room.pk)
         cache.room_changed(room.pk)
@@ -92,7 +100,7 @@ def edit_summary(
     )
     if unchanged:
         return summary
-    rendered = render_comment_body(body)
+    rendered = render_comment_body(body, **SUMMARY_RENDERING)
     with transaction.atomic():
         summary.kind = kind
         summary.period_start = period_start
@@ -114,6 +122,7 @@ def edit_summary(
                 "edited_at",
             ]
         )
+        _record_citations(summary, rendered)
         _pin_newest(summary.room_id)
         cache.room_changed(summary.room_id)
     return summary
@@ -129,3 +138,20 @@ def _pin_newest(room_id: int) -> None:
         RoomSummary.objects.filter(room_id=room_id).order_by("-period_end", "-created_at", "-pk").values("pk")[:1]
     )
     Room.objects.filter(pk=room_id).update(latest_summary=Subquery(newest))
+
+
+# --- Keeping rendered summaries current ----------------------------------------
+
+
+def rerender_summaries(summaries) -> int:
+    """Render stored summaries again (after a comment they cite, or its author, changed)."""
+    return rerender(summaries, model=RoomSummary, record=_record_citations, **SUMMARY_RENDERING)
+
+
+def _record_citations(summary: RoomSummary, rendered: RenderedBody) -> None:
+    summary.cited_comments.set(rendered.cited_comment_ids)
+
+
+def summaries_citing(comments) -> QuerySet:
+    """The summaries whose references show any of these comments."""
+    return RoomSummary.objects.filter(cited_comments__in=comments).distinct().only("pk", "room_id", "body_source")

@@ -1,16 +1,23 @@
 """Links between comments: references drawn in the citing comment, backlinks
 under the cited one, and what is never shown of a comment one may not see."""
 
+import io
 import re
+from datetime import date
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from forum import services
-from forum.models import Comment, CommentLink, Consultation, Room
+from forum.models import Comment, CommentLink, Consultation, Room, RoomSummary
+from forum.rendering import EXCERPT_SOURCE_LENGTH, RENDER_VERSION, DatabaseLookups, render_comment_body
+from forum.services.summaries import write_summary
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -153,6 +160,84 @@ def test_a_link_to_an_unpublished_room_shows_no_title(participant_client, room, 
     assert 'class="place"' not in article
 
 
+# --- Links that only look like ours ------------------------------------------
+
+OUR_HOST = urlsplit(settings.SITE_URL).netloc
+
+# Each is written so that a browser following it leaves this site, whatever it
+# seems to say; {path} is a comment's permalink or a room's address.
+LINKS_ELSEWHERE = {
+    "encoded slash before @": f"http://{OUR_HOST}%2F@evil.example{{path}}",
+    "encoded hash before @": f"http://{OUR_HOST}%23@evil.example{{path}}",
+    "encoded question mark before @": f"http://{OUR_HOST}%3F@evil.example{{path}}",
+    "our host as user-info": f"[see](https://{OUR_HOST}@evil.example{{path}})",
+    "user-info before our host": f"http://someone@{OUR_HOST}{{path}}",
+    "escaped backslash before @": f"[see](http://{OUR_HOST}\\@evil.example{{path}})",
+    "backslash inside the host": f"<http://{OUR_HOST}\\evil.example{{path}}>",
+    "backslashes after the scheme": "[see](http:\\\\evil.example{path})",
+    "three slashes": "[see](http:///evil.example{path})",
+    "protocol-relative": "[see](//evil.example{path})",
+    "scheme without slashes": "[see](https:evil.example{path})",
+    "Cyrillic look-alike host": "http://lоcalhost{path}",
+    "punycode look-alike host": "http://xn--lcalhost-nbh{path}",
+    "our host on another port": "http://127.0.0.1:8001{path}",
+    "a host we know on another port": "http://localhost:8000{path}",
+    "our host with a trailing dot": "[see](http://localhost.{path})",
+}
+
+
+def _link_elsewhere(case, target):
+    return LINKS_ELSEWHERE[case].format(path=target)
+
+
+@pytest.mark.parametrize("target", ["comment", "room"])
+@pytest.mark.parametrize("case", sorted(LINKS_ELSEWHERE))
+def test_a_link_that_leads_elsewhere_is_never_drawn_as_one_of_ours(room, other_participant, cited, case, target):
+    path = cited.get_absolute_url() if target == "comment" else cited.room.get_absolute_url()
+    body = f"Read {_link_elsewhere(case, path)} first."
+
+    citing = factories.make_comment(room, other_participant, body=body)
+
+    assert 'class="reference"' not in citing.body_html
+    assert 'class="place"' not in citing.body_html
+    assert "Comment by" not in citing.body_html
+    assert "Access to justice" not in citing.body_html
+    assert 'rel="nofollow ugc noopener"' in citing.body_html
+    assert render_comment_body(body).external_link_count == 1
+    assert not CommentLink.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "[this point]({path})",
+        f"http://{OUR_HOST}{{path}}",
+        f"[this point](https://{OUR_HOST}{{path}})",
+        "HTTP://LOCALHOST{path}",
+        "[this point](http://LocalHost:80{path})",
+        f"[this point](//{OUR_HOST}{{path}})",
+        "[this point](/c/any/%2E%2e/..{path})",
+    ],
+)
+def test_links_to_our_comments_written_in_any_of_our_ways_are_references(room, other_participant, cited, link):
+    body = f"Read {link.format(path=cited.get_absolute_url())} first."
+
+    citing = factories.make_comment(room, other_participant, body=body)
+
+    assert 'class="reference"' in citing.body_html
+    assert "Comment by Amina Diallo in Access to justice" in citing.body_html
+    assert "nofollow" not in citing.body_html
+    assert render_comment_body(body).external_link_count == 0
+    assert list(CommentLink.objects.values_list("source_id", "target_id")) == [(citing.pk, cited.pk)]
+
+
+def test_an_encoded_slash_in_the_path_reaches_the_comment_our_server_would_show(room, other_participant, cited):
+    citing = factories.make_comment(room, other_participant, body=f"[this point](/comment%2F{cited.pk}/)")
+
+    assert "Comment by Amina Diallo in Access to justice" in citing.body_html
+    assert CommentLink.objects.filter(source=citing, target=cited).exists()
+
+
 # --- When the cited comment changes ------------------------------------------
 
 
@@ -179,6 +264,126 @@ def test_once_the_cited_comment_is_removed_the_reference_says_so_without_its_tex
     assert article.count(says) == 2
     assert "Paralegals" not in article
     assert "Amina Diallo" not in article
+
+
+def _change(how, comment, moderator):
+    if how == "hidden":
+        services.hide_comment(moderator, comment=comment, reason="Off topic.")
+    elif how == "edited":
+        services.edit_comment(comment.author, comment=comment, body="Courts are too far from villages.")
+    else:
+        services.delete_comment(comment.author, comment=comment)
+
+
+def test_a_reference_never_carries_the_excerpt_of_a_comment_its_comment_cites(room, other_participant, cited):
+    middle = factories.make_comment(room, other_participant, body=f"Agreed: {absolute(cited.get_absolute_url())}")
+    quoting_middle = factories.make_comment(room, body=f"As Jean says, [here]({middle.get_absolute_url()}).")
+
+    assert "Paralegals reach remote villages." in middle.body_html
+    assert "(Comment by Jean Dupont in " in quoting_middle.body_html
+    assert "Paralegals" not in quoting_middle.body_html
+
+
+@pytest.mark.parametrize("how", ["hidden", "edited", "deleted"])
+def test_a_removed_or_changed_comment_leaves_no_text_two_citations_away(
+    client, room, moderator, other_participant, cited, how
+):
+    factories.assign_moderator(cited.room, moderator)
+    middle = factories.make_comment(room, other_participant, body=f"Agreed: {absolute(cited.get_absolute_url())}")
+    first = factories.make_comment(room, body=f"See {absolute(middle.get_absolute_url())} and [this]({middle.get_absolute_url()})")
+
+    _change(how, cited, moderator)
+
+    first.refresh_from_db()
+    assert "Agreed:" in first.body_html
+    for words in ["Paralegals", "remote villages", "Courts are too far"]:
+        assert words not in first.body_html
+        assert words not in article_of(client, room, first)
+    profile = client.get(reverse("forum:profile", args=[first.author.handle])).content.decode()
+    assert "Paralegals" not in profile
+
+
+# --- What citing costs ---------------------------------------------------------
+
+
+def test_a_comment_of_links_to_one_long_comment_stores_a_bounded_body(settings, room, other_participant, cited):
+    length = settings.FORUM_COMMENT_MAX_LENGTH
+    long_cited = factories.make_comment(cited.room, body=("Paralegals reach remote villages. " * 400)[: length - 1])
+    link = f"[see](/comment/{long_cited.pk}/) "
+    body = (link * (length // len(link)))[:length]
+
+    citing = factories.make_comment(room, other_participant, body=body)
+
+    assert citing.body_html.count('class="reference"') == settings.FORUM_MAX_REFERENCES_PER_COMMENT
+    assert len(citing.body_html) < 3 * length
+    assert list(CommentLink.objects.values_list("source_id", "target_id")) == [(citing.pk, long_cited.pk)]
+
+
+def test_only_the_start_of_a_cited_body_is_read_to_make_its_excerpt(room, cited):
+    long_cited = factories.make_comment(cited.room, body="Paralegals reach remote villages. " * 250)
+
+    found = DatabaseLookups().comments({long_cited.pk})
+
+    assert len(long_cited.body_html) > EXCERPT_SOURCE_LENGTH
+    assert found[long_cited.pk].body_html == long_cited.body_html[:EXCERPT_SOURCE_LENGTH]
+
+
+# This one commits for real, as the site does: the worker closes stale database
+# connections between tasks, which a test wrapped in one transaction would not survive.
+@pytest.mark.django_db(transaction=True)
+def test_citing_comments_are_rendered_again_by_the_task_worker_after_the_change_commits(
+    settings, room, other_participant, cited
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    citing = factories.make_comment(room, other_participant, body=f"See {absolute(cited.get_absolute_url())}")
+
+    services.edit_comment(cited.author, comment=cited, body="Courts are too far from villages.")
+
+    citing.refresh_from_db()
+    assert "Paralegals reach remote villages." in citing.body_html
+    queued = DBTaskResult.objects.get(task_path="forum.services.comments.refresh_citing_comments")
+    assert queued.args_kwargs["args"] == [cited.pk]
+
+    factories.run_task_worker()
+
+    citing.refresh_from_db()
+    assert "“Courts are too far from villages.”" in citing.body_html
+    assert "Paralegals" not in citing.body_html
+
+
+def test_a_refresh_does_not_undo_an_edit_made_while_it_ran(room, other_participant, cited):
+    citing = factories.make_comment(room, other_participant, body=f"See {absolute(cited.get_absolute_url())}")
+    stale = Comment.objects.only("pk", "room_id", "body_source").get(pk=citing.pk)
+    services.edit_comment(other_participant, comment=citing, body="I changed my mind.")
+
+    services.rerender_comments([stale])
+
+    citing.refresh_from_db()
+    assert "I changed my mind." in citing.body_html
+
+
+def test_bodies_stored_by_an_older_renderer_are_rendered_again_by_a_command(room, moderator, participant, cited):
+    # Stored before links were judged as a browser reads them: a card for a link to another site.
+    link = f"http://{OUR_HOST}%2F@evil.example/comment/{cited.pk}/"
+    citing = factories.make_comment(room, participant, body=f"See {link}")
+    summary = write_summary(
+        moderator, room=room, kind="interim", period_start=date.today(), period_end=date.today(), body=f"See {link}"
+    )
+    fooled = f'<a href="{link}" class="reference">Comment by Amina Diallo in Access to justice</a>'
+    Comment.objects.filter(pk=citing.pk).update(body_html=fooled, render_version=RENDER_VERSION - 1)
+    RoomSummary.objects.filter(pk=summary.pk).update(body_html=fooled, render_version=RENDER_VERSION - 1)
+    CommentLink.objects.create(source=citing, target=cited)
+    summary.cited_comments.set([cited])
+
+    call_command("rerender_bodies", stdout=io.StringIO())
+
+    citing.refresh_from_db()
+    summary.refresh_from_db()
+    for stored in (citing, summary):
+        assert stored.render_version == RENDER_VERSION
+        assert 'rel="nofollow ugc noopener"' in stored.body_html and "Comment by" not in stored.body_html
+    assert not CommentLink.objects.exists()
+    assert not summary.cited_comments.exists()
 
 
 # --- Backlinks -----------------------------------------------------------------

@@ -2,7 +2,6 @@
 retried when the mail server fails, gathered in a daily digest, and stopped by
 a one-click link that needs no log-in."""
 
-import signal
 import smtplib
 import threading
 import time
@@ -48,17 +47,6 @@ def new_comment_url(room):
 
 def unsubscribe_path(user, kind):
     return reverse("forum:unsubscribe", args=[emails.unsubscribe_token(user, kind)])
-
-
-def run_task_worker():
-    """Run the database queue's worker until no task is ready, as `db_worker --batch` does."""
-    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
-    try:
-        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-    finally:
-        # The worker takes over Ctrl-C for a graceful stop; give it back to pytest.
-        for sig, handler in handlers.items():
-            signal.signal(sig, handler)
 
 
 def pretend_minutes_passed(minutes):
@@ -471,7 +459,7 @@ def test_posting_queues_a_task_and_the_worker_sends_the_email(
     assert task.task_path == "forum.tasks.send_notification_emails"
     assert mailoutbox == []
 
-    run_task_worker()
+    factories.run_task_worker()
 
     assert len(mailoutbox) == 1
     assert Notification.objects.get(recipient=other_participant).email == Email.SENT
@@ -486,7 +474,7 @@ def test_the_worker_queues_a_retry_when_the_mail_server_fails(
     settings.EMAIL_BACKEND = "tests.forum.test_email.BrokenMailServer"
     response = participant_client.post(new_comment_url(room), {"body": "@jean_dupont see the annex."})
     assert response.status_code == 302
-    run_task_worker()
+    factories.run_task_worker()
     notification = Notification.objects.get(recipient=other_participant)
     assert (notification.email, notification.email_attempts) == (Email.PENDING, 1)
     [retry] = DBTaskResult.objects.filter(status="READY")
@@ -494,11 +482,11 @@ def test_the_worker_queues_a_retry_when_the_mail_server_fails(
     assert not DBTaskResult.objects.ready().exists()
 
     settings.EMAIL_BACKEND = LOCMEM
-    run_task_worker()
+    factories.run_task_worker()
     assert mailoutbox == []
 
     pretend_minutes_passed(2)
-    run_task_worker()
+    factories.run_task_worker()
     call_command("send_pending_emails", verbosity=0)
     assert len(mailoutbox) == 1
     assert Notification.objects.get(recipient=other_participant).email == Email.SENT

@@ -7,6 +7,7 @@ import json
 import threading
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
@@ -455,6 +456,81 @@ def test_the_staff_moderation_export_shows_everyone_as_they_are(client, room, st
     assert (row["author_name"], row["author_organisation"]) == ("Amina Diallo", "Legal Aid Network")
     assert row["body_source"] == f"Ask @{other_participant.handle}."
     assert row["mentioned_handles"] == [other_participant.handle]
+
+
+def _consenting(user, consent):
+    user.quoting_consent = consent
+    user.save()
+    return user
+
+
+@pytest.mark.parametrize("link", ["{url}", "[this point]({url})"])
+def test_a_citation_of_someone_who_refused_quoting_carries_neither_their_words_nor_their_name(
+    client, room, moderator, participant, other_participant, link
+):
+    _consenting(participant, User.QuotingConsent.NOT_AT_ALL)
+    cited = factories.make_comment(room, participant, body="Paralegals reach remote villages.")
+    url = f"{settings.SITE_URL}/comment/{cited.pk}/"
+    citing = factories.make_comment(room, other_participant, body=f"I agree with {link.format(url=url)}.")
+
+    row = by_id(json_rows(signed_in(client, moderator), room))[citing.pk]
+
+    assert f"Comment by a participant in {room.title}" in row["body_text"]
+    assert "Paralegals" not in row["body_text"]
+    assert "Amina" not in json.dumps(row)
+    assert row["cited_comment_ids"] == [cited.pk]
+
+
+def test_a_citation_of_someone_quoted_anonymously_carries_their_words_without_their_name(
+    client, room, moderator, participant, other_participant
+):
+    _consenting(participant, User.QuotingConsent.ANONYMOUSLY)
+    cited = factories.make_comment(room, participant, body="Paralegals reach remote villages.")
+    citing = factories.make_comment(room, other_participant, body=f"See {settings.SITE_URL}/comment/{cited.pk}/")
+
+    row = by_id(csv_rows(signed_in(client, moderator), room))[citing.pk]
+
+    assert row["body_text"] == f"See Comment by a participant in {room.title} “Paralegals reach remote villages.”"
+
+
+def test_a_citation_of_a_comment_that_cites_someone_who_refused_quoting_names_nobody_twice_away(
+    client, room, moderator, participant, other_participant
+):
+    _consenting(participant, User.QuotingConsent.NOT_AT_ALL)
+    refused = factories.make_comment(room, participant, body="Paralegals reach remote villages.")
+    middle = factories.make_comment(room, other_participant, body=f"As said in {settings.SITE_URL}/comment/{refused.pk}/")
+    citing = factories.make_comment(room, moderator, body=f"See {settings.SITE_URL}/comment/{middle.pk}/")
+
+    row = by_id(json_rows(signed_in(client, moderator), room))[citing.pk]
+
+    assert f"Comment by Jean Dupont in {room.title}" in row["body_text"]
+    assert "Amina" not in row["body_text"]
+    assert "Paralegals" not in row["body_text"]
+
+
+def test_a_mention_of_someone_who_may_not_be_quoted_by_name_is_not_named_in_the_text(
+    client, room, moderator, participant, other_participant
+):
+    _consenting(other_participant, User.QuotingConsent.ANONYMOUSLY)
+    comment = factories.make_comment(
+        room, participant, body=f"Ask @{other_participant.handle} or @{moderator.handle} about it."
+    )
+
+    row = by_id(json_rows(signed_in(client, moderator), room))[comment.pk]
+
+    assert row["body_text"] == "Ask [a participant] or @Maria Moderator about it."
+    assert row["body_source"] == f"Ask [a participant] or @{moderator.handle} about it."
+
+
+def test_the_moderation_export_shows_citations_as_they_are(client, room, staff, participant, other_participant):
+    _consenting(participant, User.QuotingConsent.NOT_AT_ALL)
+    cited = factories.make_comment(room, participant, body="Paralegals reach remote villages.")
+    citing = factories.make_comment(room, other_participant, body=f"See {settings.SITE_URL}/comment/{cited.pk}/")
+
+    row = by_id(json_rows(signed_in(client, staff), room, audience="moderation"))[citing.pk]
+
+    assert "Comment by Amina Diallo" in row["body_text"]
+    assert "Paralegals reach remote villages." in row["body_text"]
 
 
 # --- Comments that are not public -------------------------------------------------

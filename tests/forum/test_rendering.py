@@ -4,7 +4,17 @@ from html.parser import HTMLParser
 
 import pytest
 
-from forum.rendering import RENDER_VERSION, CitedComment, Person, render_comment_body, shorten_for_display
+from forum import rendering
+from forum.addresses import Destination, destination_of
+from forum.rendering import (
+    EXCERPT_SOURCE_LENGTH,
+    RENDER_VERSION,
+    CitedComment,
+    Person,
+    excerpt_of,
+    render_comment_body,
+    shorten_for_display,
+)
 
 
 class SiteWithNothing:
@@ -177,7 +187,7 @@ def test_absolute_links_to_our_own_host_are_internal(settings):
     "url",
     [
         "https:evil.example",
-        "/\\evil.example",
+        "http:\\\\evil.example",
         "//evil.example/path",
         "https://127.0.0.1:8000@evil.example/",
         "https://evil.example/127.0.0.1",
@@ -187,6 +197,53 @@ def test_links_that_only_look_internal_are_treated_as_external(url, settings):
     settings.FORUM_OWN_HOSTS = {"127.0.0.1:8000", "127.0.0.1"}
     html = html_of(f"[looks internal]({url})")
     assert 'rel="nofollow ugc noopener"' in html
+
+
+def test_a_backslash_typed_in_a_link_is_encoded_so_the_link_stays_a_path_on_our_site():
+    # The Markdown parser writes "\\" as %5C: a browser asks our site for that path.
+    html = html_of("[odd](/\\evil.example)")
+    assert html == '<p><a href="/%5Cevil.example">odd</a></p>'
+
+
+@pytest.mark.parametrize(
+    ("href", "own", "path"),
+    [
+        ("/comment/5/", True, "/comment/5/"),
+        ("/comment/5/?page=2#comment-5", True, "/comment/5/"),
+        ("/c/x/%2e%2E/../comment/5/", True, "/comment/5/"),
+        ("/comment/5/..", True, "/comment/"),
+        ("comment/5/", True, None),
+        ("#comment-5", True, None),
+        ("HTTP://127.0.0.1:8000/comment/5/", True, "/comment/5/"),
+        ("http://LOCALHOST:80/comment/5/", True, "/comment/5/"),
+        ("https://localhost:443/", True, "/"),
+        ("http://127.0.0.1:8000", True, "/"),
+        ("//127.0.0.1:8000/comment/5/", True, "/comment/5/"),
+        ("\t http://127.0.0.1:8000/comment/5/", True, "/comment/5/"),
+        ("http://127.0.0.1:8000\\comment\\5\\", True, "/comment/5/"),
+        ("http://127.0.0.1:8000\\@evil.example/", True, "/@evil.example/"),
+        ("http://evil.example\\@127.0.0.1:8000/", False, None),
+        ("/\\evil.example/comment/5/", False, None),
+        ("\\\\evil.example/comment/5/", False, None),
+        ("http:\\\\evil.example/comment/5/", False, None),
+        ("http:/comment/5/", False, None),
+        ("https:evil.example", False, None),
+        ("http://127.0.0.1:8000%2F@evil.example/comment/5/", False, None),
+        ("http://127.0.0.1%3A8000/comment/5/", False, None),
+        ("http://user@127.0.0.1:8000/comment/5/", False, None),
+        ("http://127.0.0.1:8001/comment/5/", False, None),
+        ("http://127.0.0.1:99999/comment/5/", False, None),
+        ("http://localhost:8000/comment/5/", False, None),
+        ("http://lоcalhost/comment/5/", False, None),
+        ("http://xn--lcalhost-nbh/comment/5/", False, None),
+        ("ftp://127.0.0.1:8000/comment/5/", False, None),
+        ("mailto:someone@127.0.0.1", False, None),
+    ],
+)
+def test_where_a_browser_would_go_is_judged_on_the_href_as_written(href, own, path, settings):
+    settings.FORUM_OWN_HOSTS = {"127.0.0.1:8000", "127.0.0.1", "localhost"}
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    assert destination_of(href) == Destination(is_own=own, path=path)
 
 
 def test_text_inside_code_is_escaped_and_not_linked():
@@ -324,3 +381,79 @@ def test_a_comment_link_on_another_site_stays_an_external_link():
 def test_classes_cannot_be_smuggled_in_by_the_writer():
     html = html_of('<a class="mention" href="/u/x/">x</a> <span class="reference__excerpt">y</span>')
     assert elements_in(html) == [("p", set())]
+
+
+# --- Excerpts ----------------------------------------------------------------
+
+
+def test_an_excerpt_leaves_out_the_excerpts_of_the_comments_it_cites():
+    body = (
+        '<p>As said in <a href="/comment/5/" class="reference">Comment by Ngozi in Justice</a> '
+        '<span class="reference__excerpt">“Secret words”</span> and '
+        '<a href="/comment/6/" class="reference">here</a> '
+        '<span class="reference__excerpt">(Comment by Ngozi in Justice: “More secret words”)</span>, I agree.</p>'
+    )
+    assert excerpt_of(body) == "As said in Comment by Ngozi in Justice and here, I agree."
+
+
+@pytest.mark.parametrize(
+    "cut_inside",
+    ['<span class="reference__excerpt">“Secret', '<a href="/comment/5/" class="reference', "&amp", '<a title="x>y'],
+)
+def test_an_excerpt_read_from_a_cut_body_shows_no_cited_text_and_no_markup(cut_inside):
+    # The body is read up to EXCERPT_SOURCE_LENGTH: here it ends inside the given piece.
+    padding = "<p>" + "<em>a</em>" * ((EXCERPT_SOURCE_LENGTH - len(cut_inside) - 3) // 10)
+    padding += " " * (EXCERPT_SOURCE_LENGTH - len(padding) - len(cut_inside))
+    body = padding + cut_inside + " words" * 2000 + "”</span></a></p>"
+    assert len(padding + cut_inside) == EXCERPT_SOURCE_LENGTH
+
+    excerpt = excerpt_of(body, 10_000)
+
+    assert excerpt.startswith("aaaa")
+    assert excerpt.strip("a ") == ""
+
+
+def test_an_excerpt_of_a_long_body_reads_only_its_beginning():
+    body = "<p>Start here.</p>" + "<p>" + "x" * 100_000 + "</p>"
+    assert excerpt_of(body, 20) == "Start here. xxxxxxx…"
+
+
+# --- What one body may cost ----------------------------------------------------
+
+
+class SiteWithOneLongComment(SiteWithNothing):
+    """Comment 5 exists with a long body; the look-ups and the excerpts made are counted."""
+
+    def __init__(self):
+        self.asked_for = []
+
+    def comments(self, ids):
+        self.asked_for.append(set(ids))
+        body = "<p>" + "Paralegals reach villages. " * 2_000 + "</p>"
+        return {i: CitedComment(i, "Ngozi Okafor", "Access to justice", body, "visible") for i in ids if i in {5, 6}}
+
+
+def test_links_to_our_comments_beyond_the_limit_stay_plain_links(settings):
+    settings.FORUM_MAX_REFERENCES_PER_COMMENT = 3
+    site = SiteWithOneLongComment()
+    source = "/comment/6/ is not a link. " + " ".join(f"[{n}](/comment/{5 if n < 5 else 6}/)" for n in range(8))
+
+    rendered = render_comment_body(source, site)
+
+    assert rendered.html.count('class="reference"') == 3
+    assert rendered.html.count("reference__excerpt") == 3
+    assert '<a href="/comment/6/">7</a>' in rendered.html
+    assert rendered.cited_comment_ids == {5}
+    assert site.asked_for == [{5}]
+    assert rendered.external_link_count == 0
+
+
+def test_each_cited_comment_is_excerpted_once_however_often_it_is_cited(settings, monkeypatch):
+    settings.FORUM_MAX_REFERENCES_PER_COMMENT = 50
+    excerpts = []
+    monkeypatch.setattr(rendering, "excerpt_of", lambda body_html, *args, **kwargs: excerpts.append(body_html) or "x")
+
+    rendered = render_comment_body(" ".join(["[see](/comment/5/)"] * 40), SiteWithOneLongComment())
+
+    assert rendered.html.count('class="reference"') == 40
+    assert len(excerpts) == 1

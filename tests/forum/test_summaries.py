@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.services import save_profile
 from forum import services
 from forum.models import Comment, Room, RoomSummary
 from forum.services.summaries import write_summary
@@ -577,6 +578,96 @@ def test_a_moderator_writes_a_summary_that_cites_comments_as_references(client, 
     listed = client.get(summaries_url(room)).content.decode()
     assert f'<a href="/comment/{cited.pk}/" class="reference">this point</a>' in listed
     assert f"Comment by Amina Diallo in {room.title}" in listed
+
+
+@pytest.mark.parametrize(
+    ("how", "says"),
+    [
+        ("hidden", "A comment hidden by a moderator, in "),
+        ("edited", "“Courts are too far from villages.”"),
+        ("deleted", "A comment no longer available, in "),
+    ],
+)
+def test_a_summary_follows_the_comments_it_cites_when_they_are_hidden_edited_or_deleted(
+    client, room, moderator, participant, how, says
+):
+    cited = factories.make_comment(room, participant, body="Paralegals reach remote villages.")
+    summary = summarise(room, moderator, body=f"Participants agreed: {settings.SITE_URL}/comment/{cited.pk}/")
+    assert "Paralegals reach remote villages." in summary.body_html
+
+    if how == "hidden":
+        services.hide_comment(moderator, comment=cited, reason="Off topic.")
+    elif how == "edited":
+        services.edit_comment(participant, comment=cited, body="Courts are too far from villages.")
+    else:
+        services.delete_comment(participant, comment=cited)
+
+    summary.refresh_from_db()
+    assert says in summary.body_html
+    assert "Paralegals" not in summary.body_html
+    assert "Paralegals" not in client.get(summaries_url(room)).content.decode()
+
+
+def test_a_summary_shows_a_restored_comment_again(room, moderator, participant):
+    cited = factories.make_comment(room, participant, body="Paralegals reach remote villages.")
+    services.hide_comment(moderator, comment=cited, reason="Checking a claim.")
+    summary = summarise(room, moderator, body=f"See {settings.SITE_URL}/comment/{cited.pk}/")
+    assert "Paralegals" not in summary.body_html
+
+    services.restore_comment(moderator, comment=cited)
+
+    summary.refresh_from_db()
+    assert "“Paralegals reach remote villages.”" in summary.body_html
+
+
+def test_a_summary_names_a_cited_author_by_their_new_name(room, moderator, participant):
+    cited = factories.make_comment(room, participant, body="Paralegals reach remote villages.")
+    summary = summarise(room, moderator, body=f"See {settings.SITE_URL}/comment/{cited.pk}/")
+
+    participant.display_name = "Amina Diallo-Sow"
+    save_profile(participant, person=participant)
+
+    summary.refresh_from_db()
+    assert f"Comment by Amina Diallo-Sow in {room.title}" in summary.body_html
+
+
+@pytest.mark.parametrize(
+    ("consent", "shown", "hidden"),
+    [
+        ("anonymous", ["Comment by a participant in ", "“Paralegals reach remote villages.”"], ["Amina"]),
+        ("not_at_all", ["Comment by a participant in "], ["Amina", "Paralegals"]),
+        ("by_name", ["Comment by Amina Diallo in ", "“Paralegals reach remote villages.”"], []),
+    ],
+)
+def test_a_summary_names_and_quotes_cited_authors_only_as_they_agreed(
+    client, room, moderator, participant, consent, shown, hidden
+):
+    participant.quoting_consent = consent
+    participant.save()
+    cited = factories.make_comment(room, participant, body="Paralegals reach remote villages.")
+
+    summary = summarise(
+        room, moderator, body=f"Agreed: {settings.SITE_URL}/comment/{cited.pk}/ and [this]({cited.get_absolute_url()})"
+    )
+
+    page = client.get(summaries_url(room)).content.decode()
+    for text in shown:
+        assert text in summary.body_html and text in page
+    for text in hidden:
+        assert text not in summary.body_html and text not in page
+
+
+def test_a_summary_follows_a_cited_author_who_withdraws_their_consent(room, moderator, participant):
+    cited = factories.make_comment(room, participant, body="Paralegals reach remote villages.")
+    summary = summarise(room, moderator, body=f"Agreed: {settings.SITE_URL}/comment/{cited.pk}/")
+    assert "Amina Diallo" in summary.body_html
+
+    participant.quoting_consent = "not_at_all"
+    save_profile(participant, person=participant)
+
+    summary.refresh_from_db()
+    assert "Amina" not in summary.body_html
+    assert "Paralegals" not in summary.body_html
 
 
 @pytest.mark.parametrize("who", ["participant", "moderator elsewhere", "moderator off duty"])
