@@ -1,8 +1,9 @@
 """Whole room pages cached for anonymous visitors, the bulk of a consultation's
 traffic. Every write that changes what a room shows bumps that room's version
 (after its transaction commits), so a cached page is never served stale;
-relative times ("3 hours ago") and the rota of the day are at most
-FORUM_ROOM_PAGE_CACHE_SECONDS old.
+relative times ("3 hours ago") are at most FORUM_ROOM_PAGE_CACHE_SECONDS old,
+and the day in the consultation's time zone is part of the key, so the rota
+on duty and the room opening or closing by its dates change at midnight.
 
 A page is keyed on the parameters it reads (page, order, question, language;
 forum.forms.read_room_page_query), so `?cb=1`, `?cb=2`… share one copy. It is
@@ -57,6 +58,8 @@ def _page_key(request, room, query: str) -> str:
             str(versions.get(_SITE_VERSION, 0)),
             str(versions.get(_room_key(room.pk), 0)),
             request.LANGUAGE_CODE,
+            # The rota on duty and whether the room is open follow the consultation's day.
+            room.consultation.today().isoformat(),
             query,
         ]
     )

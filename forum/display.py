@@ -17,7 +17,7 @@ from django.utils import translation
 
 from forum import links, permissions
 from forum.languages import language_name
-from forum.models import Comment, Room
+from forum.models import Comment, HeldReason, Room
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,7 @@ class CommentCard:
     state: str
     # None when this viewer may not know who wrote a removed comment.
     author: Author | None
+    # Written as a moderator of the room: the badge it keeps, whatever the rota says later.
     author_moderates: bool
     created_at: datetime
     # Shown only on visible comments.
@@ -88,6 +89,8 @@ class CommentCard:
     # The removed text, for moderators only.
     removed_body_html: str
     hidden_reason: str
+    # Why a held comment waits, for those who may read it.
+    held_reason: str
     language: str
     # "Español" when the comment is in another language than the page.
     language_label: str
@@ -127,14 +130,13 @@ class Drawing:
     """How a page draws its comments, the same for every card on it.
 
     `room` draws the actions (room and thread pages); `viewer` is the person
-    looking; `moderator_ids` the room's moderators on duty (for the badge);
+    looking;
     `viewer_moderates` shows removed text and the moderators' links;
     `followed_thread_ids` the page's threads the viewer follows (None: no
     follow buttons); `name_rooms` names each comment's room."""
 
     viewer: object
     room: Room | None = None
-    moderator_ids: frozenset[int] = frozenset()
     viewer_moderates: bool = False
     followed_thread_ids: frozenset[int] | None = None
     name_rooms: bool = False
@@ -154,7 +156,6 @@ def draw_list(
     *,
     viewer_moderates: bool = False,
     name_rooms: bool = False,
-    moderator_ids: Iterable[int] = (),
     shown_above: Iterable[int] = (),
 ) -> list[CommentCard]:
     """Comments listed one by one (profiles, summaries, the moderation queue), each its own thread."""
@@ -162,7 +163,6 @@ def draw_list(
         viewer=viewer,
         viewer_moderates=viewer_moderates,
         name_rooms=name_rooms,
-        moderator_ids=frozenset(moderator_ids),
     )
     above = set(shown_above)
     return [_card(comment, drawing, depth=0, shown_above=comment.pk in above) for comment in comments]
@@ -246,12 +246,15 @@ def _card(
         depth=depth,
         state=comment.state,
         author=author,
-        author_moderates=comment.author_id in drawing.moderator_ids,
+        author_moderates=comment.written_as_moderator,
         created_at=comment.created_at,
         edited_at=comment.edited_at if comment.is_visible else None,
         body_html=comment.body_html if readable and not removed else "",
         removed_body_html=comment.body_html if readable and removed else "",
         hidden_reason=comment.hidden_reason if comment.is_hidden else "",
+        held_reason=HeldReason.explain(comment.held_reason, drawing.room or comment.room)
+        if comment.is_pending and readable
+        else "",
         language=comment.language,
         language_label=language_name(comment.language) if comment.language and comment.language != page_language else "",
         is_pinned=comment.level == 0 and comment.is_pinned,

@@ -27,6 +27,8 @@ Columns, in order (``COLUMNS``):
 - ``author_moderates_room``: the author has an assignment on the room's rota,
   whatever its dates (they moderated it at some point); staff count only when
   on the rota.
+- ``written_as_moderator``: the author wrote it as a moderator of the room (on
+  the rota that day, or staff): the comment's Moderator badge.
 - ``author_country`` is the ISO 3166 code, language-independent.
 - ``reply_count``: every reply below the comment, direct or indirect, in any
   state, read from the tree (the discussion it drew, even if later removed).
@@ -86,6 +88,7 @@ COLUMNS = (
     "author_country",
     "author_is_organisation",
     "author_moderates_room",
+    "written_as_moderator",
     "guiding_question",
     "language",
     "state",
@@ -109,7 +112,7 @@ _COMMENT_FIELDS = (
     "id", "room_id", "parent_id", "tree_id", "lft", "rght", "level", "created_at", "edited_at", "language",
     "state", "body_source", "body_html", "is_highlighted", "author_id", "author__display_name", "author__handle",
     "author__organisation", "author__country", "author__speaks_for_organisation", "author__quoting_consent",
-    "guiding_question__text",
+    "guiding_question__text", "written_as_moderator",
 )  # fmt: skip
 
 
@@ -278,6 +281,7 @@ def _row(comment: dict, *, audience, consultation, room, moderators, permalink, 
         "author_country": comment["author__country"] or "",
         "author_is_organisation": comment["author__speaks_for_organisation"],
         "author_moderates_room": (comment["room_id"], comment["author_id"]) in moderators,
+        "written_as_moderator": comment["written_as_moderator"],
         "guiding_question": comment["guiding_question__text"] or "",
         "language": comment["language"],
         "state": comment["state"],

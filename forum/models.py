@@ -1,8 +1,12 @@
+import zoneinfo
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
@@ -14,6 +18,11 @@ RESERVED_SLUGS = {
     "summary", "export.csv", "export.json", "thread", "reply", "comment", "search", "suspend", "suspensions",
     "follow", "state", "summaries",
 }
+
+
+def validate_time_zone(name):
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(name)s” is not a time zone; use a name such as Europe/Paris."), params={"name": name})
 
 
 def validate_not_reserved(slug):
@@ -29,6 +38,13 @@ class Consultation(models.Model):
     outcome = models.TextField(_("expected outcome"), blank=True)
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=settings.TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text=_("Opening and closing dates and the moderator rota follow the days of this time zone."),
+    )
     is_published = models.BooleanField(_("published"), default=False)
     summaries_public_when_closed = models.BooleanField(
         _("summaries are public once a room closes"),
@@ -55,12 +71,25 @@ class Consultation(models.Model):
     def get_absolute_url(self):
         return reverse("forum:consultation", kwargs={"consultation_slug": self.slug})
 
+    def today(self) -> date:
+        """The date now where the consultation is run: its rota and dates follow it."""
+        return timezone.localdate(timezone=zoneinfo.ZoneInfo(self.time_zone))
+
 
 class Room(models.Model):
     class State(models.TextChoices):
+        """What the moderators decided. OPEN follows the opening and closing
+        dates; the others hold whatever the dates say."""
+
+        UPCOMING = "upcoming", _("Not open yet, whatever the dates")
+        OPEN = "open", _("Open between its dates")
+        CLOSED = "closed", _("Closed (read-only)")
+        REOPENED = "reopened", _("Reopened by a moderator after its closing date")
+
+    class Phase(models.TextChoices):
         UPCOMING = "upcoming", _("Upcoming")
         OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed (read-only)")
+        CLOSED = "closed", _("Closed")
 
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("consultation")
@@ -112,12 +141,39 @@ class Room(models.Model):
         )
 
     @property
+    def opening_date(self) -> date | None:
+        """The later of the room's and the consultation's opening dates."""
+        return max(filter(None, [self.opens_on, self.consultation.opens_on]), default=None)
+
+    @property
+    def closing_date(self) -> date | None:
+        """The earlier of the room's and the consultation's closing dates."""
+        return min(filter(None, [self.closes_on, self.consultation.closes_on]), default=None)
+
+    @property
+    def phase(self) -> str:
+        """Upcoming, open or closed today, in the consultation's time zone: by the
+        dates, unless a moderator closed the room early or reopened it."""
+        if self.state == self.State.CLOSED:
+            return self.Phase.CLOSED
+        if self.state == self.State.UPCOMING:
+            return self.Phase.UPCOMING
+        today = self.consultation.today()
+        opening = self.opening_date
+        if opening and today < opening and self.state != self.State.REOPENED:
+            return self.Phase.UPCOMING
+        closing = self.closing_date
+        if closing and today > closing and self.state != self.State.REOPENED:
+            return self.Phase.CLOSED
+        return self.Phase.OPEN
+
+    @property
     def is_open(self):
-        return self.state == self.State.OPEN
+        return self.phase == self.Phase.OPEN
 
     @property
     def is_closed(self):
-        return self.state == self.State.CLOSED
+        return self.phase == self.Phase.CLOSED
 
 
 class GuidingQuestion(models.Model):
@@ -171,6 +227,31 @@ class RoomModerator(models.Model):
         return f"{self.user} in {self.room}"
 
 
+class HeldReason(models.TextChoices):
+    """Why a comment waits for a moderator."""
+
+    NEWCOMER = "newcomer", _("A newcomer's first comments")
+    LINKS = "links", _("Many links from a new account")
+    EDITED = "edited", _("An edit of a newcomer's comment")
+
+    @classmethod
+    def explain(cls, reason: str, room) -> str:
+        """The reason as its author and the moderators read it, with the room's numbers."""
+        if reason == cls.NEWCOMER:
+            return ngettext(
+                "The first comment of people new to this consultation is checked first.",
+                "The first %(count)d comments of people new to this consultation are checked first.",
+                room.premoderate_first,
+            ) % {"count": room.premoderate_first}
+        if reason == cls.LINKS:
+            return gettext("Comments from new accounts with more than %(count)d links are checked first.") % {
+                "count": settings.FORUM_NEW_ACCOUNT_MAX_LINKS
+            }
+        if reason == cls.EDITED:
+            return gettext("Edits to the first comments of people new to this consultation are checked again.")
+        return ""
+
+
 class Comment(MPTTModel):
     """A comment in a room. Each top-level comment starts its own tree (thread)."""
 
@@ -208,6 +289,12 @@ class Comment(MPTTModel):
     is_pinned = models.BooleanField(_("pinned to the top of the room"), default=False)
     is_locked = models.BooleanField(_("thread locked"), default=False)
     is_highlighted = models.BooleanField(_("highlighted by a moderator"), default=False)
+    # Whether its author wrote it as a moderator of the room (on the rota that
+    # day, or staff): the badge it keeps whatever the rota says later.
+    written_as_moderator = models.BooleanField(_("written as a moderator"), default=False, editable=False)
+    held_reason = models.CharField(
+        _("why it waits for a moderator"), max_length=12, choices=HeldReason.choices, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("posted"), default=timezone.now, editable=False)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True, editable=False)
     # Sent with the form, so a double click or a resent POST stores one comment.
@@ -345,6 +432,7 @@ class Notification(models.Model):
         FLAG = "flag", _("A moderator flagged a comment to you")
         MODERATION = "moderation", _("A moderator acted on your comment")
         REPORT = "report", _("A new report in a room you moderate")
+        HELD = "held", _("A comment waits for your approval")
 
     class Email(models.TextChoices):
         NONE = "none", _("Not emailed")
@@ -415,6 +503,7 @@ DEFAULT_EMAIL_DELIVERY = {
     Notification.Kind.FOLLOW: EmailPreference.Delivery.DIGEST,
     Notification.Kind.MODERATION: EmailPreference.Delivery.IMMEDIATELY,
     Notification.Kind.REPORT: EmailPreference.Delivery.IMMEDIATELY,
+    Notification.Kind.HELD: EmailPreference.Delivery.IMMEDIATELY,
 }
 
 

@@ -4,6 +4,7 @@
 (None when nothing stands in the way); `can_…` predicates are their yes/no.
 """
 
+import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -50,44 +51,64 @@ def active_suspension(user, consultation_id: int) -> Suspension | None:
     return remembered[consultation_id]
 
 
-def _duties(user, day=None):
-    """The person's rota assignments covering the day (today by default), but
-    for those in consultations they are suspended from."""
-    suspended_from = Suspension.objects.filter(user=user).in_force(timezone.now()).values("consultation_id")
+def rota_today(room: Room):
+    """The room's rota lines that cover today in the consultation's time zone,
+    but for people suspended from the consultation."""
+    suspended = Suspension.objects.filter(consultation_id=room.consultation_id).in_force(timezone.now())
     return (
-        RoomModerator.objects.filter(user=user)
-        .on_duty(day or timezone.localdate())
-        .exclude(room__consultation_id__in=suspended_from)
+        RoomModerator.objects.filter(room=room)
+        .on_duty(room.consultation.today())
+        .exclude(user_id__in=suspended.values("user_id"))
     )
 
 
-def is_room_moderator(user, room: Room, *, day=None, on_duty_ids=None) -> bool:
-    """Staff, or someone whose rota assignment for this room covers the day (today
-    by default) and who is not suspended from its consultation. Pages that
-    already hold the ids of today's moderators (selectors.moderators_on_duty,
-    which leaves out the suspended) pass them as `on_duty_ids` to save a query."""
+def rooms_on_duty(user) -> dict[int, int]:
+    """The rooms (room id → consultation id) whose rota covers today for this
+    person, each today in its consultation's time zone, but for consultations
+    they are suspended from. The rota lines are read once per request (one
+    query); the day is judged at each call."""
+    if "_rota_lines" not in user.__dict__:
+        suspended_from = Suspension.objects.filter(user=user).in_force(timezone.now()).values("consultation_id")
+        user._rota_lines = list(
+            RoomModerator.objects.filter(user=user)
+            .exclude(room__consultation_id__in=suspended_from)
+            .values_list("room_id", "room__consultation_id", "room__consultation__time_zone", "starts_on", "ends_on")
+        )
+    on_duty = {}
+    for room_id, consultation_id, time_zone, starts_on, ends_on in user._rota_lines:
+        today = timezone.localdate(timezone=zoneinfo.ZoneInfo(time_zone))
+        if (starts_on is None or starts_on <= today) and (ends_on is None or today <= ends_on):
+            on_duty[room_id] = consultation_id
+    return on_duty
+
+
+def is_room_moderator(user, room: Room, *, on_duty_ids=None) -> bool:
+    """Staff, or someone whose rota assignment for this room covers today (in
+    the consultation's time zone) and who is not suspended from its
+    consultation. Pages that already hold the ids of today's moderators
+    (selectors.moderators_on_duty, which leaves out the suspended) pass them
+    as `on_duty_ids` to save a query."""
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_staff:
         return True
-    if on_duty_ids is not None and day is None:
+    if on_duty_ids is not None:
         return user.pk in on_duty_ids
-    return _duties(user, day).filter(room=room).exists()
+    return room.pk in rooms_on_duty(user)
 
 
-def is_moderator_anywhere(user, *, day=None) -> bool:
-    """Staff, or someone on the rota of any room on the day (today by default),
-    outside the consultations they are suspended from."""
+def is_moderator_anywhere(user) -> bool:
+    """Staff, or someone on today's rota of any room, outside the consultations they are suspended from."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_staff or _duties(user, day).exists()
+    return user.is_staff or bool(rooms_on_duty(user))
 
 
 def is_consultation_moderator(user, consultation: Consultation) -> bool:
     """Staff, or someone on duty today in one of the consultation's rooms and not suspended from it."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_staff or _duties(user).filter(room__consultation=consultation).exists()
+    return user.is_staff or consultation.pk in rooms_on_duty(user).values()
 
 
 def room_is_public(room: Room) -> bool:
@@ -116,6 +137,8 @@ def why_cannot_post(user, room: Room) -> str | None:
     if room.is_closed:
         return _("This room is closed: the discussion can be read but no longer added to.")
     if not room.is_open:
+        if room.opening_date:
+            return _("This room opens on %(date)s.") % {"date": date_format(room.opening_date, "DATE_FORMAT")}
         return _("This room has not opened yet.")
     if not has_confirmed_email(user):
         return _("Please confirm your email address before posting: follow the link in the email we sent you.")

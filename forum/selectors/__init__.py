@@ -24,6 +24,9 @@ from forum.selectors.rooms import (
     guiding_question_groups,
     moderators_on_duty,
     numbered_questions,
+    on_duty_in,
+    room_rota,
+    shifts_of,
     visible_consultations,
 )
 from forum.selectors.statistics import consultation_statistics, room_statistics, summary_rooms
@@ -76,6 +79,9 @@ __all__ = [
     "moderated_rooms",
     "moderation_queue_page",
     "moderators_on_duty",
+    "on_duty_in",
+    "room_rota",
+    "shifts_of",
     "new_summary_defaults",
     "notifications_page",
     "numbered_questions",

@@ -6,14 +6,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F, Min, Prefetch, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from forum import permissions
 from forum.models import (
     Comment,
     Report,
     Room,
-    RoomModerator,
 )
 
 
@@ -27,8 +25,7 @@ def moderated_rooms(user):
     """The rooms whose queue this person works: today's rota, or every room for staff."""
     if user.is_staff:
         return Room.objects.all()
-    on_duty = RoomModerator.objects.filter(user=user).on_duty(timezone.localdate()).values("room_id")
-    return Room.objects.filter(pk__in=on_duty)
+    return Room.objects.filter(pk__in=permissions.rooms_on_duty(user))
 
 
 def moderation_queue_page(user, *, number=1):

@@ -1,7 +1,9 @@
 """Consultations and rooms: which ones a person may see, and what a room page shows around its comments."""
 
+from dataclasses import dataclass
+from datetime import date
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -86,16 +88,59 @@ def guiding_question_groups(questions: list[GuidingQuestion]) -> list[tuple[str,
     return groups
 
 
-def moderators_on_duty(room: Room, day=None) -> list:
-    """The people whose rota assignment covers the day (today by default), each
-    once, but for those suspended from the consultation."""
-    day = day or timezone.localdate()
-    suspended = Suspension.objects.filter(consultation_id=room.consultation_id).in_force(timezone.now())
-    assignments = (
-        RoomModerator.objects.filter(room=room)
-        .on_duty(day)
-        .exclude(user_id__in=suspended.values("user_id"))
-        .select_related("user")
+@dataclass(frozen=True)
+class RotaLine:
+    """One line of a room's rota as readers see it."""
+
+    person: object
+    starts_on: date | None
+    ends_on: date | None
+    on_duty: bool
+
+
+def room_rota(room: Room) -> list[RotaLine]:
+    """The room's whole rota in date order, each line saying whether it covers
+    today (in the consultation's time zone); a person suspended from the
+    consultation is not on duty. One query."""
+    suspended = Suspension.objects.filter(consultation_id=room.consultation_id, user=OuterRef("user_id")).in_force(
+        timezone.now()
     )
+    lines = (
+        RoomModerator.objects.filter(room=room)
+        .annotate(suspended=Exists(suspended))
+        .select_related("user")
+        .order_by(F("starts_on").asc(nulls_first=True), "pk")
+    )
+    today = room.consultation.today()
+    return [
+        RotaLine(
+            person=line.user,
+            starts_on=line.starts_on,
+            ends_on=line.ends_on,
+            on_duty=not line.suspended
+            and (line.starts_on is None or line.starts_on <= today)
+            and (line.ends_on is None or today <= line.ends_on),
+        )
+        for line in lines
+        if line.user.is_active
+    ]
+
+
+def on_duty_in(rota: list[RotaLine]) -> list:
+    """The people on duty today in a room's rota, each once, in rota order."""
+    return list({line.person.pk: line.person for line in rota if line.on_duty}.values())
+
+
+def shifts_of(person, viewer) -> list[RoomModerator]:
+    """A moderator's rota lines in the rooms this viewer may see, newest first."""
+    lines = RoomModerator.objects.filter(user=person).select_related("room__consultation")
+    if not (viewer.is_authenticated and viewer.is_staff):
+        lines = lines.filter(room__is_published=True, room__consultation__is_published=True)
+    return list(lines.order_by(F("starts_on").desc(nulls_last=True), "pk"))
+
+
+def moderators_on_duty(room: Room) -> list:
+    """Today's moderators of the room (permissions.rota_today), each once."""
+    assignments = permissions.rota_today(room).select_related("user")
     moderators = {assignment.user_id: assignment.user for assignment in assignments}
     return list(moderators.values())

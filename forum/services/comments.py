@@ -14,7 +14,7 @@ from django_tasks import task
 
 from forum import cache, counts, permissions, ratelimits
 from forum.languages import detect_language
-from forum.models import Comment, CommentLink, CommentRevision, Follow, GuidingQuestion, Mention, Room
+from forum.models import Comment, CommentLink, CommentRevision, Follow, GuidingQuestion, HeldReason, Mention, Room
 from forum.rendering import RenderedBody, render_comment_body
 from forum.retries import retrying_a_deadlock
 from forum.services import notifications, summaries
@@ -158,6 +158,8 @@ def reply_to_comment(
 
 
 def _new_comment(author, *, room: Room, rendered: RenderedBody, body, client_token, **tree) -> Comment:
+    as_moderator = permissions.is_room_moderator(author, room)
+    held_reason = "" if as_moderator else why_held(author, room, rendered)
     comment = Comment(
         room=room,
         author=author,
@@ -165,7 +167,9 @@ def _new_comment(author, *, room: Room, rendered: RenderedBody, body, client_tok
         body_html=rendered.html,
         render_version=rendered.version,
         client_token=client_token,
-        state=Comment.State.PENDING if needs_approval(author, room, rendered) else Comment.State.VISIBLE,
+        state=Comment.State.PENDING if held_reason else Comment.State.VISIBLE,
+        held_reason=held_reason,
+        written_as_moderator=as_moderator,
         **tree,
     )
     try:
@@ -182,23 +186,25 @@ def _new_comment(author, *, room: Room, rendered: RenderedBody, body, client_tok
     return comment
 
 
-def needs_approval(author, room: Room, rendered: RenderedBody, *, editing: Comment | None = None) -> bool:
-    """Held for a moderator: the first comments of newcomers to the consultation
-    where the room asks for it, and link-heavy comments from brand-new accounts.
-    An edit is judged like a new comment (the one `editing` does not count
-    among the author's published ones), so approval is not a licence to rewrite."""
+def why_held(author, room: Room, rendered: RenderedBody, *, editing: Comment | None = None) -> str:
+    """Why the comment waits for a moderator (a HeldReason), or "" when it does
+    not: the first comments of newcomers to the consultation where the room
+    asks for it, and link-heavy comments from brand-new accounts. An edit is
+    judged like a new comment (the one `editing` does not count among the
+    author's published ones), so approval is not a licence to rewrite."""
     if permissions.is_room_moderator(author, room):
-        return False
+        return ""
     if _too_many_links_for_a_new_account(author, rendered):
-        return True
+        return HeldReason.LINKS
     if room.premoderate_first:
         published = Comment.objects.filter(
             author=author, room__consultation_id=room.consultation_id, state=Comment.State.VISIBLE
         )
         if editing is not None:
             published = published.exclude(pk=editing.pk)
-        return published.count() < room.premoderate_first
-    return False
+        if published.count() < room.premoderate_first:
+            return HeldReason.EDITED if editing is not None else HeldReason.NEWCOMER
+    return ""
 
 
 def _too_many_links_for_a_new_account(author, rendered: RenderedBody) -> bool:
@@ -216,6 +222,8 @@ def _after_posting(comment: Comment, *, rendered: RenderedBody, thread_id: int) 
         Follow.objects.get_or_create(user=comment.author, thread_id=thread_id)
     if comment.is_visible:
         publish(comment, thread_id=thread_id, mentioned_ids=rendered.mentioned_user_ids)
+    else:
+        notifications.notify_held(comment)
 
 
 def publish(comment: Comment, *, thread_id: int, mentioned_ids) -> None:
@@ -292,8 +300,10 @@ def edit_comment(author, *, comment: Comment, body: str, language: str | None = 
         CommentRevision.objects.create(
             comment=comment, body_source=comment.body_source, written_at=comment.edited_at or comment.created_at
         )
-        if comment.is_visible and needs_approval(author, comment.room, rendered, editing=comment):
+        held_reason = why_held(author, comment.room, rendered, editing=comment) if comment.is_visible else ""
+        if held_reason:
             comment.state = Comment.State.PENDING
+            comment.held_reason = held_reason
             counts.change_room_counts(comment.room_id, comments=-1)
         if comment.is_visible:
             limit = notifications.mentions_to_notify(author)
@@ -303,8 +313,12 @@ def edit_comment(author, *, comment: Comment, body: str, language: str | None = 
         comment.render_version = rendered.version
         comment.edited_at = now
         comment.language = language
-        comment.save(update_fields=["body_source", "body_html", "render_version", "edited_at", "state", "language"])
+        comment.save(
+            update_fields=["body_source", "body_html", "render_version", "edited_at", "state", "held_reason", "language"]
+        )
         record_mentions_and_citations(comment, rendered)
+        if held_reason:
+            notifications.notify_held(comment)
         refresh_citations_of(comment)
         cache.room_changed(comment.room_id)
     return comment

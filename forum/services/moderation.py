@@ -21,10 +21,10 @@ from forum.models import (
     Notification,
     Report,
     Room,
-    RoomModerator,
     Suspension,
 )
 from forum.services.comments import publish, refresh_citations_of
+from forum.services import notifications
 from forum.services.notifications import notify
 
 Action = ModerationAction.Action
@@ -125,10 +125,7 @@ def report_comment(reporter, *, comment: Comment, reason: str, note: str = "") -
 
 
 def _tell_moderators_on_duty(comment: Comment, note: str, reporter=None) -> None:
-    today = timezone.localdate()
-    moderator_ids = RoomModerator.objects.filter(room_id=comment.room_id).on_duty(today).values_list("user_id", flat=True)
-    recipients = {user_id: Notification.Kind.REPORT for user_id in moderator_ids if user_id != getattr(reporter, "pk", None)}
-    notify(recipients, comment=comment, note=note)
+    notifications.notify_moderators_on_duty(comment, kind=Notification.Kind.REPORT, note=note, besides=reporter)
 
 
 def _hide_if_reported_enough(comment: Comment) -> None:
@@ -313,9 +310,15 @@ def tag_comment(moderator, *, comment: Comment, question: GuidingQuestion | None
 
 
 def close_room(moderator, *, room: Room, closed: bool = True) -> Room:
-    """Make the room read-only (or open it again)."""
+    """Make the room read-only before its closing date, or open it again: back
+    to following its dates, or, once its closing date has passed, open until
+    a moderator closes it."""
     _require_moderator(moderator, room)
-    state = Room.State.CLOSED if closed else Room.State.OPEN
+    if closed:
+        state = Room.State.CLOSED
+    else:
+        closing = room.closing_date
+        state = Room.State.REOPENED if closing and room.consultation.today() > closing else Room.State.OPEN
     with transaction.atomic():
         if Room.objects.filter(pk=room.pk).exclude(state=state).update(state=state):
             _log(moderator, Action.CLOSE if closed else Action.REOPEN, room=room)

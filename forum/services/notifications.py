@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from forum import permissions
-from forum.models import DEFAULT_EMAIL_DELIVERY, Comment, EmailPreference, Follow, Mention, Notification
+from forum.models import DEFAULT_EMAIL_DELIVERY, Comment, EmailPreference, Follow, HeldReason, Mention, Notification
 from forum.tasks import send_notification_emails
 
 Kind = Notification.Kind
@@ -59,6 +59,24 @@ def notify_mentions_added(comment: Comment, *, mentioned_ids: Iterable[int]) -> 
         user_id: Kind.MENTION for user_id in mentioned_ids if user_id != comment.author_id and user_id not in already
     }
     return notify(reasons, comment=comment, actor=comment.author)
+
+
+def notify_moderators_on_duty(comment: Comment, *, kind: str, note: str, besides=None, actor=None) -> list[Notification]:
+    """Tell the room's moderators on duty today (but `besides`, who caused it)."""
+    moderator_ids = permissions.rota_today(comment.room).values_list("user_id", flat=True)
+    recipients = {user_id: kind for user_id in moderator_ids if user_id != getattr(besides, "pk", None)}
+    return notify(recipients, comment=comment, note=note, actor=actor)
+
+
+def notify_held(comment: Comment) -> list[Notification]:
+    """A comment waits for approval: the moderators on duty hear of it, and why it waits."""
+    return notify_moderators_on_duty(
+        comment,
+        kind=Kind.HELD,
+        note=HeldReason.explain(comment.held_reason, comment.room),
+        besides=comment.author,
+        actor=comment.author,
+    )
 
 
 def notify(reasons: dict[int, str], *, comment: Comment, actor=None, note: str = "") -> list[Notification]:

@@ -48,7 +48,8 @@ def consultation_detail(request, consultation_slug):
 def _room_context(request, room, comments=()):
     """What every page of a room shows around its comments, and how it draws them
     (`drawing`, for forum.display)."""
-    moderators = selectors.moderators_on_duty(room)
+    rota = selectors.room_rota(room)
+    moderators = selectors.on_duty_in(rota)
     moderator_ids = frozenset(moderator.pk for moderator in moderators)
     room_followed, followed_thread_ids = selectors.viewer_follows(request.user, room, list(comments))
     posting_refusal = permissions.why_cannot_post(request.user, room)
@@ -56,7 +57,6 @@ def _room_context(request, room, comments=()):
     drawing = display.Drawing(
         viewer=request.user,
         room=room,
-        moderator_ids=moderator_ids,
         viewer_moderates=viewer_moderates,
         followed_thread_ids=frozenset(followed_thread_ids),
         posting_refusal=posting_refusal,
@@ -66,6 +66,7 @@ def _room_context(request, room, comments=()):
         "room": room,
         "consultation": room.consultation,
         "moderators": moderators,
+        "rota": rota,
         "drawing": drawing,
         "viewer_moderates": viewer_moderates,
         "room_followed": room_followed,

@@ -126,11 +126,17 @@ def _next_or(request, fallback, **kwargs):
     return reverse(fallback, kwargs=kwargs)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def set_room_state(request, consultation_slug, room_slug):
+    """Close the room (after the moderator confirms it), or open it again."""
     room = selectors.get_room(request.user, consultation_slug, room_slug)
+    refusal = permissions.why_cannot_moderate(request.user, room)
+    if refusal:
+        raise PermissionDenied(refusal)
     closed = request.POST.get("on", "on") != "off"
+    if request.method == "GET" or (closed and request.POST.get("confirm") != "yes"):
+        return render(request, "forum/room_close.html", {"room": room, "consultation": room.consultation})
     services.close_room(request.user, room=room, closed=closed)
     messages.success(request, _("The room is closed: it can be read but not added to.") if closed else _("The room is open again."))
     return redirect(room.get_absolute_url())

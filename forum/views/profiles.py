@@ -13,4 +13,5 @@ def profile(request, handle):
     person = get_object_or_404(get_user_model(), handle=handle.lower(), is_active=True)
     page = selectors.profile_comments_page(person, number=request.GET.get("page"))
     cards = display.draw_list(request.user, page.object_list, name_rooms=True)
-    return render(request, "accounts/profile.html", {"person": person, "page": page, "cards": cards})
+    shifts = selectors.shifts_of(person, request.user)
+    return render(request, "accounts/profile.html", {"person": person, "page": page, "cards": cards, "shifts": shifts})

@@ -335,7 +335,7 @@ def test_every_moderator_action_is_logged_with_who_what_and_why(
     moderator_client.post(act_url(comment, "lock"))
     moderator_client.post(act_url(comment, "highlight"))
     moderator_client.post(act_url(comment, "tag"), {"question": question.pk})
-    moderator_client.post(room_state_url(room))
+    moderator_client.post(room_state_url(room), {"confirm": "yes"})
     moderator_client.post(suspend_url(consultation, participant), {"reason": "Repeated generalisations", "days": "7"})
     moderator_client.post(f"/comment/{comment.pk}/flag/", {"colleague": staff.pk, "note": "Worth a second look"})
 
@@ -523,7 +523,14 @@ def test_unlocking_lets_people_reply_again(moderator_client, participant_client,
 def test_a_moderator_closes_and_reopens_the_room_from_the_room_page(moderator_client, participant_client, room):
     assert "Close the room</button>" in html_of(moderator_client, room.get_absolute_url())
 
-    closed = moderator_client.post(room_state_url(room), follow=True)
+    # The room page's button asks first; nothing changes until the moderator confirms.
+    asked = moderator_client.post(room_state_url(room))
+    assert asked.status_code == 200
+    assert "Yes, close the room" in asked.content.decode()
+    room.refresh_from_db()
+    assert room.is_open
+
+    closed = moderator_client.post(room_state_url(room), {"confirm": "yes"}, follow=True)
 
     html = closed.content.decode()
     assert "The room is closed: it can be read but not added to." in html

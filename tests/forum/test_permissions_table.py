@@ -219,7 +219,7 @@ ACTIONS = {
         by="moderation_actions__moderator",
     ),
     "close": Step(
-        send=lambda c, w, actor: c.post(room_url("room-state", w.room_a)),
+        send=lambda c, w, actor: c.post(room_url("room-state", w.room_a), {"confirm": "yes"}),
         done=lambda w: Room.objects.filter(
             pk=w.room_a.pk, state=Room.State.CLOSED, moderation_actions__action=Action.CLOSE
         ),
@@ -304,7 +304,7 @@ def test_each_role_gets_exactly_the_answer_the_table_gives_for_each_action(clien
 
 WRONG_METHODS = [
     ("get", lambda w: act_url(w.comment, "hide"), "POST"),
-    ("get", lambda w: room_url("room-state", w.room_a), "POST"),
+    ("put", lambda w: room_url("room-state", w.room_a), "GET, POST"),
     ("get", lambda w: room_url("follow-room", w.room_a), "POST"),
     ("put", lambda w: room_url("new-comment", w.room_a), "GET, POST"),
     ("delete", lambda w: w.comment.get_absolute_url(), "GET, HEAD"),
@@ -314,7 +314,7 @@ WRONG_METHODS = [
 @pytest.mark.parametrize(
     ("method", "url", "allow"),
     WRONG_METHODS,
-    ids=["get-act-on-comment", "get-room-state", "get-follow-room", "put-new-comment", "delete-permalink"],
+    ids=["get-act-on-comment", "put-room-state", "get-follow-room", "put-new-comment", "delete-permalink"],
 )
 @pytest.mark.parametrize("role", ["anonymous", "moderator"])
 def test_a_wrong_method_gets_405_and_changes_nothing(client, world, method, url, allow, role):

@@ -166,16 +166,18 @@ def test_a_moderator_of_another_room_cannot_approve(client, consultation, held_r
     assert held.is_pending
 
 
-def test_a_held_comment_notifies_nobody_until_it_is_approved(held_room, participant, moderator):
+def test_a_held_comment_tells_only_the_moderators_until_it_is_approved(held_room, participant, moderator):
     jean = factories.make_user("Jean Dupont")
     follower = factories.make_user("Room Follower")
     services.follow_room(follower, room=held_room)
 
     held = factories.make_comment(held_room, participant, body="What do you think, @jean_dupont?")
 
-    assert not Notification.objects.exists()
+    assert set(Notification.objects.values_list("recipient", "kind", "comment", "note")) == {
+        (moderator.pk, Notification.Kind.HELD, held.pk, "The first 2 comments of people new to this consultation are checked first."),
+    }
     services.approve_comment(moderator, comment=held)
-    assert set(Notification.objects.values_list("recipient", "kind", "comment")) == {
+    assert set(Notification.objects.exclude(kind=Notification.Kind.HELD).values_list("recipient", "kind", "comment")) == {
         (jean.pk, Notification.Kind.MENTION, held.pk),
         (follower.pk, Notification.Kind.FOLLOW, held.pk),
     }
@@ -189,21 +191,24 @@ def test_a_mention_added_while_the_comment_waits_is_notified_on_approval(
 
     participant_client.post(reverse("forum:edit-comment", args=[held.pk]), {"body": "What do you think, @jean_dupont?"})
 
-    assert not Notification.objects.exists()
+    assert not Notification.objects.filter(recipient=jean).exists()
     services.approve_comment(moderator, comment=held)
-    assert list(Notification.objects.values_list("recipient", "kind")) == [(jean.pk, Notification.Kind.MENTION)]
+    assert list(Notification.objects.filter(recipient=jean).values_list("kind", flat=True)) == [Notification.Kind.MENTION]
 
 
 def test_a_held_reply_tells_the_parents_author_only_on_approval(held_room, participant, other_participant, moderator):
     parent = factories.make_comment(held_room, moderator, body="Welcome to the room.")
     held = factories.make_reply(parent, participant, body="Thank you for the welcome.")
     assert held.is_pending
-    assert not Notification.objects.filter(recipient=moderator).exists()
+    assert list(Notification.objects.filter(recipient=moderator).values_list("kind", flat=True)) == [
+        Notification.Kind.HELD
+    ]
 
     services.approve_comment(moderator, comment=held)
 
     assert list(Notification.objects.filter(recipient=moderator).values_list("kind", "comment")) == [
-        (Notification.Kind.REPLY, held.pk)
+        (Notification.Kind.REPLY, held.pk),
+        (Notification.Kind.HELD, held.pk),
     ]
 
 

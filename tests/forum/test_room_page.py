@@ -31,11 +31,11 @@ def test_the_room_shows_its_texts_questions_and_moderators(client, room, moderat
     assert html.index("Access") < html.index("Who lacks access?") < html.index("Reform") < html.index("Which reforms")
     # Numbering runs on across the groups.
     assert re.search(r'<li value="3">\s*Which reforms worked\?', html)
-    assert "Moderators on duty" in html
+    assert "On duty now:" in html
     assert moderator.display_name in html
 
 
-def test_only_moderators_whose_rota_covers_today_are_listed(client, room):
+def test_the_moderators_on_duty_are_named_and_the_whole_rota_has_its_dates(client, room):
     on_duty = factories.make_user("On Duty")
     finished = factories.make_user("Rota Ended")
     not_yet = factories.make_user("Starts Next Week")
@@ -43,9 +43,15 @@ def test_only_moderators_whose_rota_covers_today_are_listed(client, room):
     factories.assign_moderator(room, finished, starts_in_days=-10, ends_in_days=-1)
     factories.assign_moderator(room, not_yet, starts_in_days=7)
     html = client.get(room.get_absolute_url()).content.decode()
-    assert "On Duty" in html
-    assert "Rota Ended" not in html
-    assert "Starts Next Week" not in html
+    now, rota = html.split("On duty now:")[1].split("The whole rota")
+    assert "On Duty" in now
+    assert "Rota Ended" not in now and "Starts Next Week" not in now
+    today = timezone.localdate()
+    assert rota.index("Rota Ended") < rota.index("On Duty") < rota.index("Starts Next Week")
+    next_week = today + timedelta(days=7)
+    assert f"Starts Next Week</a>: from {date_format(next_week, 'j F Y')}" in rota
+    ended = today - timedelta(days=10), today - timedelta(days=1)
+    assert f"Rota Ended</a>: {date_format(ended[0], 'j F')} to {date_format(ended[1], 'j F Y')}" in rota
 
 
 def test_comments_show_author_organisation_moderator_badge_and_time(client, room, participant, moderator):

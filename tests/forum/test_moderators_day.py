@@ -1,0 +1,264 @@
+"""A moderator's working day: the badge a comment keeps, the rota readers see,
+held comments and why they wait, and rooms that open and close by their dates.
+Time-dependent behaviour is tested by travelling in time."""
+
+import csv
+import io
+import re
+from datetime import date, datetime
+from importlib import import_module
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.urls import reverse
+from django.utils import timezone
+
+from forum import services
+from forum.models import Comment, Consultation, Notification, Room, RoomModerator
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+
+def at(day: date, hour: int = 9):
+    return time_machine.travel(datetime(day.year, day.month, day.day, hour, 0, tzinfo=timezone.get_fixed_timezone(0)))
+
+
+def article_of(html, comment):
+    found = re.search(rf'<article id="comment-{comment.pk}".*?</article>', html, re.S)
+    return found.group(0) if found else ""
+
+
+def has_badge(article):
+    return '<span class="badge">Moderator</span>' in article.split("comment__body")[0]
+
+
+@pytest.fixture
+def first_week(room):
+    """A room whose consultation runs from 1 June, with a first-week moderator."""
+    Consultation.objects.filter(pk=room.consultation_id).update(opens_on=date(2026, 6, 1), closes_on=date(2026, 6, 30))
+    room.refresh_from_db()
+    person = factories.make_user("First Week Moderator")
+    RoomModerator.objects.create(room=room, user=person, starts_on=date(2026, 6, 1), ends_on=date(2026, 6, 7))
+    return person
+
+
+# --- A badge that lasts ------------------------------------------------------------
+
+
+def test_a_welcome_written_on_day_1_keeps_its_badge_on_day_8(client, room, first_week):
+    with at(date(2026, 6, 1)):
+        welcome = factories.make_comment(room, first_week, body="Welcome, I moderate this first week.")
+    with at(date(2026, 6, 8)):
+        later = factories.make_comment(room, first_week, body="Now writing as a participant.")
+        html = client.get(room.get_absolute_url()).content.decode()
+
+    assert has_badge(article_of(html, welcome))
+    assert not has_badge(article_of(html, later))
+    assert (welcome.written_as_moderator, later.written_as_moderator) == (True, False)
+
+
+def test_an_edit_keeps_the_badge(room, first_week):
+    with at(date(2026, 6, 2)):
+        welcome = factories.make_comment(room, first_week, body="Welcome.")
+    with at(date(2026, 6, 20)):
+        services.edit_comment(first_week, comment=welcome, body="Welcome, everyone.")
+    welcome.refresh_from_db()
+    assert welcome.written_as_moderator
+
+
+def test_staff_comments_carry_the_badge(room, staff):
+    assert factories.make_comment(room, staff).written_as_moderator
+
+
+def test_exports_carry_the_badge(client, room, first_week, staff):
+    with at(date(2026, 6, 1)):
+        factories.make_comment(room, first_week, body="Welcome.")
+    with at(date(2026, 6, 9)):
+        factories.make_comment(room, first_week, body="Later.")
+    client.force_login(staff)
+    url = reverse("forum:room-export-csv", args=[room.consultation.slug, room.slug])
+    rows = list(csv.DictReader(io.StringIO(b"".join(client.get(url).streaming_content).decode("utf-8-sig"))))
+    assert {row["body_source"]: row["written_as_moderator"] for row in rows} == {"Welcome.": "true", "Later.": "false"}
+
+
+def test_the_migration_sets_the_badge_from_the_rota_dates(room, first_week, participant):
+    with at(date(2026, 6, 3)):
+        during = factories.make_comment(room, first_week, body="During the shift.")
+        by_participant = factories.make_comment(room, participant)
+    with at(date(2026, 6, 10)):
+        after = factories.make_comment(room, first_week, body="After the shift.")
+    Comment.objects.update(written_as_moderator=False)
+
+    import_module("forum.migrations.0010_moderators_day").mark_comments_written_as_moderators(apps, None)
+
+    flags = dict(Comment.objects.values_list("pk", "written_as_moderator"))
+    assert (flags[during.pk], flags[by_participant.pk], flags[after.pk]) == (True, False, False)
+
+
+# --- The rota, visible --------------------------------------------------------------
+
+
+def test_the_rota_on_day_1_and_day_8(client, room, first_week):
+    rest = factories.make_user("Rest Of Consultation")
+    RoomModerator.objects.create(room=room, user=rest, starts_on=date(2026, 6, 8), ends_on=date(2026, 6, 30))
+
+    with at(date(2026, 6, 1)):
+        day_1 = client.get(room.get_absolute_url()).content.decode()
+    with at(date(2026, 6, 8)):
+        day_8 = client.get(room.get_absolute_url()).content.decode()
+
+    now_1, rota_1 = day_1.split("On duty now:")[1].split("The whole rota")
+    now_8 = day_8.split("On duty now:")[1].split("The whole rota")[0]
+    assert "First Week Moderator" in now_1 and "Rest Of Consultation" not in now_1
+    assert "Rest Of Consultation" in now_8 and "First Week Moderator" not in now_8
+    assert "First Week Moderator</a>: 1 June to 7 June 2026" in rota_1
+    assert "Rest Of Consultation</a>: 8 June to 30 June 2026" in rota_1
+
+
+def test_the_rota_follows_the_consultation_s_time_zone(client, room, first_week):
+    Consultation.objects.filter(pk=room.consultation_id).update(time_zone="Pacific/Auckland")
+    # 13:00 UTC on 7 June is already 8 June in Auckland: the first week is over there.
+    with time_machine.travel(datetime(2026, 6, 7, 13, 0, tzinfo=timezone.get_fixed_timezone(0))):
+        html = client.get(room.get_absolute_url()).content.decode()
+    assert "On duty now:" not in html
+
+
+def test_the_cached_anonymous_page_changes_with_the_day(client, room, first_week, settings):
+    settings.FORUM_CACHE_ROOM_PAGES = True
+    with at(date(2026, 6, 7), hour=23):
+        assert "First Week Moderator" in client.get(room.get_absolute_url()).content.decode().split("The whole rota")[0]
+    with at(date(2026, 6, 8), hour=0):
+        html = client.get(room.get_absolute_url()).content.decode()
+    assert "On duty now:" not in html
+
+
+def test_a_moderator_s_profile_lists_their_shifts(client, room, first_week):
+    html = client.get(reverse("forum:profile", args=[first_week.handle])).content.decode()
+    assert "Moderation shifts" in html
+    assert f"{room.title}</a> ({room.consultation.title}): 1 June to 7 June 2026" in html
+
+
+def test_an_unpublished_room_s_shift_is_not_listed_for_visitors(client, room, first_week):
+    Room.objects.filter(pk=room.pk).update(is_published=False)
+    assert "Moderation shifts" not in client.get(reverse("forum:profile", args=[first_week.handle])).content.decode()
+
+
+# --- Held comments: why, and who hears of them ---------------------------------------------
+
+
+@pytest.fixture
+def held_room(room):
+    Room.objects.filter(pk=room.pk).update(premoderate_first=1)
+    room.refresh_from_db()
+    return room
+
+
+def test_the_author_and_the_queue_read_why_a_comment_waits(client, held_room, participant, moderator):
+    held = factories.make_comment(held_room, participant, body="My first thoughts.")
+    reason = "The first comment of people new to this consultation is checked first."
+
+    client.force_login(participant)
+    assert reason in article_of(client.get(held_room.get_absolute_url()).content.decode(), held)
+    client.force_login(moderator)
+    assert reason in client.get(reverse("forum:moderation-queue")).content.decode()
+
+
+def test_a_link_heavy_comment_says_how_many_links_are_checked(client, room, participant, settings):
+    links = " ".join(f"https://shop{n}.example/" for n in range(5))
+    held = factories.make_comment(room, participant, body=f"Deals: {links}")
+    client.force_login(participant)
+    article = article_of(client.get(room.get_absolute_url()).content.decode(), held)
+    assert f"Comments from new accounts with more than {settings.FORUM_NEW_ACCOUNT_MAX_LINKS} links are checked first." in article
+
+
+def test_moderators_on_duty_are_told_and_emailed_of_each_held_comment(
+    held_room, participant, moderator, mailoutbox, django_capture_on_commit_callbacks
+):
+    off_duty = factories.make_user("Off Duty")
+    factories.assign_moderator(held_room, off_duty, starts_in_days=-20, ends_in_days=-10)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        held = factories.make_comment(held_room, participant, body="My first thoughts.")
+
+    told = Notification.objects.filter(kind=Notification.Kind.HELD)
+    assert list(told.values_list("recipient", "comment")) == [(moderator.pk, held.pk)]
+    assert [message.to for message in mailoutbox] == [[moderator.email]]
+    assert "waits for your approval" in mailoutbox[0].subject
+
+
+# --- Rooms open and close by their dates --------------------------------------------------------
+
+
+@pytest.fixture
+def dated_room(room):
+    Room.objects.filter(pk=room.pk).update(opens_on=date(2026, 6, 3), closes_on=date(2026, 6, 20))
+    room.refresh_from_db()
+    return room
+
+
+def new_comment_url(room):
+    return reverse("forum:new-comment", args=[room.consultation.slug, room.slug])
+
+
+def test_before_its_opening_date_a_room_says_when_it_opens_and_refuses_posts(participant_client, dated_room):
+    with at(date(2026, 6, 2)):
+        html = participant_client.get(dated_room.get_absolute_url()).content.decode()
+        refused = participant_client.post(new_comment_url(dated_room), {"body": "Too early?"})
+    assert "Opens on 3 June." in html
+    assert refused.status_code == 403
+    assert "This room opens on June 3, 2026." in refused.content.decode()
+    assert "Too early?" in refused.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_a_room_opens_and_closes_by_itself(participant_client, dated_room):
+    with at(date(2026, 6, 3)):
+        assert participant_client.post(new_comment_url(dated_room), {"body": "First day."}).status_code == 302
+    with at(date(2026, 6, 20), hour=23):
+        assert participant_client.post(new_comment_url(dated_room), {"body": "Last evening."}).status_code == 302
+    with at(date(2026, 6, 21)):
+        html = participant_client.get(dated_room.get_absolute_url()).content.decode()
+        refused = participant_client.post(new_comment_url(dated_room), {"body": "Too late."})
+    assert "This room is closed." in html
+    assert refused.status_code == 403
+    assert Comment.objects.count() == 2
+
+
+def test_the_consultation_s_dates_bound_its_rooms(participant_client, room):
+    Consultation.objects.filter(pk=room.consultation_id).update(closes_on=date(2026, 6, 10))
+    with at(date(2026, 6, 11)):
+        assert participant_client.post(new_comment_url(room), {"body": "After the consultation."}).status_code == 403
+
+
+def test_the_dates_follow_the_consultation_s_time_zone(participant_client, dated_room):
+    Consultation.objects.filter(pk=dated_room.consultation_id).update(time_zone="America/Lima")
+    # 02:00 UTC on 21 June is still 20 June in Lima.
+    with time_machine.travel(datetime(2026, 6, 21, 2, 0, tzinfo=timezone.get_fixed_timezone(0))):
+        assert participant_client.post(new_comment_url(dated_room), {"body": "Still 20 June here."}).status_code == 302
+
+
+def test_a_moderator_may_close_early_and_reopen_after_the_closing_date(
+    client, participant_client, dated_room, moderator
+):
+    client.force_login(moderator)
+    url = reverse("forum:room-state", args=[dated_room.consultation.slug, dated_room.slug])
+    with at(date(2026, 6, 10)):
+        client.post(url, {"confirm": "yes"})
+        dated_room.refresh_from_db()
+        assert dated_room.is_closed
+    with at(date(2026, 6, 25)):
+        client.post(url, {"on": "off"})
+        dated_room.refresh_from_db()
+        assert dated_room.state == Room.State.REOPENED
+        assert participant_client.post(new_comment_url(dated_room), {"body": "Reopened."}).status_code == 302
+
+
+def test_the_demo_s_rooms_are_open_today(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    rooms = list(Room.objects.select_related("consultation"))
+    assert rooms and all(room.is_open for room in rooms)
