@@ -1,12 +1,13 @@
-from functools import partial
+from django.utils.functional import SimpleLazyObject
 
-from forum.selectors import unread_notification_count
+from forum.selectors import header_counts
 
 
 def notifications(request):
-    """The unread count for the header bell, counted only when a page shows it.
-    An error page drawn before the user was loaded (a Host that is not allowed) has none."""
+    """The header's counts (unread notifications, the moderation queue), read
+    only when a page draws the header. An error page drawn before the user was
+    loaded (a Host that is not allowed) has none."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notification_count": partial(unread_notification_count, user)}
+    return {"header": SimpleLazyObject(lambda: header_counts(user))}

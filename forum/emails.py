@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
-from forum import permissions
+from forum import permissions, selectors
 from forum.models import DEFAULT_EMAIL_DELIVERY, EmailPreference, Notification, RoomModerator
 from forum.rendering import excerpt_of
 
@@ -65,7 +65,7 @@ DIGEST_EXCERPT_LENGTH = 200
 # Moderators and a hidden comment's author may still see it; others are not
 # emailed about a comment that is no longer visible.
 _KINDS_ABOUT_ANY_COMMENT = {Kind.FLAG, Kind.MODERATION, Kind.REPORT, Kind.HELD}
-_MODERATOR_KINDS = {Kind.FLAG, Kind.REPORT, Kind.HELD}
+_MODERATOR_KINDS = {Kind.FLAG, Kind.REPORT, Kind.HELD, Kind.ACTIVITY}
 
 _NOTIFICATION_RELATED = ("recipient", "actor", "comment__author", "comment__room__consultation")
 
@@ -369,3 +369,75 @@ def _send_digest(recipient_id: int, run: DigestRun) -> None:
             if notification.email_attempts >= MAX_EMAIL_ATTEMPTS:
                 notification.email = Email.NONE
         Notification.objects.bulk_update(listed, ["email_attempts", "email"])
+
+
+# --- The moderators' daily activity email ---------------------------------------
+
+
+def send_room_activity(*, now=None) -> int:
+    """Email each moderator on duty today the activity of their rooms (new
+    threads, comments nobody has answered for 48 hours, comments mentioning a
+    moderator, open reports), unless they chose never to get it; nothing when
+    nothing happened. Returns how many emails were sent."""
+    now = now or timezone.now()
+    rooms_by_moderator: dict[int, list] = {}
+    people = {}
+    for line in RoomModerator.objects.select_related("user", "room__consultation").order_by("room_id"):
+        if line.user.pk not in people:
+            people[line.user.pk] = line.user
+        if line.room_id in permissions.rooms_on_duty(people[line.user.pk]):
+            rooms_by_moderator.setdefault(line.user.pk, []).append(line.room)
+    stopped = set(
+        EmailPreference.objects.filter(kind=Kind.ACTIVITY, delivery=EmailPreference.Delivery.NEVER).values_list(
+            "user_id", flat=True
+        )
+    )
+    sent = 0
+    for user_id, rooms in rooms_by_moderator.items():
+        person = people[user_id]
+        if user_id in stopped or not permissions.can_be_emailed(person):
+            continue
+        activity = [
+            found
+            for room in rooms
+            if (found := selectors.room_activity(room, moderator_ids=_on_duty_ids(room), now=now))
+        ]
+        if activity and _deliver(lambda: room_activity_email(person, activity), what=f"the room activity for {user_id}"):
+            sent += 1
+    return sent
+
+
+def _on_duty_ids(room) -> list[int]:
+    return list(permissions.rota_today(room).values_list("user_id", flat=True))
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    author_name: str
+    excerpt: str
+    url: str
+
+
+def room_activity_email(recipient, activity: list) -> mail.EmailMultiAlternatives:
+    """One email: each room's sections, each comment with its author, an excerpt and its link."""
+
+    def entries(comments):
+        return [
+            ActivityEntry(c.author.display_name, excerpt_of(c.body_html, DIGEST_EXCERPT_LENGTH), _absolute(c.get_absolute_url()))
+            for c in comments
+        ]
+
+    rooms = [
+        (
+            found.room,
+            [
+                (_("New threads"), entries(found.new_threads)),
+                (_("Nobody has answered for 48 hours"), entries(found.unanswered)),
+                (_("Mentioning a moderator"), entries(found.mentioning_moderators)),
+                (_("Open reports"), entries(found.reported)),
+            ],
+        )
+        for found in activity
+    ]
+    context = {"rooms": rooms, "queue_url": _absolute(reverse("forum:moderation-queue"))}
+    return _message(recipient, "emails/room_activity", context, unsubscribe_link=unsubscribe_url(recipient, Kind.ACTIVITY))

@@ -433,6 +433,8 @@ class Notification(models.Model):
         MODERATION = "moderation", _("A moderator acted on your comment")
         REPORT = "report", _("A new report in a room you moderate")
         HELD = "held", _("A comment waits for your approval")
+        # Not a notification of its own: the daily email of the rooms a moderator is on duty in.
+        ACTIVITY = "activity", _("The day's activity in the rooms you moderate")
 
     class Email(models.TextChoices):
         NONE = "none", _("Not emailed")
@@ -504,6 +506,7 @@ DEFAULT_EMAIL_DELIVERY = {
     Notification.Kind.MODERATION: EmailPreference.Delivery.IMMEDIATELY,
     Notification.Kind.REPORT: EmailPreference.Delivery.IMMEDIATELY,
     Notification.Kind.HELD: EmailPreference.Delivery.IMMEDIATELY,
+    Notification.Kind.ACTIVITY: EmailPreference.Delivery.DIGEST,
 }
 
 

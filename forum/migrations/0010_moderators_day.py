@@ -50,12 +50,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='emailpreference',
             name='kind',
-            field=models.CharField(choices=[('mention', 'You were mentioned'), ('reply', 'A reply to your comment'), ('follow', 'A new comment where you follow'), ('flag', 'A moderator flagged a comment to you'), ('moderation', 'A moderator acted on your comment'), ('report', 'A new report in a room you moderate'), ('held', 'A comment waits for your approval')], max_length=12),
+            field=models.CharField(choices=[('mention', 'You were mentioned'), ('reply', 'A reply to your comment'), ('follow', 'A new comment where you follow'), ('flag', 'A moderator flagged a comment to you'), ('moderation', 'A moderator acted on your comment'), ('report', 'A new report in a room you moderate'), ('held', 'A comment waits for your approval'), ('activity', "The day's activity in the rooms you moderate")], max_length=12),
         ),
         migrations.AlterField(
             model_name='notification',
             name='kind',
-            field=models.CharField(choices=[('mention', 'You were mentioned'), ('reply', 'A reply to your comment'), ('follow', 'A new comment where you follow'), ('flag', 'A moderator flagged a comment to you'), ('moderation', 'A moderator acted on your comment'), ('report', 'A new report in a room you moderate'), ('held', 'A comment waits for your approval')], max_length=12),
+            field=models.CharField(choices=[('mention', 'You were mentioned'), ('reply', 'A reply to your comment'), ('follow', 'A new comment where you follow'), ('flag', 'A moderator flagged a comment to you'), ('moderation', 'A moderator acted on your comment'), ('report', 'A new report in a room you moderate'), ('held', 'A comment waits for your approval'), ('activity', "The day's activity in the rooms you moderate")], max_length=12),
         ),
         migrations.AlterField(
             model_name='room',

@@ -7,14 +7,16 @@ from forum.selectors.moderation import (
     get_moderated_comment,
     moderated_rooms,
     moderation_queue_page,
+    moderation_waiting_count,
+    room_activity,
 )
 from forum.selectors.people import (
     flag_colleagues,
     get_notification,
+    header_counts,
     mention_suggestions,
     notifications_page,
     profile_comments_page,
-    unread_notification_count,
 )
 from forum.selectors.rooms import (
     consultation_rooms,
@@ -68,6 +70,7 @@ __all__ = [
     "get_consultation",
     "get_moderated_comment",
     "get_notification",
+    "header_counts",
     "get_room",
     "get_room_comment",
     "get_room_summary",
@@ -78,6 +81,8 @@ __all__ = [
     "mention_suggestions",
     "moderated_rooms",
     "moderation_queue_page",
+    "moderation_waiting_count",
+    "room_activity",
     "moderators_on_duty",
     "on_duty_in",
     "room_rota",
@@ -95,7 +100,6 @@ __all__ = [
     "summary_rooms",
     "thread_page",
     "thread_page_count",
-    "unread_notification_count",
     "viewer_follows",
     "visible_consultations",
 ]

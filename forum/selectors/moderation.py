@@ -1,6 +1,9 @@
 """The moderators' reads: the rooms they work, their queue, one comment's moderation page."""
 
 
+from dataclasses import dataclass
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -28,14 +31,23 @@ def moderated_rooms(user):
     return Room.objects.filter(pk__in=permissions.rooms_on_duty(user))
 
 
+def _waiting_in(rooms):
+    """Comments of these rooms that wait for a moderator: held, or with an open report."""
+    reported = Report.objects.filter(resolved_at__isnull=True).values("comment_id")
+    return Comment.objects.filter(room__in=rooms).filter(Q(state=Comment.State.PENDING) | Q(pk__in=reported))
+
+
+def moderation_waiting_count(user) -> int:
+    """How many comments wait in the person's queue (the header's count)."""
+    return _waiting_in(moderated_rooms(user)).count()
+
+
 def moderation_queue_page(user, *, number=1):
     """Comments with open reports or awaiting approval in the rooms the person
     moderates, the longest-waiting first, each with its open reports, parent and room."""
     open_reports = Q(reports__resolved_at__isnull=True)
-    reported = Report.objects.filter(resolved_at__isnull=True).values("comment_id")
     items = (
-        Comment.objects.filter(room__in=moderated_rooms(user))
-        .filter(Q(state=Comment.State.PENDING) | Q(pk__in=reported))
+        _waiting_in(moderated_rooms(user))
         .annotate(waiting_since=Coalesce(Min("reports__created_at", filter=open_reports), F("created_at")))
         .select_related("author", "room__consultation", "parent__author")
         .prefetch_related(
@@ -68,3 +80,47 @@ def comment_moderation_context(comment: Comment) -> dict:
         "questions": list(comment.room.questions.all()),
         "actions": list(comment.moderation_actions.select_related("moderator", "target_user")[:20]),
     }
+
+
+# --- The moderators' daily activity email ------------------------------------
+
+UNANSWERED_AFTER = timedelta(hours=48)
+UNANSWERED_WITHIN = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class RoomActivity:
+    """What a moderator on duty should know of a room's last day."""
+
+    room: Room
+    new_threads: list
+    unanswered: list
+    mentioning_moderators: list
+    reported: list
+
+    def __bool__(self):
+        return bool(self.new_threads or self.unanswered or self.mentioning_moderators or self.reported)
+
+
+def room_activity(room: Room, *, moderator_ids, now) -> RoomActivity:
+    """The room's new threads of the last day, comments nobody has answered for
+    48 hours (of the last two weeks, moderators' own left out), comments of the
+    last day mentioning one of its moderators, and comments with open reports."""
+    day_ago = now - timedelta(days=1)
+    visible = Comment.objects.filter(room=room, state=Comment.State.VISIBLE).select_related("author")
+    return RoomActivity(
+        room=room,
+        new_threads=list(visible.filter(level=0, created_at__gte=day_ago).order_by("created_at")),
+        unanswered=list(
+            visible.filter(
+                rght=F("lft") + 1,
+                written_as_moderator=False,
+                created_at__lte=now - UNANSWERED_AFTER,
+                created_at__gte=now - UNANSWERED_WITHIN,
+            ).order_by("created_at")
+        ),
+        mentioning_moderators=list(
+            visible.filter(created_at__gte=day_ago, mentions__user_id__in=moderator_ids).distinct().order_by("created_at")
+        ),
+        reported=list(_waiting_in([room]).exclude(state=Comment.State.PENDING).select_related("author").order_by("pk")),
+    )

@@ -1,22 +1,26 @@
-"""Reads about people: notifications, colleagues to flag to, profiles and mention suggestions."""
+"""Reads about people: notifications and the header's counts, colleagues to
+flag to, profiles and mention suggestions."""
 
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.text import fold_for_search
+from forum import permissions
 from forum.models import (
     Comment,
     Notification,
     Room,
     RoomModerator,
 )
-
-
+from forum.selectors.moderation import moderation_waiting_count
 
 
 # --- Notifications and colleagues ----------------------------------------
@@ -44,8 +48,44 @@ def get_notification(user, notification_id) -> Notification:
     return get_object_or_404(_notifications_of(user).select_related("comment"), pk=notification_id)
 
 
-def unread_notification_count(user) -> int:
-    return _notifications_of(user).filter(read_at__isnull=True).count()
+@dataclass(frozen=True)
+class Header:
+    """What the page header counts for a signed-in person: unread notifications
+    and, for anyone moderating today, what waits in their queue (None otherwise)."""
+
+    unread: int
+    waiting: int | None
+
+
+def header_counts(user) -> Header:
+    """One query for most people: the unread count, and whether they might be
+    on a rota today (a day either side, whatever the time zones); only those
+    who might be (and staff) pay for the precise rota and the queue's count."""
+    today = timezone.localdate()
+    maybe_on_duty = RoomModerator.objects.filter(
+        Q(starts_on__isnull=True) | Q(starts_on__lte=today + timedelta(days=1)),
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today - timedelta(days=1)),
+        user=OuterRef("pk"),
+    )
+    unread = (
+        _notifications_of(user)
+        .filter(read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    count, might_moderate = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(unread=Coalesce(Subquery(unread), 0), might_moderate=Exists(maybe_on_duty))
+        .values_list("unread", "might_moderate")
+        .get()
+    )
+    waiting = None
+    if user.is_staff or (might_moderate and permissions.is_moderator_anywhere(user)):
+        waiting = moderation_waiting_count(user)
+    return Header(unread=count, waiting=waiting)
 
 
 def flag_colleagues(*, exclude=None):

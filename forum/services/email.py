@@ -17,7 +17,12 @@ def unsubscribe(user, *, kind: str) -> list[str]:
     """Stop one kind of email, or with the digest's own link every kind that goes
     in the digest. Emails of those kinds still waiting are not sent. Returns the kinds stopped."""
     if kind == DIGEST:
-        kinds = [k for k, delivery in email_deliveries(user).items() if delivery == Delivery.DIGEST]
+        # The rooms' activity is an email of its own, with its own link.
+        kinds = [
+            k
+            for k, delivery in email_deliveries(user).items()
+            if delivery == Delivery.DIGEST and k != Notification.Kind.ACTIVITY
+        ]
     else:
         kinds = [kind]
     with transaction.atomic():

@@ -14,6 +14,7 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from forum import services
 from forum.models import Comment, Consultation, Notification, Room, RoomModerator
 from tests import factories
@@ -262,3 +263,91 @@ def test_the_demo_s_rooms_are_open_today(db):
     call_command("seed_demo", verbosity=0)
     rooms = list(Room.objects.select_related("consultation"))
     assert rooms and all(room.is_open for room in rooms)
+
+
+# --- A moderator's desk in the header ----------------------------------------------------
+
+
+def desk_link(html):
+    found = re.search(r'<a class="desk" href="/moderation/">(.*?)</a>', html, re.S)
+    return found.group(1) if found else None
+
+
+def test_the_header_counts_what_waits_for_a_moderator_on_duty(client, room, moderator, participant, other_participant):
+    Room.objects.filter(pk=room.pk).update(premoderate_first=1)
+    room.refresh_from_db()
+    factories.make_comment(room, participant, body="Held for approval.")
+    reported = factories.make_comment(room, moderator, body="A moderator's own comment.")
+    services.report_comment(other_participant, comment=reported, reason="spam")
+    client.force_login(moderator)
+
+    link = desk_link(client.get("/").content.decode())
+
+    assert link is not None and "Moderation" in link
+    assert '<span class="bell__count">2</span>' in link
+
+
+def test_the_header_has_no_desk_for_participants_or_after_the_shift(client, room, participant, first_week):
+    client.force_login(participant)
+    assert desk_link(client.get("/").content.decode()) is None
+    client.force_login(first_week)
+    with at(date(2026, 6, 3)):
+        assert desk_link(client.get("/").content.decode()) is not None
+    with at(date(2026, 6, 9)):
+        assert desk_link(client.get("/").content.decode()) is None
+
+
+def test_the_desk_costs_participants_no_query(client, room, participant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(participant)
+    client.get(room.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        client.get(room.get_absolute_url())
+    assert not any("forum_report" in query["sql"] for query in queries.captured_queries)
+    assert sum("forum_roommoderator" in query["sql"] for query in queries.captured_queries) == 2
+
+
+# --- The moderators' daily activity email ---------------------------------------------------
+
+
+def test_moderators_on_duty_get_the_day_s_activity_of_their_rooms(room, first_week, participant, other_participant, mailoutbox):
+    from django.core.management import call_command
+
+    off_duty = factories.make_user("Rest Of Consultation")
+    RoomModerator.objects.create(room=room, user=off_duty, starts_on=date(2026, 6, 8))
+    # Accounts made long before the days travelled to.
+    User.objects.update(date_joined=datetime(2026, 1, 1, tzinfo=timezone.get_fixed_timezone(0)))
+    participant.refresh_from_db()
+    with at(date(2026, 6, 1)):
+        waiting = factories.make_comment(room, participant, body="Nobody answers me.")
+    with at(date(2026, 6, 4)):
+        factories.make_comment(room, other_participant, body="A new thread today.")
+        factories.make_comment(room, participant, body=f"@{first_week.handle} can you look?")
+        reported = factories.make_comment(room, other_participant, body="Cheap watches.")
+        services.report_comment(participant, comment=reported, reason="spam")
+        mailoutbox.clear()
+        call_command("send_digests", verbosity=0)
+
+    [email] = [message for message in mailoutbox if "rooms you moderate" in message.subject or "room you moderate" in message.subject]
+    assert email.to == [first_week.email]
+    body = email.body
+    assert body.index("New threads") < body.index("A new thread today.")
+    assert body.index("Nobody has answered for 48 hours") < body.index("Nobody answers me.")
+    assert "Mentioning a moderator" in body and "can you look?" in body
+    assert body.index("Open reports") < body.rindex("Cheap watches.")
+    assert waiting.get_absolute_url() in body
+
+
+def test_a_quiet_day_sends_no_activity_email_and_never_means_never(room, first_week, mailoutbox):
+    from django.core.management import call_command
+
+    with at(date(2026, 6, 4)):
+        call_command("send_digests", verbosity=0)
+    assert mailoutbox == []
+    services.set_email_preference(first_week, kind=Notification.Kind.ACTIVITY, delivery="never")
+    with at(date(2026, 6, 4)):
+        factories.make_comment(room, body="Something happened.")
+        call_command("send_digests", verbosity=0)
+    assert [message for message in mailoutbox if first_week.email in message.to] == []
