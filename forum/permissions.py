@@ -67,15 +67,17 @@ def rooms_on_duty(user) -> dict[int, int]:
     person, each today in its consultation's time zone, but for consultations
     they are suspended from. The rota lines are read once per request (one
     query); the day is judged at each call."""
-    if "_rota_lines" not in user.__dict__:
+    # getattr, not __dict__: request.user is a lazy object passing attributes on.
+    lines = getattr(user, "_rota_lines", None)
+    if lines is None:
         suspended_from = Suspension.objects.filter(user=user).in_force(timezone.now()).values("consultation_id")
-        user._rota_lines = list(
+        lines = user._rota_lines = list(
             RoomModerator.objects.filter(user=user)
             .exclude(room__consultation_id__in=suspended_from)
             .values_list("room_id", "room__consultation_id", "room__consultation__time_zone", "starts_on", "ends_on")
         )
     on_duty = {}
-    for room_id, consultation_id, time_zone, starts_on, ends_on in user._rota_lines:
+    for room_id, consultation_id, time_zone, starts_on, ends_on in lines:
         today = timezone.localdate(timezone=zoneinfo.ZoneInfo(time_zone))
         if (starts_on is None or starts_on <= today) and (ends_on is None or today <= ends_on):
             on_duty[room_id] = consultation_id
