@@ -50,9 +50,11 @@ from forum.selectors.threads import (
     thread_page_count,
     viewer_follows,
 )
+from forum.selectors.visits import RoomReading
 
 __all__ = [
     "CommentsPage",
+    "RoomReading",
     "backlinks_of",
     "comment_location",
     "comment_moderation_context",

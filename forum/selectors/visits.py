@@ -1,0 +1,82 @@
+"""What is new to a signed-in person since their last visit to a room, read with
+the rooms themselves (forum.models.RoomVisit holds their position).
+
+The rule, as a participant sees it: a comment is new when someone else posted
+it, it is visible, and it came after the newest comment the room had when you
+last looked at it. Looking at any page of a room (a page of threads, a thread's
+own page) counts as looking at the room: the next visit, after a break of
+FORUM_VISIT_ENDS_AFTER_MINUTES, starts from the newest comment the room had
+then, wherever it was drawn. During a visit every page marks the same comments
+"New", and those posted while you read, so that following "Jump to the first
+new comment" to another page still finds them marked. The consultation page
+counts per room what was posted after your last look, visit or not.
+
+Comment ids stand for time: a comment held for a moderator and approved after
+later ones were seen is not marked new."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, F, FilteredRelation, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from forum.models import Comment, Room
+from forum.querysets import new_after_position
+
+
+@dataclass(frozen=True)
+class RoomReading:
+    """A signed-in person reading a page of a room, as it was read with the room.
+
+    `new_after_id`: comments after it (visible, by others) are new to them;
+    None on their first visit, when nothing is. `newest_comment_id`: the room's
+    newest visible comment as the page was read, what this view has seen.
+    `new_count` and `first_new_id`: the room's new comments, and the oldest."""
+
+    read_at: datetime
+    has_visited: bool
+    new_after_id: int | None
+    newest_comment_id: int
+    new_count: int
+    first_new_id: int | None
+
+
+def _new_to(user, room, after) -> QuerySet:
+    return Comment.objects.filter(room=room, state=Comment.State.VISIBLE, pk__gt=after).exclude(author=user)
+
+
+def _count_new(user, after) -> Coalesce:
+    """On Room: its visible comments by others after the position `after` (an OuterRef)."""
+    new = _new_to(user, OuterRef("pk"), after).order_by().values("room").annotate(count=Count("pk")).values("count")
+    return Coalesce(Subquery(new, output_field=IntegerField()), Value(0))
+
+
+def _with_visit(rooms: QuerySet, user) -> QuerySet:
+    return rooms.annotate(visit=FilteredRelation("visits", condition=Q(visits__user=user)))
+
+
+def with_reading(rooms: QuerySet, user, *, now: datetime) -> QuerySet:
+    """Rooms with what `reading_of` needs, in the same query: the person's visit
+    (a join on its unique index) and three index-range subqueries."""
+    newest = Comment.objects.filter(room=OuterRef("pk"), state=Comment.State.VISIBLE).order_by("-pk").values("pk")
+    return _with_visit(rooms, user).annotate(
+        reading_visit_id=F("visit__id"),
+        reading_new_after=new_after_position("visit__", now=now),
+        reading_newest_id=Subquery(newest[:1]),
+        reading_new_count=_count_new(user, OuterRef("reading_new_after")),
+        reading_first_new_id=Subquery(
+            _new_to(user, OuterRef("pk"), OuterRef("reading_new_after")).order_by("pk").values("pk")[:1]
+        ),
+    )
+
+
+def reading_of(room: Room, *, now: datetime) -> RoomReading:
+    """The reading of a room fetched `with_reading`."""
+    return RoomReading(
+        read_at=now,
+        has_visited=room.reading_visit_id is not None,
+        new_after_id=room.reading_new_after,
+        newest_comment_id=room.reading_newest_id or 0,
+        new_count=room.reading_new_count,
+        first_new_id=room.reading_first_new_id,
+    )
