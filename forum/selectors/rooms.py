@@ -18,7 +18,7 @@ from forum.models import (
 
 
 from forum.selectors.summaries import comments_since_latest_summary
-from forum.selectors.visits import RoomReading, reading_of, with_reading
+from forum.selectors.visits import RoomReading, reading_of, with_new_comment_counts, with_reading
 
 
 # --- Consultations and rooms ---------------------------------------------
@@ -38,10 +38,13 @@ def get_consultation(user, slug: str) -> Consultation:
 
 
 def consultation_rooms(user, consultation: Consultation) -> list[Room]:
-    """The rooms of a consultation in their order; unpublished ones only for staff."""
+    """The rooms of a consultation in their order; unpublished ones only for staff.
+    For someone signed in, each has `new_comment_count` (selectors.visits), in the same query."""
     rooms = consultation.rooms.all()
     if not (user.is_authenticated and user.is_staff):
         rooms = rooms.filter(is_published=True)
+    if user.is_authenticated:
+        rooms = with_new_comment_counts(rooms, user)
     return list(rooms)
 
 

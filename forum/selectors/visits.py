@@ -80,3 +80,12 @@ def reading_of(room: Room, *, now: datetime) -> RoomReading:
         new_count=room.reading_new_count,
         first_new_id=room.reading_first_new_id,
     )
+
+
+def with_new_comment_counts(rooms: QuerySet, user) -> QuerySet:
+    """Rooms with `new_comment_count`: the comments posted since the person last
+    looked at each (0 for rooms they never opened), in the same query."""
+    return _with_visit(rooms, user).annotate(
+        visit_last_seen_id=F("visit__last_seen_comment_id"),
+        new_comment_count=_count_new(user, OuterRef("visit_last_seen_id")),
+    )

@@ -5,7 +5,8 @@ import logging
 import re
 from datetime import timedelta
 
-from django.db import OperationalError
+from django.db import OperationalError, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -139,6 +140,61 @@ def test_a_new_comment_on_another_page_is_reached_through_its_permalink_and_mark
     assert jump_link(second_page) == f"#comment-{new.pk}"
 
 
+def test_the_consultation_page_counts_new_comments_per_room(
+    participant_client, consultation, room, participant, other_participant
+):
+    quiet = factories.make_room(consultation, title="Quiet room")
+    never_opened = factories.make_room(consultation, title="Never opened")
+    root = factories.make_comment(room, other_participant)
+    factories.make_comment(quiet, other_participant)
+    for each in (room, quiet):
+        visit(participant_client, each.get_absolute_url())
+
+    factories.make_reply(root, other_participant, body="New one.")
+    factories.make_comment(room, other_participant, body="Another new one.")
+    factories.make_reply(root, participant, body="My own.")
+    hidden = factories.make_reply(root, other_participant, body="Hidden.")
+    held = factories.make_reply(root, other_participant, body="Held for a moderator.")
+    deleted = factories.make_reply(root, other_participant, body="Deleted.")
+    Comment.objects.filter(pk=hidden.pk).update(state=Comment.State.HIDDEN)
+    Comment.objects.filter(pk=held.pk).update(state=Comment.State.PENDING)
+    Comment.objects.filter(pk=deleted.pk).update(state=Comment.State.DELETED)
+    factories.make_comment(never_opened, other_participant)
+
+    html = visit(participant_client, consultation.get_absolute_url())
+
+    def room_card(title):
+        return re.search(rf"<li class=\"card\">\s*<h3><a [^>]*>{title}</a>.*?</li>", html, re.S).group(0)
+
+    assert '<span class="badge badge--new">2 new</span>' in room_card(room.title)
+    assert "new</span>" not in room_card("Quiet room")
+    assert "new</span>" not in room_card("Never opened")
+
+    # Opening the room is a look at it: the count starts again from there.
+    visit(participant_client, room.get_absolute_url())
+    assert "new</span>" not in visit(participant_client, consultation.get_absolute_url())
+
+
+def test_the_consultation_page_reads_every_rooms_count_in_the_same_queries(
+    participant_client, consultation, room, other_participant
+):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            visit(participant_client, consultation.get_absolute_url())
+        return len(captured)
+
+    visit(participant_client, room.get_absolute_url())
+    factories.make_comment(room, other_participant)
+    one_room = queries()
+    for n in range(4):
+        other = factories.make_room(consultation)
+        visit(participant_client, other.get_absolute_url())
+        factories.make_comment(other, other_participant)
+    html = visit(participant_client, consultation.get_absolute_url())
+    assert html.count('<span class="badge badge--new">1 new</span>') == 5
+    assert queries() == one_room
+
+
 def test_two_peoples_visits_are_their_own(client, room, participant, other_participant):
     third = factories.make_user("Bruno Costa")
     client.force_login(participant)
@@ -166,6 +222,7 @@ def test_anonymous_visitors_see_nothing_new_and_leave_no_trace(client, room, par
     factories.make_comment(room, participant)
     html = visit(client, room.get_absolute_url())
     assert "comment--new" not in html and jump_link(html) is None
+    assert "new</span>" not in visit(client, consultation.get_absolute_url())
     assert not RoomVisit.objects.exists()
 
 
