@@ -1,15 +1,17 @@
 """What is new to a signed-in person since their last visit to a room, read with
 the rooms themselves (forum.models.RoomVisit holds their position).
 
-The rule, as a participant sees it: a comment is new when someone else posted
-it, it is visible, and it came after the newest comment the room had when you
-last looked at it. Looking at any page of a room (a page of threads, a thread's
-own page) counts as looking at the room: the next visit, after a break of
-FORUM_VISIT_ENDS_AFTER_MINUTES, starts from the newest comment the room had
-then, wherever it was drawn. During a visit every page marks the same comments
-"New", and those posted while you read, so that following "Jump to the first
-new comment" to another page still finds them marked. The consultation page
-counts per room what was posted after your last look, visit or not.
+The rule, as a participant sees it: a comment is new to you when someone else
+wrote it, it is visible, and it was posted after your previous visit to the
+room; on your first visit nothing is. A visit is your views of the room's
+pages and thread pages with no pause longer than FORUM_VISIT_ENDS_AFTER_MINUTES.
+When it ends, everything the room had at your last view counts as seen,
+whichever page it was on: one position per person and room, like Discourse's
+"last visit" line rather than its per-post reading times. Throughout a visit
+every page marks the same comments, and those posted while you read, so that
+"Jump to the first new comment" to another page still finds them marked. The
+consultation page counts per room what was posted after your latest view of
+it, so a room you have just read shows none.
 
 Comment ids stand for time: a comment held for a moderator and approved after
 later ones were seen is not marked new."""
