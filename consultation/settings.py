@@ -277,6 +277,10 @@ FORUM_COMMENT_LANGUAGES = ["en", "es", "fr", "pt", "ar", "ru", "zh"]
 FORUM_CACHE_ROOM_PAGES = env_bool("FORUM_CACHE_ROOM_PAGES", bool(REDIS_URL))
 FORUM_ROOM_PAGE_CACHE_SECONDS = 60
 
+# Room page views less than this apart are one visit: its pages all mark the
+# same comments "New since your last visit" (forum.models.RoomVisit).
+FORUM_VISIT_ENDS_AFTER_MINUTES = 60
+
 FORUM_THREADS_PER_PAGE = 20
 # The room page never draws more than this many comments; a long thread
 # shows its first replies and links to a page of its own.

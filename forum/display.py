@@ -107,6 +107,8 @@ class CommentCard:
     continue_thread_url: str | None = None
     # Drawn higher up the same page (summaries): a link instead of a second copy.
     shown_above: bool = False
+    # Posted by someone else since the viewer's last visit to the room (Drawing.new_after_id).
+    is_new: bool = False
 
     @property
     def is_visible(self) -> bool:
@@ -143,6 +145,30 @@ class Drawing:
     # The locked threads among the page's comments (selectors.locked_threads_of).
     locked_tree_ids: frozenset[int] = frozenset()
     posting_refusal: str | None = None
+    # Visible comments by others after this id are new to the viewer
+    # (selectors.visits); None marks nothing.
+    new_after_id: int | None = None
+
+
+@dataclass(frozen=True)
+class NewComments:
+    """Above a room's comments, for someone coming back: how many are new since
+    their last visit, and where the first is (on this page, or its permalink)."""
+
+    count: int
+    first_url: str
+
+
+def new_comments(cards: list[CommentCard], *, count: int, first_new_id: int | None) -> NewComments | None:
+    """What is new in the room, from the page's cards and the room's `count` of new
+    comments and oldest new one (selectors.RoomReading); None when nothing is new."""
+    first_here = next((card for card in cards if card.is_new), None)
+    if first_here is not None:
+        # At least what the page marks: a comment posted between the room's read and the page's.
+        return NewComments(max(count, sum(card.is_new for card in cards)), f"#comment-{first_here.pk}")
+    if first_new_id is None:
+        return None
+    return NewComments(count, links.fill("forum:comment-permalink", first_new_id))
 
 
 def draw_single(viewer, comment: Comment, *, viewer_moderates: bool = False, name_room: bool = False) -> CommentCard:
@@ -274,6 +300,12 @@ def _card(
         ends_thread=ends_thread,
         continue_thread_url=_thread_url(drawing.room, continue_thread_id) if continue_thread_id else None,
         shown_above=shown_above,
+        is_new=(
+            drawing.new_after_id is not None
+            and comment.pk > drawing.new_after_id
+            and comment.is_visible
+            and comment.author_id != drawing.viewer.pk
+        ),
     )
 
 

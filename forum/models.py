@@ -324,6 +324,8 @@ class Comment(MPTTModel):
             models.Index(fields=["tree_id", "lft"], name="comment_tree_order"),
             models.Index(fields=["room", "created_at"], name="comment_room_time"),
             models.Index(fields=["author", "-created_at"], name="comment_author_newest"),
+            # A room's comments by id: the newest, and those after a reader's position (RoomVisit).
+            models.Index(fields=["room", "id"], name="comment_room_position"),
         ]
 
     def __str__(self):
@@ -422,6 +424,34 @@ class Follow(models.Model):
 
     def __str__(self):
         return f"{self.user_id} follows {'room ' + str(self.room_id) if self.room_id else 'thread ' + str(self.thread_id)}"
+
+
+class RoomVisit(models.Model):
+    """How far a signed-in person has read a room: one row per person and room,
+    whatever the room's size. Comment ids grow with time, so a position is the
+    id of the newest comment seen; what is new to the person is what comes after.
+
+    A visit is the person's page views of the room (its pages and thread pages)
+    less than FORUM_VISIT_ENDS_AFTER_MINUTES apart. Each view moves
+    `last_seen_comment_id` to the room's newest visible comment at the time;
+    the first view of a visit also keeps the position reached before it in
+    `new_after_comment_id`, so that every page read during the visit marks the
+    same comments "New" (forum.selectors.visits)."""
+
+    user = models.ForeignKey(
+        # The unique constraint's index serves lookups by person.
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="room_visits", db_index=False
+    )
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="visits")
+    last_seen_comment_id = models.BigIntegerField(default=0)
+    new_after_comment_id = models.BigIntegerField(default=0)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "room"], name="room_visit_once")]
+
+    def __str__(self):
+        return f"{self.user_id} read room {self.room_id} up to comment {self.last_seen_comment_id}"
 
 
 class Notification(models.Model):

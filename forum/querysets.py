@@ -1,5 +1,8 @@
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, When
 from mptt.managers import TreeManager
 from mptt.querysets import TreeQuerySet
 
@@ -38,6 +41,17 @@ def public_comments(through: str = "") -> Q:
             f"{through}room__is_published": True,
             f"{through}room__consultation__is_published": True,
         }
+    )
+
+
+def new_after_position(through: str = "", *, now: datetime) -> Case:
+    """For a view of a room at `now`, the position its new comments come after,
+    from the reader's RoomVisit (reached `through` a relation, "visit__"): while
+    the visit goes on, where it began; after a break, where the last view left off."""
+    still_visiting = now - timedelta(minutes=settings.FORUM_VISIT_ENDS_AFTER_MINUTES)
+    return Case(
+        When(**{f"{through}seen_at__gt": still_visiting}, then=F(f"{through}new_after_comment_id")),
+        default=F(f"{through}last_seen_comment_id"),
     )
 
 

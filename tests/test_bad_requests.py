@@ -412,7 +412,7 @@ def database_down(*args, **kwargs):
 
 
 def test_a_page_whose_view_cannot_reach_the_database_answers_503_with_the_friendly_page(client, room, monkeypatch):
-    monkeypatch.setattr("forum.selectors.get_room", database_down)
+    monkeypatch.setattr("forum.selectors.get_room_to_read", database_down)
 
     response = client.get(room_url(room))
 
@@ -493,7 +493,7 @@ def test_other_errors_still_answer_500(client, room, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("not the database")
 
-    monkeypatch.setattr("forum.selectors.get_room", broken)
+    monkeypatch.setattr("forum.selectors.get_room_to_read", broken)
     client.raise_request_exception = False
 
     response = client.get(room_url(room))

@@ -23,6 +23,7 @@ from forum.selectors.rooms import (
     get_consultation,
     get_room,
     get_room_comment,
+    get_room_to_read,
     guiding_question_groups,
     moderators_on_duty,
     numbered_questions,
@@ -55,9 +56,11 @@ from forum.selectors.threads import (
     thread_page_count,
     viewer_follows,
 )
+from forum.selectors.visits import RoomReading
 
 __all__ = [
     "CommentsPage",
+    "RoomReading",
     "backlinks_of",
     "comment_location",
     "comment_moderation_context",
@@ -73,6 +76,7 @@ __all__ = [
     "header_counts",
     "get_room",
     "get_room_comment",
+    "get_room_to_read",
     "get_room_summary",
     "get_thread_root",
     "guiding_question_groups",

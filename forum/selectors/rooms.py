@@ -20,6 +20,7 @@ from forum.models import (
 
 
 from forum.selectors.summaries import comments_since_latest_summary
+from forum.selectors.visits import RoomReading, reading_of, with_new_comment_counts, with_reading
 
 
 # --- Consultations and rooms ---------------------------------------------
@@ -39,25 +40,42 @@ def get_consultation(user, slug: str) -> Consultation:
 
 
 def consultation_rooms(user, consultation: Consultation) -> list[Room]:
-    """The rooms of a consultation in their order; unpublished ones only for staff."""
+    """The rooms of a consultation in their order; unpublished ones only for staff.
+    For someone signed in, each has `new_comment_count` (selectors.visits), in the same query."""
     rooms = consultation.rooms.all()
     if not (user.is_authenticated and user.is_staff):
         rooms = rooms.filter(is_published=True)
+    if user.is_authenticated:
+        rooms = with_new_comment_counts(rooms, user)
     return list(rooms)
+
+
+def _rooms():
+    return Room.objects.select_related("consultation", "latest_summary__author").annotate(
+        comments_since_summary=comments_since_latest_summary()
+    )
+
+
+def _room_for(user, rooms, consultation_slug: str, room_slug: str) -> Room:
+    room = get_object_or_404(rooms, consultation__slug=consultation_slug, slug=room_slug)
+    if not permissions.can_view_room(user, room):
+        raise Http404
+    return room
 
 
 def get_room(user, consultation_slug: str, room_slug: str) -> Room:
     """The room with its consultation, or 404 for anyone who may not see it."""
-    room = get_object_or_404(
-        Room.objects.select_related("consultation", "latest_summary__author").annotate(
-            comments_since_summary=comments_since_latest_summary()
-        ),
-        consultation__slug=consultation_slug,
-        slug=room_slug,
-    )
-    if not permissions.can_view_room(user, room):
-        raise Http404
-    return room
+    return _room_for(user, _rooms(), consultation_slug, room_slug)
+
+
+def get_room_to_read(user, consultation_slug: str, room_slug: str) -> tuple[Room, RoomReading | None]:
+    """The room as get_room reads it and, for someone signed in, what is new to
+    them in it (selectors.visits), in the same query; None for anonymous visitors."""
+    if not user.is_authenticated:
+        return get_room(user, consultation_slug, room_slug), None
+    now = timezone.now()
+    room = _room_for(user, with_reading(_rooms(), user, now=now), consultation_slug, room_slug)
+    return room, reading_of(room, now=now)
 
 
 def get_room_comment(room: Room, comment_id: int) -> Comment:

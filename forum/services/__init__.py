@@ -29,6 +29,7 @@ from forum.services.moderation import (
     tag_comment,
 )
 from forum.services.notifications import mark_read, set_email_preference
+from forum.services.visits import record_room_visit
 
 __all__ = [
     "EMPTY_BODY_MESSAGE",
@@ -50,6 +51,7 @@ __all__ = [
     "pin_thread",
     "post_comment",
     "record_mentions_and_citations",
+    "record_room_visit",
     "refresh_citations_of",
     "reply_to_comment",
     "report_comment",

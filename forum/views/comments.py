@@ -2,8 +2,11 @@
 comments and replies, permalinks, and a comment's own pages (its author edits or
 deletes it, a reader reports it)."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +18,8 @@ from forum.cache import anonymous_room_page
 from forum.forms import CommentForm, ReportForm, RoomFilterForm, read_room_page_query, room_page_query
 from forum.views.attempts import attempt
 from forum.views.pages import comment_for, comment_page
+
+logger = logging.getLogger(__name__)
 
 
 def _page_number(request) -> int:
@@ -45,9 +50,9 @@ def consultation_detail(request, consultation_slug):
     return render(request, "forum/consultation_detail.html", context)
 
 
-def _room_context(request, room, comments=()):
+def _room_context(request, room, comments=(), reading=None):
     """What every page of a room shows around its comments, and how it draws them
-    (`drawing`, for forum.display)."""
+    (`drawing`, for forum.display); `reading` marks what is new to the viewer."""
     rota = selectors.room_rota(room)
     moderators = selectors.on_duty_in(rota)
     moderator_ids = frozenset(moderator.pk for moderator in moderators)
@@ -61,6 +66,7 @@ def _room_context(request, room, comments=()):
         followed_thread_ids=frozenset(followed_thread_ids),
         posting_refusal=posting_refusal,
         locked_tree_ids=selectors.locked_threads_of(list(comments)) if request.user.is_authenticated else frozenset(),
+        new_after_id=reading.new_after_id if reading else None,
     )
     return {
         "room": room,
@@ -80,13 +86,15 @@ def _room_context(request, room, comments=()):
 
 @require_safe
 def room_detail(request, consultation_slug, room_slug):
-    room = selectors.get_room(request.user, consultation_slug, room_slug)
-    return anonymous_room_page(
-        request, room, lambda: _render_room(request, room), query=read_room_page_query(request.GET)
+    room, reading = selectors.get_room_to_read(request.user, consultation_slug, room_slug)
+    response = anonymous_room_page(
+        request, room, lambda: _render_room(request, room, reading), query=read_room_page_query(request.GET)
     )
+    _record_visit(request, room, reading, response)
+    return response
 
 
-def _render_room(request, room):
+def _render_room(request, room, reading):
     if room.latest_summary is not None:
         room.latest_summary.room = room  # already loaded: the partial names the room
     questions = selectors.numbered_questions(room)
@@ -98,7 +106,7 @@ def _render_room(request, room):
     }
     if selection := filters.selection():
         page = selectors.room_comments_filtered(room, **selection, number=request.GET.get("page"))
-        context |= _room_context(request, room, page.object_list)
+        context |= _room_context(request, room, page.object_list, reading)
         cards = display.draw_room_list(context["drawing"], list(page.object_list))
         context |= {"filtered_page": page, "cards": cards}
         question = selection.get("question")
@@ -110,13 +118,31 @@ def _render_room(request, room):
         page = selectors.room_threads_page(
             room, number=_page_number(request), newest_first=newest_first, viewer=request.user
         )
-        context |= _room_context(request, room, page.comments) | {"page": page, "newest_first": newest_first}
+        context |= _room_context(request, room, page.comments, reading) | {"page": page, "newest_first": newest_first}
         context["cards"] = _thread_cards(context["drawing"], page)
         shown = room_page_query(page=page.number, newest_first=newest_first)
+    context["new_comments"] = _new_comments(context["cards"], reading)
     response = render(request, "forum/room_detail.html", context)
     # What the page shows, which forum.cache compares with what was asked.
     response.room_page_query = shown
     return response
+
+
+def _new_comments(cards, reading):
+    if reading is None:
+        return None
+    return display.new_comments(cards, count=reading.new_count, first_new_id=reading.first_new_id)
+
+
+def _record_visit(request, room, reading, response) -> None:
+    """After the page is drawn, it counts as seen. Recording it is a convenience:
+    a failure is logged, and the page is served all the same."""
+    if reading is None or request.method != "GET" or response.status_code != 200:
+        return
+    try:
+        services.record_room_visit(request.user, room=room, reading=reading)
+    except DatabaseError:
+        logger.warning("Could not record that person %s read room %s", request.user.pk, room.pk, exc_info=True)
 
 
 def _thread_cards(drawing, page):
@@ -131,12 +157,15 @@ def _thread_cards(drawing, page):
 
 @require_safe
 def thread_detail(request, consultation_slug, room_slug, comment_id):
-    room = selectors.get_room(request.user, consultation_slug, room_slug)
+    room, reading = selectors.get_room_to_read(request.user, consultation_slug, room_slug)
     root = selectors.get_thread_root(room, comment_id, viewer=request.user)
     page = selectors.thread_page(root, number=_page_number(request), viewer=request.user)
-    context = _room_context(request, room, page.comments) | {"root": root, "page": page}
+    context = _room_context(request, room, page.comments, reading) | {"root": root, "page": page}
     context["cards"] = _thread_cards(context["drawing"], page)
-    return render(request, "forum/thread_detail.html", context)
+    context["new_comments"] = _new_comments(context["cards"], reading)
+    response = render(request, "forum/thread_detail.html", context)
+    _record_visit(request, room, reading, response)
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -73,6 +73,15 @@ def page(browser, offsite_requests, page_errors):
     context.close()
 
 
+def log_in(page, live_server, user, next_url):
+    """Sign in through the log-in form and land on `next_url`."""
+    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label(re.compile(r"^Password:?$")).fill("password")
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("navigation", name="Your account")).to_contain_text(user.display_name)
+
+
 @pytest.fixture
 def screenshot(request):
     """Save the page at phone and desktop widths into artifacts/screenshots/."""

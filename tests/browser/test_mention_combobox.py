@@ -3,14 +3,7 @@ import re
 from playwright.sync_api import expect
 
 from tests import factories
-
-
-def log_in(page, live_server, user, next_url):
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label(re.compile(r"^Password:?$")).fill("password")
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("navigation", name="Your account")).to_contain_text(user.display_name)
+from tests.browser.conftest import log_in
 
 
 def test_writer_mentions_someone_from_the_room_with_the_keyboard_only(

@@ -9,19 +9,11 @@ from playwright.sync_api import expect
 
 from benchmarks.page_weight import build_room
 from tests import factories
-from tests.browser.conftest import LOCAL_HOSTS
+from tests.browser.conftest import LOCAL_HOSTS, log_in
 
 # HTML, CSS and JavaScript together, compressed as a web server sends them.
 WEIGHT_LIMIT_BYTES = 150_000
 COMMENTS = 100
-
-
-def log_in(page, live_server, user, next_url):
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label(re.compile(r"^Password:?$")).fill("password")
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("navigation", name="Your account")).to_contain_text(user.display_name)
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])

@@ -1,18 +1,9 @@
-import re
-
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.browser.conftest import log_in
 
 REASON = "Personal attack, against rule 2."
-
-
-def log_in(page, live_server, user, next_url):
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label(re.compile(r"^Password:?$")).fill("password")
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("navigation", name="Your account")).to_contain_text(user.display_name)
 
 
 def log_out(page):

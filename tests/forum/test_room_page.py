@@ -245,7 +245,33 @@ def test_the_room_page_costs_the_same_queries_with_10_and_500_comments(client, r
     assert room.comment_count == 500
     large = _room_page_queries(client, room)
     assert small == large
-    assert large <= (6 if not signed_in else 12)
+    # Signed in: the visit recorded after the page is drawn (tests/forum/test_new_since_last_visit.py).
+    assert large <= (6 if not signed_in else 13)
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])
+def test_a_thread_page_costs_the_same_queries_with_10_and_120_replies(client, room, participant, signed_in):
+    if signed_in:
+        client.force_login(participant)
+    root = factories.make_comment(room, participant)
+    url = reverse("forum:thread", args=[room.consultation.slug, room.slug, root.pk])
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    def add_replies(count):
+        parent = root
+        for n in range(count):
+            parent = factories.make_reply(parent if n % 3 else root)
+
+    add_replies(10)
+    small = queries()
+    add_replies(110)
+    large = queries()
+    assert small == large
+    assert large <= (5 if not signed_in else 12)
 
 
 def test_the_last_page_costs_the_same_queries_as_the_first(client, room, participant):
