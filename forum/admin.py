@@ -8,6 +8,7 @@ from forum.models import (
     GuidingQuestion,
     ModerationAction,
     Notification,
+    QuestionGroup,
     Room,
     RoomModerator,
     RoomSummary,
@@ -31,10 +32,26 @@ class ConsultationAdmin(admin.ModelAdmin):
     inlines = [RoomInline]
 
 
+class QuestionGroupInline(admin.TabularInline):
+    model = QuestionGroup
+    fields = ["heading", "position"]
+    extra = 0
+
+
 class GuidingQuestionInline(admin.TabularInline):
+    """The room's questions in the room page's order; each picks one of this room's groups."""
+
     model = GuidingQuestion
-    fields = ["position", "group_heading", "text"]
+    fields = ["group", "position", "text"]
     extra = 1
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        group = formset.form.base_fields["group"]
+        group.queryset = obj.question_groups.all() if obj else QuestionGroup.objects.none()
+        if obj is None:
+            group.help_text = _("The groups of a new room can be chosen once it is saved.")
+        return formset
 
 
 class RoomModeratorInline(admin.TabularInline):
@@ -51,7 +68,7 @@ class RoomAdmin(admin.ModelAdmin):
     search_fields = ["title", "introduction", "consultation__title"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["comment_count", "thread_count", "last_activity_at"]
-    inlines = [GuidingQuestionInline, RoomModeratorInline]
+    inlines = [QuestionGroupInline, GuidingQuestionInline, RoomModeratorInline]
 
 
 @admin.register(Comment)

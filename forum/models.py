@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
 from forum import links
-from forum.querysets import CommentManager, ConsultationQuerySet, RoomModeratorQuerySet, RoomQuerySet, SuspensionQuerySet
+from forum.querysets import (
+    QUESTION_ORDER,
+    CommentManager,
+    ConsultationQuerySet,
+    GuidingQuestionQuerySet,
+    RoomModeratorQuerySet,
+    RoomQuerySet,
+    SuspensionQuerySet,
+)
 
 # Words used by pages under a consultation's or room's URL.
 RESERVED_SLUGS = {
@@ -120,16 +128,41 @@ class Room(models.Model):
         return self.state == self.State.CLOSED
 
 
-class GuidingQuestion(models.Model):
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="questions", verbose_name=_("room"))
+class QuestionGroup(models.Model):
+    """A heading over some of a room's guiding questions, typed once."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="question_groups", verbose_name=_("room"))
+    heading = models.CharField(_("heading"), max_length=200)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    group_heading = models.CharField(
-        _("group heading"), max_length=200, blank=True, help_text=_("Questions with the same heading are shown together.")
-    )
-    text = models.TextField(_("question"))
 
     class Meta:
         ordering = ["room", "position", "id"]
+        verbose_name = _("question group")
+        verbose_name_plural = _("question groups")
+
+    def __str__(self):
+        return self.heading
+
+
+class GuidingQuestion(models.Model):
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="questions", verbose_name=_("room"))
+    group = models.ForeignKey(
+        QuestionGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+        verbose_name=_("group"),
+        help_text=_("Questions without a group come first, under no heading."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Its place within its group."))
+    text = models.TextField(_("question"))
+
+    objects = GuidingQuestionQuerySet.as_manager()
+
+    class Meta:
+        # The order of the room page, where they are numbered 1, 2, 3… across the groups.
+        ordering = QUESTION_ORDER
         verbose_name = _("guiding question")
         verbose_name_plural = _("guiding questions")
 

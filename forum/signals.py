@@ -1,13 +1,13 @@
 """Decoupled extras: cache busting for changes made outside the services (the
-Django admin), since rooms, their questions and rota, and consultations show
-on room pages; and following what accounts announce."""
+Django admin), since rooms, their question groups, questions and rota, and
+consultations show on room pages; and following what accounts announce."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.signals import person_renamed
 from forum import cache, services
-from forum.models import Consultation, GuidingQuestion, Room, RoomModerator, RoomSummary
+from forum.models import Consultation, GuidingQuestion, QuestionGroup, Room, RoomModerator, RoomSummary
 
 
 @receiver([post_save, post_delete], sender=Room)
@@ -15,6 +15,7 @@ def room_saved(sender, instance, **kwargs):
     cache.room_changed(instance.pk)
 
 
+@receiver([post_save, post_delete], sender=QuestionGroup)
 @receiver([post_save, post_delete], sender=GuidingQuestion)
 @receiver([post_save, post_delete], sender=RoomModerator)
 @receiver([post_save, post_delete], sender=RoomSummary)

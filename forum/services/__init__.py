@@ -29,9 +29,11 @@ from forum.services.moderation import (
     tag_comment,
 )
 from forum.services.notifications import mark_read, set_email_preference
+from forum.services.rooms import add_guiding_questions
 
 __all__ = [
     "EMPTY_BODY_MESSAGE",
+    "add_guiding_questions",
     "approve_comment",
     "clean_comment_body",
     "close_room",

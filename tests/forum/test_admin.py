@@ -1,9 +1,11 @@
 """Admins configure consultations, rooms, questions and the rota in the Django admin."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
-from forum.models import Comment, Room, RoomModerator
+from forum.models import Comment, QuestionGroup, Room, RoomModerator
 from tests import factories
 
 
@@ -13,8 +15,41 @@ def admin_client(client, db):
     return client
 
 
-def test_the_room_page_in_the_admin_has_questions_and_rota_inlines(admin_client, room):
+INLINES = ["question_groups", "questions", "moderator_assignments"]
+
+
+def room_form(consultation, **fields):
+    """What the admin's room page sends: the room's fields, then each inline's
+    rows (`questions=[{...}, …]`, saved ones with their "id")."""
+    data = {
+        "consultation": consultation.pk,
+        "title": "Civic space",
+        "slug": "civic-space",
+        "position": 0,
+        "introduction": "Intro",
+        "objective": "",
+        "outcome": "",
+        "state": "open",
+        "premoderate_first": "0",
+        "is_published": "on",
+    }
+    rows = {prefix: fields.pop(prefix, []) for prefix in INLINES}
+    data |= fields
+    for prefix, forms in rows.items():
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(forms))
+        data[f"{prefix}-INITIAL_FORMS"] = str(sum(1 for form in forms if "id" in form))
+        for index, form in enumerate(forms):
+            data |= {f"{prefix}-{index}-{name}": value for name, value in form.items()}
+    return data
+
+
+def room_change_form(room, **fields):
+    return room_form(room.consultation, title=room.title, slug=room.slug, **fields)
+
+
+def test_the_room_page_in_the_admin_has_groups_questions_and_rota_inlines(admin_client, room):
     html = admin_client.get(reverse("admin:forum_room_change", args=[room.pk])).content.decode()
+    assert "Question groups" in html
     assert "Guiding questions" in html
     assert "Moderator rota" in html
     assert "prepopulated" in html  # the slug fills itself from the title
@@ -22,31 +57,14 @@ def test_the_room_page_in_the_admin_has_questions_and_rota_inlines(admin_client,
 
 def test_an_admin_adds_a_room_with_questions_and_a_moderator(admin_client, consultation):
     moderator = factories.make_user("Rota Person")
-    data = {
-        "consultation": consultation.pk,
-        "title": "Civic space",
-        "slug": "civic-space",
-        "position": 2,
-        "introduction": "Intro",
-        "objective": "",
-        "outcome": "",
-        "state": "open",
-        "premoderate_first": "0",
-        "is_published": "on",
-        "questions-TOTAL_FORMS": "2",
-        "questions-INITIAL_FORMS": "0",
-        "questions-0-position": "1",
-        "questions-0-group_heading": "Threats",
-        "questions-0-text": "What restricts civic space?",
-        "questions-1-position": "2",
-        "questions-1-group_heading": "Threats",
-        "questions-1-text": "Who is most affected?",
-        "moderator_assignments-TOTAL_FORMS": "1",
-        "moderator_assignments-INITIAL_FORMS": "0",
-        "moderator_assignments-0-user": moderator.pk,
-        "moderator_assignments-0-starts_on": "2026-11-20",
-        "moderator_assignments-0-ends_on": "2026-11-27",
-    }
+    data = room_form(
+        consultation,
+        questions=[
+            {"position": "1", "text": "What restricts civic space?"},
+            {"position": "2", "text": "Who is most affected?"},
+        ],
+        moderator_assignments=[{"user": moderator.pk, "starts_on": "2026-11-20", "ends_on": "2026-11-27"}],
+    )
     response = admin_client.post(reverse("admin:forum_room_add"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     room = Room.objects.get(slug="civic-space")
@@ -54,43 +72,64 @@ def test_an_admin_adds_a_room_with_questions_and_a_moderator(admin_client, consu
     assert RoomModerator.objects.get(room=room).user == moderator
 
 
+def test_a_group_heading_is_typed_once_and_its_questions_are_shown_under_it(admin_client, room):
+    response = admin_client.post(
+        reverse("admin:forum_room_change", args=[room.pk]),
+        room_change_form(room, question_groups=[{"heading": "Threats", "position": "1"}]),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    threats = QuestionGroup.objects.get(room=room)
+    response = admin_client.post(
+        reverse("admin:forum_room_change", args=[room.pk]),
+        room_change_form(
+            room,
+            question_groups=[{"id": threats.pk, "room": room.pk, "heading": "Threats", "position": "1"}],
+            questions=[
+                {"group": "", "position": "1", "text": "Where do you work?"},
+                {"group": threats.pk, "position": "2", "text": "Who is most affected?"},
+                {"group": threats.pk, "position": "1", "text": "What restricts civic space?"},
+            ],
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    html = admin_client.get(room.get_absolute_url()).content.decode()
+    assert html.count("Threats") == 1
+    assert re.search(r'<li value="1">\s*Where do you work\?', html)
+    assert re.search(r'<h3>Threats</h3>\s*<ol class="questions__list">\s*<li value="2">\s*What restricts', html)
+    assert re.search(r'<li value="3">\s*Who is most affected\?', html)
+
+
+def test_a_question_can_only_join_a_group_of_its_own_room(admin_client, room):
+    elsewhere = factories.make_question_group(factories.make_room(room.consultation), "Elsewhere")
+    mine = factories.make_question_group(room, "Mine")
+    page = admin_client.get(reverse("admin:forum_room_change", args=[room.pk])).content.decode()
+    assert f'<option value="{mine.pk}">Mine</option>' in page
+    assert "Elsewhere" not in page
+    response = admin_client.post(
+        reverse("admin:forum_room_change", args=[room.pk]),
+        room_change_form(
+            room,
+            question_groups=[{"id": mine.pk, "room": room.pk, "heading": "Mine", "position": "0"}],
+            questions=[{"group": elsewhere.pk, "position": "1", "text": "Misfiled?"}],
+        ),
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not room.questions.exists()
+
+
 def test_a_rota_line_that_ends_before_it_starts_is_refused(admin_client, room):
     moderator = factories.make_user("Backwards")
-    data = {
-        "consultation": room.consultation.pk,
-        "title": room.title,
-        "slug": room.slug,
-        "position": 0,
-        "introduction": "Intro",
-        "state": "open",
-        "premoderate_first": "0",
-        "questions-TOTAL_FORMS": "0",
-        "questions-INITIAL_FORMS": "0",
-        "moderator_assignments-TOTAL_FORMS": "1",
-        "moderator_assignments-INITIAL_FORMS": "0",
-        "moderator_assignments-0-user": moderator.pk,
-        "moderator_assignments-0-starts_on": "2026-11-27",
-        "moderator_assignments-0-ends_on": "2026-11-20",
-    }
+    data = room_change_form(
+        room, moderator_assignments=[{"user": moderator.pk, "starts_on": "2026-11-27", "ends_on": "2026-11-20"}]
+    )
     response = admin_client.post(reverse("admin:forum_room_change", args=[room.pk]), data)
     assert response.status_code == 200
     assert not RoomModerator.objects.filter(room=room).exists()
 
 
 def test_a_reserved_room_slug_is_refused(admin_client, consultation):
-    data = {
-        "consultation": consultation.pk,
-        "title": "Summary",
-        "slug": "summary",
-        "position": 0,
-        "state": "open",
-        "premoderate_first": "0",
-        "questions-TOTAL_FORMS": "0",
-        "questions-INITIAL_FORMS": "0",
-        "moderator_assignments-TOTAL_FORMS": "0",
-        "moderator_assignments-INITIAL_FORMS": "0",
-    }
-    response = admin_client.post(reverse("admin:forum_room_add"), data)
+    response = admin_client.post(reverse("admin:forum_room_add"), room_form(consultation, title="Summary", slug="summary"))
     assert response.status_code == 200
     assert "is used by the site itself" in response.content.decode()
     assert not Room.objects.filter(slug="summary").exists()

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from forum import services
-from forum.models import Comment, Consultation, GuidingQuestion, Room, RoomModerator
+from forum.models import Comment, Consultation, Room, RoomModerator
 from forum.services.summaries import write_summary
 
 DEMO_PASSWORD = "demo-consultation"
@@ -850,10 +850,8 @@ def create_rooms(consultation: Consultation) -> dict:
             state=Room.State.OPEN,
             is_published=True,
         )
-        questions = [(heading, text) for heading, texts in spec["questions"].items() for text in texts]
-        GuidingQuestion.objects.bulk_create(
-            GuidingQuestion(room=room, position=number, group_heading=heading, text=text)
-            for number, (heading, text) in enumerate(questions, start=1)
+        services.add_guiding_questions(
+            room, [(heading, text) for heading, texts in spec["questions"].items() for text in texts]
         )
         rooms[room.slug] = room
     return rooms
@@ -921,7 +919,7 @@ def moderate(rooms: dict, people: dict, today) -> None:
     summary of the first room. Through the services, like any moderator."""
     for slug, room in rooms.items():
         moderator = people[ROTA[slug][0][0]]
-        questions = list(room.questions.order_by("position"))
+        questions = list(room.questions.in_order())
         threads = list(room.comments.filter(level=0).order_by("thread_number"))
         for thread, question in zip(threads[1:], questions):
             services.tag_comment(moderator, comment=thread, question=question)
