@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
 
@@ -16,11 +18,22 @@ from forum.models import (
 
 
 class RoomInline(admin.TabularInline):
+    """A consultation's rooms, each a click away from its own page (questions and rota)."""
+
     model = Room
-    fields = ["title", "slug", "position", "state", "is_published"]
+    fields = ["title", "slug", "position", "is_published", "state", "room_page"]
+    readonly_fields = ["room_page"]
     prepopulated_fields = {"slug": ["title"]}
     extra = 0
-    show_change_link = True
+    template = "admin/forum/consultation/rooms_inline.html"
+
+    @admin.display(description=_("questions and rota"))
+    def room_page(self, room):
+        if room.pk is None:
+            return ""
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:forum_room_change", args=[room.pk]), _("Edit questions and rota")
+        )
 
 
 @admin.register(Consultation)

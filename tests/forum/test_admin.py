@@ -135,6 +135,34 @@ def test_a_reserved_room_slug_is_refused(admin_client, consultation):
     assert not Room.objects.filter(slug="summary").exists()
 
 
+def test_the_consultation_page_lists_its_rooms_each_a_click_from_its_questions_and_rota(admin_client, room):
+    other = factories.make_room(room.consultation, title="Civic space", is_published=False)
+    html = admin_client.get(reverse("admin:forum_consultation_change", args=[room.consultation.pk])).content.decode()
+    for column in ["title", "slug", "position", "is_published", "state"]:
+        assert f'<th class="column-{column}' in html
+    for each in [room, other]:
+        assert f'value="{each.title}"' in html
+        assert f'<a href="{reverse("admin:forum_room_change", args=[each.pk])}">Edit questions and rota</a>' in html
+
+
+def test_a_room_added_from_its_consultation_comes_with_the_consultation_chosen(admin_client, consultation):
+    html = admin_client.get(reverse("admin:forum_consultation_change", args=[consultation.pk])).content.decode()
+    add_url = f"{reverse('admin:forum_room_add')}?consultation={consultation.pk}"
+    assert f'href="{add_url}">Add a room</a>' in html
+    form = admin_client.get(add_url).content.decode()
+    assert f'<option value="{consultation.pk}" selected>{consultation.title}</option>' in form
+
+
+def test_consultation_and_room_pages_in_the_admin_link_to_the_site(admin_client, room):
+    for url, target in [
+        (reverse("admin:forum_consultation_change", args=[room.consultation.pk]), room.consultation),
+        (reverse("admin:forum_room_change", args=[room.pk]), room),
+    ]:
+        html = admin_client.get(url).content.decode()
+        link = re.search(r'<a href="([^"]+)" class="viewsitelink">View on site</a>', html).group(1)
+        assert admin_client.get(link).url.endswith(target.get_absolute_url())
+
+
 def test_the_consultation_list_and_room_list_have_filters_and_search(admin_client, room):
     rooms = admin_client.get(reverse("admin:forum_room_changelist") + "?q=Room").content.decode()
     assert room.title in rooms
