@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
 
+from forum.forms import RotaLineForm
 from forum.models import (
     Comment,
     Consultation,
@@ -15,6 +16,7 @@ from forum.models import (
     RoomModerator,
     RoomSummary,
 )
+from forum.shifts import Shift, room_dates, shift_dates
 
 
 class RoomInline(admin.TabularInline):
@@ -69,9 +71,13 @@ class GuidingQuestionInline(admin.TabularInline):
 
 class RoomModeratorInline(admin.TabularInline):
     model = RoomModerator
-    fields = ["user", "starts_on", "ends_on"]
+    form = RotaLineForm
+    fields = ["user", "shift", "starts_on", "ends_on"]
     autocomplete_fields = ["user"]
     extra = 1
+
+    class Media:
+        js = ["js/admin-rota.js"]
 
 
 @admin.register(Room)
@@ -82,6 +88,27 @@ class RoomAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["comment_count", "thread_count", "last_activity_at"]
     inlines = [QuestionGroupInline, GuidingQuestionInline, RoomModeratorInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("consultation")
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, RoomModeratorInline):
+            kwargs["form_kwargs"] = {"shift_dates": self._shift_dates(request, obj)}
+        return kwargs
+
+    def _shift_dates(self, request, room) -> dict:
+        """Each shift's days for the rota's script: from the saved room, or on a new
+        room's page from the consultation it was opened for (?consultation=)."""
+        chosen = request.GET.get("consultation", "")
+        if not room.consultation_id and chosen.isdigit():
+            consultation = Consultation.objects.filter(pk=chosen).first()
+            room = Room(consultation=consultation) if consultation else room
+        opens_on, closes_on = room_dates(room)
+        if opens_on is None:
+            return {}
+        return {shift: shift_dates(shift, opens_on=opens_on, closes_on=closes_on) for shift in Shift.values}
 
 
 @admin.register(Comment)

@@ -7,15 +7,16 @@ from django import forms
 from django.conf import settings
 from django.http import Http404
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from forum import emails
 from forum.languages import language_choices
-from forum.models import EmailPreference, Notification, Report, RoomSummary
+from forum.models import EmailPreference, Notification, Report, RoomModerator, RoomSummary
 from forum.selectors import flag_colleagues
 from forum.services import EMPTY_BODY_MESSAGE, clean_comment_body
+from forum.shifts import Shift, room_dates, shift_dates
 
 DETECT_LANGUAGE = "auto"
 
@@ -266,3 +267,40 @@ class RoomSummaryForm(forms.Form):
             "(the link on its time) to cite it: it is shown as a reference to the comment."
         ),
     )
+
+
+class RotaLineForm(forms.ModelForm):
+    """A line of a room's moderator rota in the admin. A shift fills the dates left
+    empty, from the room's dates or else its consultation's; with JavaScript the
+    page fills them as soon as the shift is chosen (static/js/admin-rota.js)."""
+
+    shift = forms.ChoiceField(
+        label=_("Shift"),
+        choices=[("", "—"), *Shift.choices],
+        required=False,
+        help_text=_("Fills the dates left empty, from the room's dates or else the consultation's."),
+    )
+
+    class Meta:
+        model = RoomModerator
+        fields = ["user", "shift", "starts_on", "ends_on"]
+
+    def __init__(self, *args, shift_dates: dict | None = None, **kwargs):
+        """`shift_dates`: each shift's first and last day, for the page's script."""
+        super().__init__(*args, **kwargs)
+        for shift, days in (shift_dates or {}).items():
+            self.fields["shift"].widget.attrs[f"data-dates-{shift}"] = "|".join(
+                formats.localize_input(day) if day else "" for day in days
+            )
+
+    def clean(self):
+        data = super().clean()
+        shift, room = data.get("shift"), data.get("room")
+        if shift and room is not None and data.get("starts_on") is None and data.get("ends_on") is None:
+            opens_on, closes_on = room_dates(room)
+            if opens_on is None:
+                raise forms.ValidationError(
+                    {"shift": _("Give the room or its consultation an opening date first, or type the dates.")}
+                )
+            data["starts_on"], data["ends_on"] = shift_dates(shift, opens_on=opens_on, closes_on=closes_on)
+        return data

@@ -1,11 +1,12 @@
 """Admins configure consultations, rooms, questions and the rota in the Django admin."""
 
 import re
+from datetime import date
 
 import pytest
 from django.urls import reverse
 
-from forum.models import Comment, QuestionGroup, Room, RoomModerator
+from forum.models import Comment, Consultation, QuestionGroup, Room, RoomModerator
 from tests import factories
 
 
@@ -126,6 +127,59 @@ def test_a_rota_line_that_ends_before_it_starts_is_refused(admin_client, room):
     response = admin_client.post(reverse("admin:forum_room_change", args=[room.pk]), data)
     assert response.status_code == 200
     assert not RoomModerator.objects.filter(room=room).exists()
+
+
+def test_a_shift_fills_the_dates_of_a_rota_line_without_javascript(admin_client, room):
+    Consultation.objects.filter(pk=room.consultation.pk).update(opens_on=date(2026, 11, 2), closes_on=date(2026, 11, 29))
+    first, rest = factories.make_user("First Week"), factories.make_user("Rest Of It")
+    data = room_change_form(
+        room,
+        moderator_assignments=[
+            {"user": first.pk, "shift": "first_week", "starts_on": "", "ends_on": ""},
+            {"user": rest.pk, "shift": "rest", "starts_on": "", "ends_on": ""},
+        ],
+    )
+    response = admin_client.post(reverse("admin:forum_room_change", args=[room.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert RoomModerator.objects.get(user=first).starts_on == date(2026, 11, 2)
+    assert RoomModerator.objects.get(user=first).ends_on == date(2026, 11, 8)
+    assert RoomModerator.objects.get(user=rest).starts_on == date(2026, 11, 9)
+    assert RoomModerator.objects.get(user=rest).ends_on == date(2026, 11, 29)
+
+
+def test_a_shift_follows_the_rooms_own_dates_and_leaves_typed_dates_alone(admin_client, room):
+    Consultation.objects.filter(pk=room.consultation.pk).update(opens_on=date(2026, 11, 2))
+    first, typed = factories.make_user("First Week"), factories.make_user("Typed Dates")
+    data = room_change_form(
+        room,
+        opens_on="2026-11-16",
+        moderator_assignments=[
+            {"user": first.pk, "shift": "first_week"},
+            {"user": typed.pk, "shift": "first_week", "starts_on": "2026-11-18", "ends_on": "2026-11-19"},
+        ],
+    )
+    response = admin_client.post(reverse("admin:forum_room_change", args=[room.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    line = RoomModerator.objects.get(user=first)
+    assert (line.starts_on, line.ends_on) == (date(2026, 11, 16), date(2026, 11, 22))
+    line = RoomModerator.objects.get(user=typed)
+    assert (line.starts_on, line.ends_on) == (date(2026, 11, 18), date(2026, 11, 19))
+
+
+def test_a_shift_without_an_opening_date_asks_for_one(admin_client, room):
+    data = room_change_form(room, moderator_assignments=[{"user": factories.make_user().pk, "shift": "rest"}])
+    response = admin_client.post(reverse("admin:forum_room_change", args=[room.pk]), data)
+    assert response.status_code == 200
+    assert "Give the room or its consultation an opening date first" in response.content.decode()
+    assert not RoomModerator.objects.exists()
+
+
+def test_the_rota_page_gives_its_script_each_shifts_dates(admin_client, consultation):
+    Consultation.objects.filter(pk=consultation.pk).update(opens_on=date(2026, 11, 2), closes_on=date(2026, 11, 29))
+    html = admin_client.get(f"{reverse('admin:forum_room_add')}?consultation={consultation.pk}").content.decode()
+    assert 'src="/static/js/admin-rota.js"' in html
+    assert 'data-dates-first_week="2026-11-02|2026-11-08"' in html
+    assert 'data-dates-rest="2026-11-09|2026-11-29"' in html
 
 
 def test_a_reserved_room_slug_is_refused(admin_client, consultation):

@@ -28,13 +28,13 @@ from accounts.models import User
 from forum import services
 from forum.models import Comment, Consultation, Room, RoomModerator
 from forum.services.summaries import write_summary
+from forum.shifts import Shift, shift_dates
 
 DEMO_PASSWORD = "demo-consultation"
 
 # The consultation opened a few days ago, so the first week's moderators are on duty today.
 OPENED_DAYS_AGO = 3
 CONSULTATION_DAYS = 28
-FIRST_WEEK_DAYS = 7
 
 
 # --- People ---------------------------------------------------------------
@@ -859,24 +859,13 @@ def create_rooms(consultation: Consultation) -> dict:
 
 def create_rota(rooms: dict, people: dict, opens_on, closes_on) -> None:
     """Two moderators for the first week, three for the rest of the consultation."""
-    first_week_ends = opens_on + timedelta(days=FIRST_WEEK_DAYS - 1)
-    for slug, (first_week, rest) in ROTA.items():
+    first_week = shift_dates(Shift.FIRST_WEEK, opens_on=opens_on, closes_on=closes_on)
+    rest = shift_dates(Shift.REST, opens_on=opens_on, closes_on=closes_on)
+    for slug, (first_week_keys, rest_keys) in ROTA.items():
         RoomModerator.objects.bulk_create(
-            [
-                *(
-                    RoomModerator(room=rooms[slug], user=people[key], starts_on=opens_on, ends_on=first_week_ends)
-                    for key in first_week
-                ),
-                *(
-                    RoomModerator(
-                        room=rooms[slug],
-                        user=people[key],
-                        starts_on=first_week_ends + timedelta(days=1),
-                        ends_on=closes_on,
-                    )
-                    for key in rest
-                ),
-            ]
+            RoomModerator(room=rooms[slug], user=people[key], starts_on=starts_on, ends_on=ends_on)
+            for keys, (starts_on, ends_on) in [(first_week_keys, first_week), (rest_keys, rest)]
+            for key in keys
         )
 
 
