@@ -295,6 +295,8 @@ FORUM_NEW_ACCOUNT_MAX_LINKS = 3
 # comment; when younger ones make up the number, the moderators are alerted.
 FORUM_REPORT_MIN_ACCOUNT_AGE_HOURS = 1
 FORUM_REPORT_COUNTS_AFTER_HOURS = 24
+# A moderator invitation's link works for this many days, and once.
+FORUM_INVITATION_DAYS = 14
 # Per person, counted in the cache: {action: [(times, per seconds), …]}.
 FORUM_RATE_LIMITS = {
     "post": [(5, 60), (60, 3600)],

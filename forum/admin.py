@@ -1,15 +1,18 @@
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
 
+from forum import services
 from forum.forms import RotaLineForm
 from forum.models import (
     Comment,
     Consultation,
     GuidingQuestion,
     ModerationAction,
+    ModeratorInvitation,
     Notification,
     QuestionGroup,
     Room,
@@ -69,15 +72,57 @@ class GuidingQuestionInline(admin.TabularInline):
         return formset
 
 
+class RotaFormSet(BaseInlineFormSet):
+    """Saves a line with an address to invite as a ModeratorInvitation, through the service that emails it."""
+
+    invited_by = None  # the admin saving the page, set per request by the inline
+
+    def save_new(self, form, commit=True):
+        if not form.is_invitation():
+            return super().save_new(form, commit=commit)
+        return services.invite_moderator(
+            self.invited_by,
+            room=self.instance,
+            email=form.cleaned_data["invite_email"],
+            starts_on=form.cleaned_data["starts_on"],
+            ends_on=form.cleaned_data["ends_on"],
+        )
+
+
 class RoomModeratorInline(admin.TabularInline):
     model = RoomModerator
     form = RotaLineForm
-    fields = ["user", "shift", "starts_on", "ends_on"]
+    formset = RotaFormSet
+    fields = ["user", "invite_email", "shift", "starts_on", "ends_on"]
     autocomplete_fields = ["user"]
     extra = 1
 
     class Media:
         js = ["js/admin-rota.js"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.invited_by = request.user  # a class made for this request
+        return formset
+
+
+class ModeratorInvitationInline(admin.TabularInline):
+    """Rota lines waiting for the invited person; invitations are made on the rota
+    above, and deleting one here withdraws it (its link stops working)."""
+
+    model = ModeratorInvitation
+    fields = ["email", "starts_on", "ends_on", "invited_by", "created_at", "emailed_at", "status"]
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("status"))
+    def status(self, invitation):
+        if invitation.is_accepted:
+            return _("Accepted by %(name)s") % {"name": invitation.accepted_by or "—"}
+        return _("Invited")
 
 
 @admin.register(Room)
@@ -87,7 +132,7 @@ class RoomAdmin(admin.ModelAdmin):
     search_fields = ["title", "introduction", "consultation__title"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["comment_count", "thread_count", "last_activity_at"]
-    inlines = [QuestionGroupInline, GuidingQuestionInline, RoomModeratorInline]
+    inlines = [QuestionGroupInline, GuidingQuestionInline, RoomModeratorInline, ModeratorInvitationInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("consultation")

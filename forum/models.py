@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -170,6 +172,16 @@ class GuidingQuestion(models.Model):
         return self.text[:80]
 
 
+def ends_after_it_starts(name: str) -> models.CheckConstraint:
+    """A rota line may be open-ended at either side; given both dates, it ends on or after the day it starts."""
+    return models.CheckConstraint(
+        condition=models.Q(starts_on__isnull=True)
+        | models.Q(ends_on__isnull=True)
+        | models.Q(ends_on__gte=models.F("starts_on")),
+        name=name,
+    )
+
+
 class RoomModerator(models.Model):
     """One line of a room's moderator rota. Open-ended when a date is left empty."""
 
@@ -191,17 +203,60 @@ class RoomModerator(models.Model):
         ordering = ["room", "starts_on", "id"]
         verbose_name = _("moderator assignment")
         verbose_name_plural = _("moderator rota")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(starts_on__isnull=True)
-                | models.Q(ends_on__isnull=True)
-                | models.Q(ends_on__gte=models.F("starts_on")),
-                name="moderator_assignment_ends_after_it_starts",
-            ),
-        ]
+        constraints = [ends_after_it_starts("moderator_assignment_ends_after_it_starts")]
 
     def __str__(self):
         return f"{self.user} in {self.room}"
+
+
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ModeratorInvitation(models.Model):
+    """A rota line for someone invited by email, waiting for them to accept: the
+    link in the email (forum.invitations) turns it into a RoomModerator line."""
+
+    room = models.ForeignKey(
+        Room, on_delete=models.CASCADE, related_name="moderator_invitations", verbose_name=_("room")
+    )
+    email = models.EmailField(_("email address"))
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_invitation_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("invited"), default=timezone.now, editable=False)
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True, editable=False)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True, editable=False)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("accepted by"),
+    )
+
+    class Meta:
+        ordering = ["room", "starts_on", "id"]
+        verbose_name = _("moderator invitation")
+        verbose_name_plural = _("moderator invitations")
+        constraints = [ends_after_it_starts("moderator_invitation_ends_after_it_starts")]
+
+    def __str__(self):
+        return f"{self.email} in {self.room}"
+
+    @property
+    def is_accepted(self):
+        return self.accepted_at is not None
 
 
 class Comment(MPTTModel):

@@ -1,9 +1,11 @@
-"""The usual shifts of a room's moderator rota: a pair for the first week, others
-for the rest of the consultation. Dates only; no database."""
+"""The usual shifts of a room's moderator rota (a pair for the first week, others
+for the rest of the consultation), and a rota line's dates in words. No database."""
 
 from datetime import date, timedelta
 
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 FIRST_WEEK_DAYS = 7
@@ -29,3 +31,15 @@ def shift_dates(shift: str, *, opens_on: date, closes_on: date | None) -> tuple[
     if shift == Shift.FIRST_WEEK:
         return opens_on, first_week_ends
     return first_week_ends + timedelta(days=1), closes_on
+
+
+def rota_line_dates(starts_on: date | None, ends_on: date | None) -> str:
+    """A rota line's dates in words ("From 2 November 2026 until 8 November 2026"); empty when open-ended at both sides."""
+    days = {"starts": starts_on and date_format(starts_on), "ends": ends_on and date_format(ends_on)}
+    if starts_on and ends_on:
+        return gettext("From %(starts)s until %(ends)s") % days
+    if starts_on:
+        return gettext("From %(starts)s") % days
+    if ends_on:
+        return gettext("Until %(ends)s") % days
+    return ""
