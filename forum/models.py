@@ -39,7 +39,9 @@ class Consultation(models.Model):
     outcome = models.TextField(_("expected outcome"), blank=True)
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
-    is_published = models.BooleanField(_("published"), default=False)
+    is_published = models.BooleanField(
+        _("published"), default=True, help_text=_("Left off, only staff see it, as a preview.")
+    )
     summaries_public_when_closed = models.BooleanField(
         _("summaries are public once a room closes"),
         default=False,
@@ -84,7 +86,9 @@ class Room(models.Model):
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
-    is_published = models.BooleanField(_("published"), default=False)
+    is_published = models.BooleanField(
+        _("published"), default=True, help_text=_("Left off, only staff see it, as a preview.")
+    )
     premoderate_first = models.PositiveSmallIntegerField(
         _("hold the first comments of newcomers"),
         default=0,
