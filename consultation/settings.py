@@ -41,6 +41,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TES
 # The public address of the site: used in emails and to tell our own links
 # from other sites' when rendering comment bodies.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Its name in page titles, the header and the admin; empty: "Public consultations", translated.
+SITE_NAME = os.environ.get("SITE_NAME", "").strip()
 FORUM_OWN_HOSTS = {urlsplit(SITE_URL).netloc} | {
     host for host in ALLOWED_HOSTS if host and "*" not in host and not host.startswith(".")
 }

@@ -3,7 +3,6 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from mptt.admin import MPTTModelAdmin
 
 from forum import services
 from forum.forms import RotaLineForm
@@ -20,6 +19,9 @@ from forum.models import (
     RoomSummary,
 )
 from forum.shifts import Shift, room_dates, shift_dates
+
+# The comments list indents replies this deep at most (css/admin.css has a class for each depth).
+MAX_INDENTED_DEPTH = 8
 
 
 class RoomInline(admin.TabularInline):
@@ -157,14 +159,17 @@ class RoomAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(MPTTModelAdmin):
+class CommentAdmin(admin.ModelAdmin):
     """Comments are written through the site, so that trees, bodies and counts
-    stay right; here they are found and read."""
+    stay right; here they are found and read. The list is in thread order, each
+    reply indented by a class for its depth (css/admin.css): django-mptt's own
+    admin indents with inline styles, which the Content-Security-Policy refuses."""
 
     list_display = ["excerpt", "author", "room", "depth", "state", "created_at"]
     list_filter = ["room", "state"]
     list_select_related = ["author", "room"]
     search_fields = ["body_source", "author__display_name", "author__handle", "author__email"]
+    ordering = ["tree_id", "lft"]
     readonly_fields = [
         "room",
         "parent",
@@ -180,7 +185,9 @@ class CommentAdmin(MPTTModelAdmin):
         "edited_at",
     ]
     exclude = ["client_token", "render_version"]
-    mptt_level_indent = 16
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     def has_add_permission(self, request):
         return False
@@ -190,7 +197,8 @@ class CommentAdmin(MPTTModelAdmin):
 
     @admin.display(description=_("comment"))
     def excerpt(self, comment):
-        return comment.body_source[:80]
+        depth = min(comment.level, MAX_INDENTED_DEPTH)
+        return format_html('<span class="comment-depth comment-depth--{}">{}</span>', depth, comment.body_source[:80])
 
     @admin.display(description=_("depth"), ordering="level")
     def depth(self, comment):

@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from forum.models import Comment, Consultation, QuestionGroup, Room, RoomModerator
@@ -216,6 +217,44 @@ def test_comments_cannot_be_added_or_deleted_in_the_admin(admin_client, room):
     assert admin_client.get(reverse("admin:forum_comment_add")).status_code == 403
     assert admin_client.get(reverse("admin:forum_comment_delete", args=[comment.pk])).status_code == 403
     assert admin_client.get(reverse("admin:forum_comment_change", args=[comment.pk])).status_code == 200
+
+
+def test_the_admin_is_titled_with_the_sites_name(admin_client, settings, room):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    assert "<title>Consultations, rooms and people | Public consultations</title>" in html
+    assert re.search(r'<div id="site-name"><a href="/admin/">Public consultations</a></div>', html)
+    settings.SITE_NAME = "Rule of Law Forum"
+    assert '<a href="/admin/">Rule of Law Forum</a>' in admin_client.get(reverse("admin:index")).content.decode()
+    assert "· Rule of Law Forum</title>" in admin_client.get(room.get_absolute_url()).content.decode()
+    spanish = admin_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert '<a href="/admin/">Rule of Law Forum</a>' in spanish
+
+
+def test_the_admin_has_one_accounts_section_and_each_persons_addresses_on_their_page(admin_client):
+    person = factories.make_user("Two Addresses", email="first@example.org")
+    EmailAddress.objects.create(user=person, email="second@example.org", verified=False)
+    index = admin_client.get(reverse("admin:index")).content.decode()
+    assert len(re.findall(r'class="section" title="[^"]*">Accounts</a>', index)) == 1
+    assert admin_client.get("/admin/account/emailaddress/").status_code == 404
+    page = admin_client.get(reverse("admin:accounts_user_change", args=[person.pk])).content.decode()
+    assert 'value="first@example.org"' in page
+    assert 'value="second@example.org"' in page
+
+
+def test_a_person_is_added_in_the_admin_without_an_addresses_table(admin_client):
+    page = admin_client.get(reverse("admin:accounts_user_add")).content.decode()
+    assert "emailaddress_set" not in page
+    response = admin_client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": "new@example.org",
+            "display_name": "New Person",
+            "handle": "new_person",
+            "password1": "Rule-of-law-2030",
+            "password2": "Rule-of-law-2030",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
 
 
 def test_the_admin_is_closed_to_participants(client, participant):
