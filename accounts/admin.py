@@ -1,9 +1,21 @@
+from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import User
+
+# allauth lists email addresses in an "Accounts" section of its own, beside
+# ours (also "Accounts"); they are shown on each person's page instead.
+if admin.site.is_registered(EmailAddress):
+    admin.site.unregister(EmailAddress)
+
+
+class EmailAddressInline(admin.TabularInline):
+    model = EmailAddress
+    fields = ["email", "verified", "primary"]
+    extra = 0
 
 
 @admin.register(User)
@@ -32,6 +44,11 @@ class UserAdmin(BaseUserAdmin):
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+    inlines = [EmailAddressInline]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []  # a new person's address is the one typed above
+
     def save_model(self, request, obj, form, change):
         """A name or handle changed here reaches every mention of the person, as on the profile page."""
         if change:

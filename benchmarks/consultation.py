@@ -227,7 +227,8 @@ def build_people(rng, count):
 def build_consultation(args):
     from django.utils import timezone
 
-    from forum.models import Consultation, GuidingQuestion, Room
+    from forum.models import Consultation, Room
+    from forum.services import add_guiding_questions
 
     consultation = Consultation.objects.create(
         title="Global review of the rule of law and human rights programme", slug="rule-of-law-global-review",
@@ -240,10 +241,7 @@ def build_consultation(args):
             introduction="Welcome to this discussion.", state=Room.State.OPEN,
         )
         rooms.append(room)
-        questions[room.pk] = [
-            GuidingQuestion.objects.create(room=room, position=n, group_heading=heading, text=text)
-            for n, (heading, text) in enumerate(QUESTIONS)
-        ]
+        questions[room.pk] = add_guiding_questions(room, QUESTIONS)
     return consultation, rooms, questions, timezone.localdate()
 
 

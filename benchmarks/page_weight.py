@@ -211,7 +211,7 @@ def build_room(*, threads=THREADS, replies_per_thread=REPLIES_PER_THREAD):
 
     from accounts.models import User
     from forum import services
-    from forum.models import Consultation, GuidingQuestion, Room, RoomModerator
+    from forum.models import Consultation, Room, RoomModerator
 
     consultation = Consultation.objects.create(
         title="Review of the rule of law programme",
@@ -231,16 +231,14 @@ def build_room(*, threads=THREADS, replies_per_thread=REPLIES_PER_THREAD):
         is_published=True,
         state=Room.State.OPEN,
     )
-    questions = [
-        GuidingQuestion.objects.create(room=room, position=position, group_heading=heading, text=text)
-        for position, (heading, text) in enumerate(
-            [
-                ("Results", "What has the programme achieved in your country?"),
-                ("Results", "What did not work, and why?"),
-                ("The future", "What should the next programme focus on?"),
-            ]
-        )
-    ]
+    questions = services.add_guiding_questions(
+        room,
+        [
+            ("Results", "What has the programme achieved in your country?"),
+            ("Results", "What did not work, and why?"),
+            ("The future", "What should the next programme focus on?"),
+        ],
+    )
     authors = []
     for index, (name, organisation, speaks) in enumerate(PEOPLE):
         user = User.objects.create_user(

@@ -273,7 +273,8 @@ def build_people(room, count):
 
 
 def build_room():
-    from forum.models import Consultation, GuidingQuestion, Room
+    from forum.models import Consultation, Room
+    from forum.services import add_guiding_questions
 
     consultation = Consultation.objects.create(
         title="Review of the rule of law programme", slug="rule-of-law-review",
@@ -285,14 +286,11 @@ def build_room():
         objective="Learn what worked.", outcome="A summary for the policy report.",
         is_published=True, state=Room.State.OPEN,
     )
-    questions = [
-        GuidingQuestion.objects.create(room=room, position=position, group_heading=heading, text=text)
-        for position, (heading, text) in enumerate([
-            ("Results", "What has the programme achieved in your country?"),
-            ("Results", "What did not work, and why?"),
-            ("The future", "What should the next programme focus on?"),
-        ])
-    ]
+    questions = add_guiding_questions(room, [
+        ("Results", "What has the programme achieved in your country?"),
+        ("Results", "What did not work, and why?"),
+        ("The future", "What should the next programme focus on?"),
+    ])
     return room, questions
 
 

@@ -41,6 +41,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TES
 # The public address of the site: used in emails and to tell our own links
 # from other sites' when rendering comment bodies (forum/addresses.py).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Its name in page titles, the header and the admin; empty: "Public consultations", translated.
+SITE_NAME = os.environ.get("SITE_NAME", "").strip()
 # "host" or "host:port", lower case: a host without a port is ours on the
 # scheme's default port only, as a browser tells one origin from another.
 _site = urlsplit(SITE_URL)
@@ -308,6 +310,8 @@ FORUM_NEW_ACCOUNT_MAX_LINKS = 3
 # comment; when younger ones make up the number, the moderators are alerted.
 FORUM_REPORT_MIN_ACCOUNT_AGE_HOURS = 1
 FORUM_REPORT_COUNTS_AFTER_HOURS = 24
+# A moderator invitation's link works for this many days, and once.
+FORUM_INVITATION_DAYS = 14
 # Per person, counted in the cache: {action: [(times, per seconds), …]}.
 FORUM_RATE_LIMITS = {
     "post": [(5, 60), (60, 3600)],

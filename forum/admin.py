@@ -1,25 +1,46 @@
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from mptt.admin import MPTTModelAdmin
 
+from forum import services
+from forum.forms import RotaLineForm
 from forum.models import (
     Comment,
     Consultation,
     GuidingQuestion,
     ModerationAction,
+    ModeratorInvitation,
     Notification,
+    QuestionGroup,
     Room,
     RoomModerator,
     RoomSummary,
 )
+from forum.shifts import Shift, room_dates, shift_dates
+
+# The comments list indents replies this deep at most (css/admin.css has a class for each depth).
+MAX_INDENTED_DEPTH = 8
 
 
 class RoomInline(admin.TabularInline):
+    """A consultation's rooms, each a click away from its own page (questions and rota)."""
+
     model = Room
-    fields = ["title", "slug", "position", "state", "is_published"]
+    fields = ["title", "slug", "position", "is_published", "state", "room_page"]
+    readonly_fields = ["room_page"]
     prepopulated_fields = {"slug": ["title"]}
     extra = 0
-    show_change_link = True
+    template = "admin/forum/consultation/rooms_inline.html"
+
+    @admin.display(description=_("questions and rota"))
+    def room_page(self, room):
+        if room.pk is None:
+            return ""
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:forum_room_change", args=[room.pk]), _("Edit questions and rota")
+        )
 
 
 @admin.register(Consultation)
@@ -31,17 +52,79 @@ class ConsultationAdmin(admin.ModelAdmin):
     inlines = [RoomInline]
 
 
+class QuestionGroupInline(admin.TabularInline):
+    model = QuestionGroup
+    fields = ["heading", "position"]
+    extra = 0
+
+
 class GuidingQuestionInline(admin.TabularInline):
+    """The room's questions in the room page's order; each picks one of this room's groups."""
+
     model = GuidingQuestion
-    fields = ["position", "group_heading", "text"]
+    fields = ["group", "position", "text"]
     extra = 1
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        group = formset.form.base_fields["group"]
+        group.queryset = obj.question_groups.all() if obj else QuestionGroup.objects.none()
+        if obj is None:
+            group.help_text = _("The groups of a new room can be chosen once it is saved.")
+        return formset
+
+
+class RotaFormSet(BaseInlineFormSet):
+    """Saves a line with an address to invite as a ModeratorInvitation, through the service that emails it."""
+
+    invited_by = None  # the admin saving the page, set per request by the inline
+
+    def save_new(self, form, commit=True):
+        if not form.is_invitation():
+            return super().save_new(form, commit=commit)
+        return services.invite_moderator(
+            self.invited_by,
+            room=self.instance,
+            email=form.cleaned_data["invite_email"],
+            starts_on=form.cleaned_data["starts_on"],
+            ends_on=form.cleaned_data["ends_on"],
+        )
 
 
 class RoomModeratorInline(admin.TabularInline):
     model = RoomModerator
-    fields = ["user", "starts_on", "ends_on"]
+    form = RotaLineForm
+    formset = RotaFormSet
+    fields = ["user", "invite_email", "shift", "starts_on", "ends_on"]
     autocomplete_fields = ["user"]
     extra = 1
+
+    class Media:
+        js = ["js/admin-rota.js"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.invited_by = request.user  # a class made for this request
+        return formset
+
+
+class ModeratorInvitationInline(admin.TabularInline):
+    """Rota lines waiting for the invited person; invitations are made on the rota
+    above, and deleting one here withdraws it (its link stops working)."""
+
+    model = ModeratorInvitation
+    fields = ["email", "starts_on", "ends_on", "invited_by", "created_at", "emailed_at", "status"]
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("status"))
+    def status(self, invitation):
+        if invitation.is_accepted:
+            return _("Accepted by %(name)s") % {"name": invitation.accepted_by or "—"}
+        return _("Invited")
 
 
 @admin.register(Room)
@@ -51,18 +134,42 @@ class RoomAdmin(admin.ModelAdmin):
     search_fields = ["title", "introduction", "consultation__title"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["comment_count", "thread_count", "last_activity_at"]
-    inlines = [GuidingQuestionInline, RoomModeratorInline]
+    inlines = [QuestionGroupInline, GuidingQuestionInline, RoomModeratorInline, ModeratorInvitationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("consultation")
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, RoomModeratorInline):
+            kwargs["form_kwargs"] = {"shift_dates": self._shift_dates(request, obj)}
+        return kwargs
+
+    def _shift_dates(self, request, room) -> dict:
+        """Each shift's days for the rota's script: from the saved room, or on a new
+        room's page from the consultation it was opened for (?consultation=)."""
+        chosen = request.GET.get("consultation", "")
+        if not room.consultation_id and chosen.isdigit():
+            consultation = Consultation.objects.filter(pk=chosen).first()
+            room = Room(consultation=consultation) if consultation else room
+        opens_on, closes_on = room_dates(room)
+        if opens_on is None:
+            return {}
+        return {shift: shift_dates(shift, opens_on=opens_on, closes_on=closes_on) for shift in Shift.values}
 
 
 @admin.register(Comment)
-class CommentAdmin(MPTTModelAdmin):
+class CommentAdmin(admin.ModelAdmin):
     """Comments are written through the site, so that trees, bodies and counts
-    stay right; here they are found and read."""
+    stay right; here they are found and read. The list is in thread order, each
+    reply indented by a class for its depth (css/admin.css): django-mptt's own
+    admin indents with inline styles, which the Content-Security-Policy refuses."""
 
     list_display = ["excerpt", "author", "room", "depth", "state", "created_at"]
     list_filter = ["room", "state"]
     list_select_related = ["author", "room"]
     search_fields = ["body_source", "author__display_name", "author__handle", "author__email"]
+    ordering = ["tree_id", "lft"]
     readonly_fields = [
         "room",
         "parent",
@@ -78,7 +185,9 @@ class CommentAdmin(MPTTModelAdmin):
         "edited_at",
     ]
     exclude = ["client_token", "render_version"]
-    mptt_level_indent = 16
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     def has_add_permission(self, request):
         return False
@@ -88,7 +197,8 @@ class CommentAdmin(MPTTModelAdmin):
 
     @admin.display(description=_("comment"))
     def excerpt(self, comment):
-        return comment.body_source[:80]
+        depth = min(comment.level, MAX_INDENTED_DEPTH)
+        return format_html('<span class="comment-depth comment-depth--{}">{}</span>', depth, comment.body_source[:80])
 
     @admin.display(description=_("depth"), ordering="level")
     def depth(self, comment):

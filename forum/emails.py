@@ -25,8 +25,10 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from forum import permissions, selectors
-from forum.models import DEFAULT_EMAIL_DELIVERY, EmailPreference, Notification, RoomModerator
+from forum.invitations import invitation_url
+from forum.models import DEFAULT_EMAIL_DELIVERY, EmailPreference, ModeratorInvitation, Notification, RoomModerator
 from forum.rendering import excerpt_of
+from forum.shifts import rota_line_dates
 
 logger = logging.getLogger(__name__)
 
@@ -180,24 +182,30 @@ def _message(recipient, template: str, context: dict, *, unsubscribe_link: str) 
         "preferences_url": _absolute(reverse("forum:email-preferences")),
         "site_url": settings.SITE_URL,
     }
+    return _email(
+        recipient.email,
+        template,
+        context,
+        headers={"List-Unsubscribe": f"<{unsubscribe_link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
+
+
+def _email(to: str, template: str, context: dict, *, headers: dict) -> mail.EmailMultiAlternatives:
+    """The message drawn from `template`'s subject, text and HTML parts."""
     # People have no language setting yet: mail goes in the site's language,
     # whichever language the request that queued it was in.
     with translation.override(settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        context["subject"] = subject
+        context = context | {"subject": subject}
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
     message = mail.EmailMultiAlternatives(
         subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient.email],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe_link}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            # Tells mail servers not to answer with out-of-office replies.
-            "Auto-Submitted": "auto-generated",
-        },
+        to=[to],
+        # Auto-Submitted tells mail servers not to answer with out-of-office replies.
+        headers=headers | {"Auto-Submitted": "auto-generated"},
         connection=mail.get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or MAIL_SERVER_TIMEOUT),
     )
     message.attach_alternative(html, "text/html")
@@ -310,6 +318,41 @@ def _still_to_be_emailed(notification: Notification) -> bool:
     if not permissions.can_be_emailed(recipient) or not permissions.can_view_room(recipient, comment.room):
         return False
     return comment.is_visible or notification.kind in _KINDS_ABOUT_ANY_COMMENT
+
+
+# --- Moderator invitations -----------------------------------------------------
+
+
+def invitation_email(invitation: ModeratorInvitation) -> mail.EmailMultiAlternatives:
+    """The invitation to a room's rota: who invites, to which room and when, and the link to accept."""
+    with translation.override(settings.LANGUAGE_CODE):
+        dates = rota_line_dates(invitation.starts_on, invitation.ends_on)
+        inviter = invitation.invited_by.display_name if invitation.invited_by else str(_("The organisers"))
+    context = {
+        "inviter": inviter,
+        "room": invitation.room,
+        "consultation": invitation.room.consultation,
+        "dates": dates,
+        "invitation_url": invitation_url(invitation),
+        "valid_days": settings.FORUM_INVITATION_DAYS,
+    }
+    return _email(invitation.email, "emails/moderator_invitation", context, headers={})
+
+
+def send_invitation_email(invitation_id: int) -> bool:
+    """Email the invitation unless it was accepted or withdrawn meanwhile; False
+    (and a logged error) when the mail server did not take it."""
+    invitation = (
+        ModeratorInvitation.objects.select_related("room__consultation", "invited_by")
+        .filter(pk=invitation_id, accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        return False
+    if not _deliver(lambda: invitation_email(invitation), what=f"moderator invitation {invitation_id}"):
+        return False
+    ModeratorInvitation.objects.filter(pk=invitation_id).update(emailed_at=timezone.now())
+    return True
 
 
 # --- The daily digest ---------------------------------------------------------

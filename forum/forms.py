@@ -7,15 +7,16 @@ from django import forms
 from django.conf import settings
 from django.http import Http404
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from forum import emails
 from forum.languages import language_choices
-from forum.models import EmailPreference, Notification, Report, RoomSummary
+from forum.models import EmailPreference, Notification, Report, RoomModerator, RoomSummary
 from forum.selectors import flag_colleagues
-from forum.services import EMPTY_BODY_MESSAGE, clean_comment_body
+from forum.services import EMPTY_BODY_MESSAGE, clean_comment_body, clean_invitation_email
+from forum.shifts import Shift, room_dates, shift_dates
 
 DETECT_LANGUAGE = "auto"
 
@@ -266,3 +267,68 @@ class RoomSummaryForm(forms.Form):
             "(the link on its time) to cite it: it is shown as a reference to the comment."
         ),
     )
+
+
+class RotaLineForm(forms.ModelForm):
+    """A line of a room's moderator rota in the admin: a person with an account, or
+    an address to invite (the admin's formset saves that as an invitation). A shift
+    fills the dates left empty, from the room's dates or else its consultation's;
+    with JavaScript the page fills them as soon as the shift is chosen
+    (static/js/admin-rota.js)."""
+
+    invite_email = forms.EmailField(
+        label=_("or invite by email"),
+        required=False,
+        help_text=_("Someone without an account yet: they get a link to sign up and join the rota."),
+    )
+    shift = forms.ChoiceField(
+        label=_("Shift"),
+        choices=[("", "—"), *Shift.choices],
+        required=False,
+        help_text=_("Fills the dates left empty, from the room's dates or else the consultation's."),
+    )
+
+    class Meta:
+        model = RoomModerator
+        fields = ["user", "invite_email", "shift", "starts_on", "ends_on"]
+
+    def __init__(self, *args, shift_dates: dict | None = None, **kwargs):
+        """`shift_dates`: each shift's first and last day, for the page's script."""
+        super().__init__(*args, **kwargs)
+        self.fields["user"].required = False
+        for shift, days in (shift_dates or {}).items():
+            self.fields["shift"].widget.attrs[f"data-dates-{shift}"] = "|".join(
+                formats.localize_input(day) if day else "" for day in days
+            )
+
+    def clean(self):
+        data = super().clean()
+        user, email, room = data.get("user"), data.get("invite_email"), data.get("room")
+        if email and (user or self.instance.pk):
+            raise forms.ValidationError(_("Either choose a moderator or invite someone by email, on a new line."))
+        if not user and not email and "invite_email" not in self.errors:
+            raise forms.ValidationError(_("Choose a moderator, or invite someone by email."))
+        if email and room is not None:
+            try:
+                data["invite_email"] = clean_invitation_email(room=room, email=email)
+            except forms.ValidationError as error:
+                self.add_error("invite_email", error)
+        shift = data.get("shift")
+        if shift and room is not None and data.get("starts_on") is None and data.get("ends_on") is None:
+            opens_on, closes_on = room_dates(room)
+            if opens_on is None:
+                raise forms.ValidationError(
+                    {"shift": _("Give the room or its consultation an opening date first, or type the dates.")}
+                )
+            data["starts_on"], data["ends_on"] = shift_dates(shift, opens_on=opens_on, closes_on=closes_on)
+        return data
+
+    def is_invitation(self) -> bool:
+        return bool(self.cleaned_data.get("invite_email"))
+
+    def _get_validation_exclusions(self):
+        # An invitation's line has nobody on it yet: the rest of the line is still checked.
+        excluded = super()._get_validation_exclusions()
+        if self.cleaned_data.get("invite_email"):
+            excluded.add("user")
+        return excluded

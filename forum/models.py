@@ -1,3 +1,4 @@
+import secrets
 import zoneinfo
 from datetime import date
 
@@ -11,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
 from forum import links
-from forum.querysets import CommentManager, ConsultationQuerySet, RoomModeratorQuerySet, RoomQuerySet, SuspensionQuerySet
+from forum.querysets import (
+    QUESTION_ORDER,
+    CommentManager,
+    ConsultationQuerySet,
+    GuidingQuestionQuerySet,
+    RoomModeratorQuerySet,
+    RoomQuerySet,
+    SuspensionQuerySet,
+)
 
 # Words used by pages under a consultation's or room's URL.
 RESERVED_SLUGS = {
@@ -45,7 +54,9 @@ class Consultation(models.Model):
         validators=[validate_time_zone],
         help_text=_("Opening and closing dates and the moderator rota follow the days of this time zone."),
     )
-    is_published = models.BooleanField(_("published"), default=False)
+    is_published = models.BooleanField(
+        _("published"), default=True, help_text=_("Left off, only staff see it, as a preview.")
+    )
     summaries_public_when_closed = models.BooleanField(
         _("summaries are public once a room closes"),
         default=False,
@@ -103,7 +114,9 @@ class Room(models.Model):
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
-    is_published = models.BooleanField(_("published"), default=False)
+    is_published = models.BooleanField(
+        _("published"), default=True, help_text=_("Left off, only staff see it, as a preview.")
+    )
     premoderate_first = models.PositiveSmallIntegerField(
         _("hold the first comments of newcomers"),
         default=0,
@@ -176,21 +189,56 @@ class Room(models.Model):
         return self.phase == self.Phase.CLOSED
 
 
-class GuidingQuestion(models.Model):
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="questions", verbose_name=_("room"))
+class QuestionGroup(models.Model):
+    """A heading over some of a room's guiding questions, typed once."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="question_groups", verbose_name=_("room"))
+    heading = models.CharField(_("heading"), max_length=200)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    group_heading = models.CharField(
-        _("group heading"), max_length=200, blank=True, help_text=_("Questions with the same heading are shown together.")
-    )
-    text = models.TextField(_("question"))
 
     class Meta:
         ordering = ["room", "position", "id"]
+        verbose_name = _("question group")
+        verbose_name_plural = _("question groups")
+
+    def __str__(self):
+        return self.heading
+
+
+class GuidingQuestion(models.Model):
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="questions", verbose_name=_("room"))
+    group = models.ForeignKey(
+        QuestionGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+        verbose_name=_("group"),
+        help_text=_("Questions without a group come first, under no heading."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Its place within its group."))
+    text = models.TextField(_("question"))
+
+    objects = GuidingQuestionQuerySet.as_manager()
+
+    class Meta:
+        # The order of the room page, where they are numbered 1, 2, 3… across the groups.
+        ordering = QUESTION_ORDER
         verbose_name = _("guiding question")
         verbose_name_plural = _("guiding questions")
 
     def __str__(self):
         return self.text[:80]
+
+
+def ends_after_it_starts(name: str) -> models.CheckConstraint:
+    """A rota line may be open-ended at either side; given both dates, it ends on or after the day it starts."""
+    return models.CheckConstraint(
+        condition=models.Q(starts_on__isnull=True)
+        | models.Q(ends_on__isnull=True)
+        | models.Q(ends_on__gte=models.F("starts_on")),
+        name=name,
+    )
 
 
 class RoomModerator(models.Model):
@@ -214,17 +262,60 @@ class RoomModerator(models.Model):
         ordering = ["room", "starts_on", "id"]
         verbose_name = _("moderator assignment")
         verbose_name_plural = _("moderator rota")
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(starts_on__isnull=True)
-                | models.Q(ends_on__isnull=True)
-                | models.Q(ends_on__gte=models.F("starts_on")),
-                name="moderator_assignment_ends_after_it_starts",
-            ),
-        ]
+        constraints = [ends_after_it_starts("moderator_assignment_ends_after_it_starts")]
 
     def __str__(self):
         return f"{self.user} in {self.room}"
+
+
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ModeratorInvitation(models.Model):
+    """A rota line for someone invited by email, waiting for them to accept: the
+    link in the email (forum.invitations) turns it into a RoomModerator line."""
+
+    room = models.ForeignKey(
+        Room, on_delete=models.CASCADE, related_name="moderator_invitations", verbose_name=_("room")
+    )
+    email = models.EmailField(_("email address"))
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_invitation_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("invited"), default=timezone.now, editable=False)
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True, editable=False)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True, editable=False)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("accepted by"),
+    )
+
+    class Meta:
+        ordering = ["room", "starts_on", "id"]
+        verbose_name = _("moderator invitation")
+        verbose_name_plural = _("moderator invitations")
+        constraints = [ends_after_it_starts("moderator_invitation_ends_after_it_starts")]
+
+    def __str__(self):
+        return f"{self.email} in {self.room}"
+
+    @property
+    def is_accepted(self):
+        return self.accepted_at is not None
 
 
 class HeldReason(models.TextChoices):

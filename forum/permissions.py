@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from forum.models import Comment, Consultation, Room, RoomModerator, Suspension
+from forum.models import Comment, Consultation, ModeratorInvitation, Room, RoomModerator, Suspension
 
 
 def has_confirmed_email(user) -> bool:
@@ -315,3 +315,33 @@ def can_export_consultation(user, consultation: Consultation, *, everything: boo
     if everything:
         return user.is_authenticated and user.is_active and user.is_staff
     return is_consultation_moderator(user, consultation)
+
+
+# --- Moderator invitations --------------------------------------------------
+
+
+def holds_address(user, email: str) -> bool:
+    """The address is the person's: their log-in address or one they added."""
+    return user.email.lower() == email.lower() or EmailAddress.objects.filter(user=user, email__iexact=email).exists()
+
+
+def why_cannot_invite_moderators(user) -> str | None:
+    """Staff put people on a rota, from the room's page in the admin."""
+    if user.is_authenticated and user.is_active and user.is_staff:
+        return None
+    return _("Only staff can invite moderators.")
+
+
+def why_cannot_accept_invitation(user, invitation: ModeratorInvitation) -> str | None:
+    """An invitation is for whoever holds the address it was sent to, once: the
+    link came to that address, so following it proves the address is theirs."""
+    if invitation.is_accepted:
+        return _("This invitation has already been accepted.")
+    if not (user.is_authenticated and user.is_active):
+        return _("Log in or sign up with %(email)s to accept this invitation.") % {"email": invitation.email}
+    if not holds_address(user, invitation.email):
+        return _(
+            "This invitation was sent to %(email)s, but you are logged in as %(you)s. "
+            "Log out, then open the link in the email again."
+        ) % {"email": invitation.email, "you": user.email}
+    return None

@@ -17,6 +17,17 @@ class RoomQuerySet(models.QuerySet):
         return self.filter(is_published=True, consultation__is_published=True)
 
 
+# Guiding questions as a room shows them: those without a group first, then
+# group by group, each in its own order.
+QUESTION_ORDER = ["room_id", F("group__position").asc(nulls_first=True), "group_id", "position", "id"]
+
+
+class GuidingQuestionQuerySet(models.QuerySet):
+    def in_order(self):
+        """In the room page's order (see QUESTION_ORDER), with their groups."""
+        return self.select_related("group").order_by(*QUESTION_ORDER)
+
+
 class RoomModeratorQuerySet(models.QuerySet):
     def on_duty(self, day):
         """Assignments whose dates cover the given day (open-ended at either side)."""

@@ -125,7 +125,7 @@ class SearchForm(forms.Form):
         room_id = self.data.get("room", "") if self.is_bound else ""
         if room_id.isdigit():
             # The questions on offer are the chosen room's.
-            question.queryset = question.queryset.filter(room_id=room_id).order_by("position", "pk")
+            question.queryset = question.queryset.filter(room_id=room_id).in_order()
             question.error_messages["invalid_choice"] = _("That guiding question is not one of this room's.")
         else:
             # Without a room there are too many questions to list; a link may still carry one.

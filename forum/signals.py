@@ -1,14 +1,14 @@
 """Decoupled extras: cache busting for changes made outside the services (the
-Django admin), since rooms, their questions and rota, and consultations show
-on room pages; and following what accounts announce."""
+Django admin), since rooms, their question groups, questions and rota, and
+consultations show on room pages; and following what accounts announce."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.signals import person_renamed, quoting_consent_changed
 from forum import cache, services
+from forum.models import Comment, Consultation, GuidingQuestion, QuestionGroup, Room, RoomModerator, RoomSummary
 from forum.services import summaries
-from forum.models import Comment, Consultation, GuidingQuestion, Room, RoomModerator, RoomSummary
 
 
 @receiver([post_save, post_delete], sender=Room)
@@ -16,6 +16,7 @@ def room_saved(sender, instance, **kwargs):
     cache.room_changed(instance.pk)
 
 
+@receiver([post_save, post_delete], sender=QuestionGroup)
 @receiver([post_save, post_delete], sender=GuidingQuestion)
 @receiver([post_save, post_delete], sender=RoomModerator)
 @receiver([post_save, post_delete], sender=RoomSummary)

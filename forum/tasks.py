@@ -18,3 +18,9 @@ def send_notification_emails(notification_ids: list[int]) -> dict:
     if run.failed and send_notification_emails.get_backend().supports_defer:
         send_notification_emails.using(run_after=run.retry_at).enqueue(run.failed)
     return {"sent": run.sent, "failed": run.failed, "given_up": run.given_up}
+
+
+@task()
+def send_moderator_invitation(invitation_id: int) -> bool:
+    """Email a moderator invitation's link; the invitation records when it went."""
+    return emails.send_invitation_email(invitation_id)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from forum import services
-from forum.models import Consultation, GuidingQuestion, Room, RoomModerator
+from forum.models import Consultation, GuidingQuestion, QuestionGroup, Room, RoomModerator
 
 _sequence = itertools.count(1)
 
@@ -50,8 +50,12 @@ def make_room(consultation=None, **fields):
     return Room.objects.create(**(defaults | fields))
 
 
-def make_question(room, text="What works?", *, position=0, group_heading=""):
-    return GuidingQuestion.objects.create(room=room, text=text, position=position, group_heading=group_heading)
+def make_question_group(room, heading="Access", *, position=0):
+    return QuestionGroup.objects.create(room=room, heading=heading, position=position)
+
+
+def make_question(room, text="What works?", *, position=0, group=None):
+    return GuidingQuestion.objects.create(room=room, text=text, position=position, group=group)
 
 
 def assign_moderator(room, user, *, starts_in_days=None, ends_in_days=None):

@@ -12,7 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.timezone import localdate
 
-from forum import emails, services
+from forum import emails, invitations, services
 from forum.models import Notification
 from forum.services.summaries import write_summary
 from tests import factories
@@ -34,6 +34,8 @@ ACCESS = {
     "forum:search": PUBLIC,
     # Opened from emails without logging in: the signed token in the address authorises it.
     "forum:unsubscribe": PUBLIC,
+    # A moderator invitation says whom it is for; accepting it takes logging in or signing up.
+    "forum:invitation": PUBLIC,
     "forum:new-comment": LOGIN_REQUIRED,
     "forum:reply": LOGIN_REQUIRED,
     "forum:edit-comment": LOGIN_REQUIRED,
@@ -129,6 +131,9 @@ def url_values(db):
             staff, room=room, kind="final", period_start=localdate(), period_end=localdate(), body="Agreed."
         ).pk,
         "token": emails.unsubscribe_token(author, Notification.Kind.REPLY),
+        "invitation_token": invitations.invitation_path(
+            services.invite_moderator(staff, room=room, email="invited@example.org")
+        ).split("/")[-2],
         "action": "hide",
         # Private data that must never reach someone who is not signed in.
         "secret": author.email,
@@ -136,6 +141,8 @@ def url_values(db):
 
 
 def concrete_url(name, pattern, values):
+    if name in INVITATION_PAGES:
+        values = values | {"token": values["invitation_token"]}
     missing = set(pattern.pattern.regex.groupindex) - set(values)
     assert not missing, f"{name} takes {sorted(missing)}: add a value for it to url_values"
     return reverse(name, kwargs={key: values[key] for key in pattern.pattern.regex.groupindex})
@@ -149,7 +156,9 @@ PATTERNS = {name: pattern for name, _, pattern in project_patterns() if name}
 
 # Public pages that a signed token opens: the page may name the person the
 # token was mailed to, and a forged token must get nothing.
-TOKEN_PAGES = {"forum:unsubscribe"}
+TOKEN_PAGES = {"forum:unsubscribe", "forum:invitation"}
+# Pages whose token is an invitation's rather than an unsubscribe link's.
+INVITATION_PAGES = {"forum:invitation"}
 
 
 @pytest.mark.parametrize("name", sorted(n for n, access in ACCESS.items() if access == PUBLIC))
@@ -161,7 +170,8 @@ def test_a_public_page_opens_for_anonymous_visitors(client, url_values, name):
     assert response.status_code in (200, 302), f"{url} answered {response.status_code}"
     assert not is_login_redirect(response), f"{url} is declared public but sends visitors to log in"
     if name in TOKEN_PAGES:
-        forged = client.get(concrete_url(name, PATTERNS[name], url_values | {"token": url_values["token"] + "x"}))
+        changed = {key: url_values[key] + "x" for key in ["token", "invitation_token"]}
+        forged = client.get(concrete_url(name, PATTERNS[name], url_values | changed))
         assert forged.status_code == 400
         assert url_values["secret"] not in forged.content.decode()
     else:

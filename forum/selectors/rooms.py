@@ -84,12 +84,13 @@ def get_room_comment(room: Room, comment_id: int) -> Comment:
 
 
 def numbered_questions(room: Room) -> list[GuidingQuestion]:
-    """The room's guiding questions numbered 1, 2, 3… across groups, each with
-    `comment_count`: the visible comments answering it (one query)."""
+    """The room's guiding questions, ungrouped first and then group by group,
+    numbered 1, 2, 3… across groups, each with its `group` and `comment_count`:
+    the visible comments answering it (one query)."""
     questions = list(
-        room.questions.annotate(
+        room.questions.in_order().annotate(
             comment_count=Count("comments", filter=Q(comments__state=Comment.State.VISIBLE))
-        ).order_by("position", "pk")
+        )
     )
     for number, question in enumerate(questions, start=1):
         question.number = number
@@ -97,11 +98,14 @@ def numbered_questions(room: Room) -> list[GuidingQuestion]:
 
 
 def guiding_question_groups(questions: list[GuidingQuestion]) -> list[tuple[str, list[GuidingQuestion]]]:
-    """Numbered questions grouped under their headings, in order."""
+    """Numbered questions under their groups' headings, in order; those without a
+    group come first, under an empty heading."""
     groups: list[tuple[str, list[GuidingQuestion]]] = []
+    group_id = object()
     for question in questions:
-        if not groups or groups[-1][0] != question.group_heading:
-            groups.append((question.group_heading, []))
+        if not groups or question.group_id != group_id:
+            group_id = question.group_id
+            groups.append((question.group.heading if question.group else "", []))
         groups[-1][1].append(question)
     return groups
 

@@ -334,7 +334,7 @@ def _questions(scope, rooms: list[Room], cap: int) -> list[QuestionSummary]:
     rooms_by_id = {room.pk: room for room in rooms}
     by_question: dict[int, QuestionSummary] = {}
     numbers: dict[int, int] = {}
-    for question in GuidingQuestion.objects.filter(room_id__in=rooms_by_id).order_by("position", "pk"):
+    for question in GuidingQuestion.objects.filter(room_id__in=rooms_by_id).in_order():
         numbers[question.room_id] = numbers.get(question.room_id, 0) + 1
         by_question[question.pk] = QuestionSummary(question, numbers[question.room_id], rooms_by_id[question.room_id])
     # Ranking over narrow rows, then loading the few winners, costs far less than

@@ -28,13 +28,18 @@ from forum.services.moderation import (
     suspend_participant,
     tag_comment,
 )
+from forum.services.invitations import accept_invitation, clean_invitation_email, invite_moderator
 from forum.services.notifications import mark_read, set_email_preference
+from forum.services.rooms import add_guiding_questions
 from forum.services.visits import record_room_visit
 
 __all__ = [
     "EMPTY_BODY_MESSAGE",
+    "accept_invitation",
+    "add_guiding_questions",
     "approve_comment",
     "clean_comment_body",
+    "clean_invitation_email",
     "close_room",
     "delete_comment",
     "dismiss_reports",
@@ -44,6 +49,7 @@ __all__ = [
     "follow_room",
     "follow_thread",
     "hide_comment",
+    "invite_moderator",
     "highlight_comment",
     "lift_suspension",
     "lock_thread",

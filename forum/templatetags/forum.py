@@ -1,5 +1,6 @@
 from django import template
 
+from consultation.site import site_name as _site_name
 from forum import links
 from forum.languages import language_name as _language_name
 from forum.rendering import excerpt_of
@@ -17,6 +18,12 @@ def excerpt(body_html: str, length: int = 160) -> str:
 def language_name(code: str) -> str:
     """'es' as 'Español', for the label on a comment written in another language."""
     return _language_name(code)
+
+
+@register.simple_tag
+def site_name() -> str:
+    """SITE_NAME, or "Public consultations" in the page's language."""
+    return _site_name()
 
 
 @register.simple_tag

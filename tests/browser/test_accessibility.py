@@ -36,8 +36,8 @@ def log_in(page, live_server, user):
 @pytest.fixture
 def world(transactional_db):
     room = factories.make_room(title="Access to justice", objective="Agree on priorities.", outcome="A short list.")
-    factories.make_question(room, "Who lacks access?", position=1, group_heading="What works")
-    factories.make_question(room, "What does it cost?", position=2, group_heading="Looking ahead")
+    factories.make_question(room, "Who lacks access?", group=factories.make_question_group(room, "What works"))
+    factories.make_question(room, "What does it cost?", group=factories.make_question_group(room, "Looking ahead"))
     moderator = factories.make_user("Hannah Lindqvist", organisation="Global Programme team")
     factories.assign_moderator(room, moderator)
     participant = factories.make_user("Ngozi Okafor", organisation="Lagos Justice Clinic", country="NG")

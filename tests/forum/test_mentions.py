@@ -157,6 +157,9 @@ def test_a_display_name_changed_in_the_admin_shows_in_earlier_mentions(client, r
             "last_login_1": "",
             "date_joined_0": person.date_joined.strftime("%Y-%m-%d"),
             "date_joined_1": person.date_joined.strftime("%H:%M:%S"),
+            # The person's email addresses, listed below their profile, unchanged.
+            "emailaddress_set-TOTAL_FORMS": "0",
+            "emailaddress_set-INITIAL_FORMS": "0",
         },
     )
 

@@ -93,7 +93,7 @@ def test_the_migration_sets_the_badge_from_the_rota_dates(room, first_week, part
         after = factories.make_comment(room, first_week, body="After the shift.")
     Comment.objects.update(written_as_moderator=False)
 
-    import_module("forum.migrations.0010_moderators_day").mark_comments_written_as_moderators(apps, None)
+    import_module("forum.migrations.0014_moderators_day").mark_comments_written_as_moderators(apps, None)
 
     flags = dict(Comment.objects.values_list("pk", "written_as_moderator"))
     assert (flags[during.pk], flags[by_participant.pk], flags[after.pk]) == (True, False, False)

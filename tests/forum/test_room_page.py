@@ -21,9 +21,11 @@ def shown_comment_ids(html):
 
 def test_the_room_shows_its_texts_questions_and_moderators(client, room, moderator):
     Room.objects.filter(pk=room.pk).update(objective="Agree on priorities.", outcome="A list for the report.")
-    factories.make_question(room, "Who lacks access?", position=1, group_heading="Access")
-    factories.make_question(room, "What does it cost?", position=2, group_heading="Access")
-    factories.make_question(room, "Which reforms worked?", position=3, group_heading="Reform")
+    access = factories.make_question_group(room, "Access", position=1)
+    reform = factories.make_question_group(room, "Reform", position=2)
+    factories.make_question(room, "Which reforms worked?", position=1, group=reform)
+    factories.make_question(room, "Who lacks access?", position=1, group=access)
+    factories.make_question(room, "What does it cost?", position=2, group=access)
     html = client.get(room.get_absolute_url()).content.decode()
     assert "Welcome to this discussion." in html
     assert "Agree on priorities." in html

@@ -26,15 +26,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from forum import services
-from forum.models import Comment, Consultation, GuidingQuestion, Room, RoomModerator
+from forum.models import Comment, Consultation, Room, RoomModerator
 from forum.services.summaries import write_summary
+from forum.shifts import Shift, shift_dates
 
 DEMO_PASSWORD = "demo-consultation"
 
 # The consultation opened a few days ago, so the first week's moderators are on duty today.
 OPENED_DAYS_AGO = 3
 CONSULTATION_DAYS = 28
-FIRST_WEEK_DAYS = 7
 
 
 # --- People ---------------------------------------------------------------
@@ -850,10 +850,8 @@ def create_rooms(consultation: Consultation) -> dict:
             state=Room.State.OPEN,
             is_published=True,
         )
-        questions = [(heading, text) for heading, texts in spec["questions"].items() for text in texts]
-        GuidingQuestion.objects.bulk_create(
-            GuidingQuestion(room=room, position=number, group_heading=heading, text=text)
-            for number, (heading, text) in enumerate(questions, start=1)
+        services.add_guiding_questions(
+            room, [(heading, text) for heading, texts in spec["questions"].items() for text in texts]
         )
         rooms[room.slug] = room
     return rooms
@@ -861,24 +859,13 @@ def create_rooms(consultation: Consultation) -> dict:
 
 def create_rota(rooms: dict, people: dict, opens_on, closes_on) -> None:
     """Two moderators for the first week, three for the rest of the consultation."""
-    first_week_ends = opens_on + timedelta(days=FIRST_WEEK_DAYS - 1)
-    for slug, (first_week, rest) in ROTA.items():
+    first_week = shift_dates(Shift.FIRST_WEEK, opens_on=opens_on, closes_on=closes_on)
+    rest = shift_dates(Shift.REST, opens_on=opens_on, closes_on=closes_on)
+    for slug, (first_week_keys, rest_keys) in ROTA.items():
         RoomModerator.objects.bulk_create(
-            [
-                *(
-                    RoomModerator(room=rooms[slug], user=people[key], starts_on=opens_on, ends_on=first_week_ends)
-                    for key in first_week
-                ),
-                *(
-                    RoomModerator(
-                        room=rooms[slug],
-                        user=people[key],
-                        starts_on=first_week_ends + timedelta(days=1),
-                        ends_on=closes_on,
-                    )
-                    for key in rest
-                ),
-            ]
+            RoomModerator(room=rooms[slug], user=people[key], starts_on=starts_on, ends_on=ends_on)
+            for keys, (starts_on, ends_on) in [(first_week_keys, first_week), (rest_keys, rest)]
+            for key in keys
         )
 
 
@@ -921,7 +908,7 @@ def moderate(rooms: dict, people: dict, today) -> None:
     summary of the first room. Through the services, like any moderator."""
     for slug, room in rooms.items():
         moderator = people[ROTA[slug][0][0]]
-        questions = list(room.questions.order_by("position"))
+        questions = list(room.questions.in_order())
         threads = list(room.comments.filter(level=0).order_by("thread_number"))
         for thread, question in zip(threads[1:], questions):
             services.tag_comment(moderator, comment=thread, question=question)

@@ -5,9 +5,8 @@ import django.utils.timezone
 
 
 class Migration(migrations.Migration):
-    # 0007 and 0008 are being written alongside; the chain is settled when they meet.
     dependencies = [
-        ("forum", "0007_summary_cited_comments"),
+        ("forum", "0012_published_by_default"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -28,7 +28,7 @@ def mark_comments_written_as_moderators(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forum', '0009_room_visits'),
+        ('forum', '0013_room_visits'),
     ]
 
     operations = [
