@@ -67,9 +67,9 @@ DIGEST_EXCERPT_LENGTH = 200
 # Moderators and a hidden comment's author may still see it; others are not
 # emailed about a comment that is no longer visible.
 _KINDS_ABOUT_ANY_COMMENT = {Kind.FLAG, Kind.MODERATION, Kind.REPORT, Kind.HELD}
-_MODERATOR_KINDS = {Kind.FLAG, Kind.REPORT, Kind.HELD, Kind.ACTIVITY}
+_MODERATOR_KINDS = {Kind.FLAG, Kind.REPORT, Kind.HELD, Kind.ACTIVITY, Kind.SHIFT}
 
-_NOTIFICATION_RELATED = ("recipient", "actor", "comment__author", "comment__room__consultation")
+_NOTIFICATION_RELATED = ("recipient", "actor", "comment__author", "comment__room__consultation", "room__consultation")
 
 
 # --- Preferences ------------------------------------------------------------
@@ -135,9 +135,21 @@ def headline(notification: Notification) -> str:
 
 def notification_email(notification: Notification) -> mail.EmailMultiAlternatives:
     """The email for one notification: what happened, an excerpt of the comment,
-    its permalink, the note when there is one, and how to stop such emails."""
+    its permalink, the note when there is one, and how to stop such emails.
+    A shift's start says what waits in the room, with the room's shift notes."""
     comment = notification.comment
     link = unsubscribe_url(notification.recipient, notification.kind)
+    if comment is None:
+        room = notification.room
+        context = {
+            "notification": notification,
+            "headline": headline(notification),
+            "room": room,
+            "consultation": room.consultation,
+            "notes_url": _absolute(notification.get_absolute_url()),
+            "kind_label": notification.get_kind_display(),
+        }
+        return _message(notification.recipient, "emails/shift", context, unsubscribe_link=link)
     context = {
         "notification": notification,
         "headline": headline(notification),
@@ -315,9 +327,9 @@ def _give_up(notification: Notification, run: EmailRun) -> None:
 
 def _still_to_be_emailed(notification: Notification) -> bool:
     recipient, comment = notification.recipient, notification.comment
-    if not permissions.can_be_emailed(recipient) or not permissions.can_view_room(recipient, comment.room):
+    if not permissions.can_be_emailed(recipient) or not permissions.can_view_room(recipient, notification.about_room):
         return False
-    return comment.is_visible or notification.kind in _KINDS_ABOUT_ANY_COMMENT
+    return comment is None or comment.is_visible or notification.kind in _KINDS_ABOUT_ANY_COMMENT
 
 
 # --- Moderator invitations -----------------------------------------------------

@@ -332,3 +332,12 @@ class RotaLineForm(forms.ModelForm):
         if self.cleaned_data.get("invite_email"):
             excluded.add("user")
         return excluded
+
+
+class ShiftNoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("A note for the next shifts"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Only this room's moderators and staff read it: what to watch, what you promised, what is left to do."),
+    )

@@ -25,7 +25,7 @@ from forum.querysets import (
 # Words used by pages under a consultation's or room's URL.
 RESERVED_SLUGS = {
     "summary", "export.csv", "export.json", "thread", "reply", "comment", "search", "suspend", "suspensions",
-    "follow", "state", "summaries",
+    "follow", "state", "summaries", "notes",
 }
 
 
@@ -556,6 +556,7 @@ class Notification(models.Model):
         HELD = "held", _("A comment waits for your approval")
         # Not a notification of its own: the daily email of the rooms a moderator is on duty in.
         ACTIVITY = "activity", _("The day's activity in the rooms you moderate")
+        SHIFT = "shift", _("Your moderation shift starts")
 
     class Email(models.TextChoices):
         NONE = "none", _("Not emailed")
@@ -568,7 +569,9 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="notifications")
+    # Every kind is about a comment, but the start of a shift, which is about a room.
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     # A flag's note or a moderator's reason, shown with the notification.
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -593,7 +596,13 @@ class Notification(models.Model):
         return f"{self.kind} for {self.recipient_id} about comment {self.comment_id}"
 
     def get_absolute_url(self):
+        if self.comment_id is None:
+            return reverse("forum:shift-notes", args=[self.room.consultation.slug, self.room.slug])
         return self.comment.get_absolute_url()
+
+    @property
+    def about_room(self) -> "Room":
+        return self.room if self.comment_id is None else self.comment.room
 
     @property
     def is_unread(self):
@@ -628,6 +637,7 @@ DEFAULT_EMAIL_DELIVERY = {
     Notification.Kind.REPORT: EmailPreference.Delivery.IMMEDIATELY,
     Notification.Kind.HELD: EmailPreference.Delivery.IMMEDIATELY,
     Notification.Kind.ACTIVITY: EmailPreference.Delivery.DIGEST,
+    Notification.Kind.SHIFT: EmailPreference.Delivery.IMMEDIATELY,
 }
 
 
@@ -794,3 +804,30 @@ class RoomSummary(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} of {self.room} ({self.period_start} – {self.period_end})"
+
+
+class ShiftNote(models.Model):
+    """What a moderator leaves for the colleagues of the next shift in a room;
+    read by the room's moderators and staff only."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="shift_notes", verbose_name=_("room"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shift_notes", verbose_name=_("author")
+    )
+    body = models.TextField(_("note"), max_length=2000)
+    created_at = models.DateTimeField(_("written"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("shift note")
+        verbose_name_plural = _("shift notes")
+
+    def __str__(self):
+        return f"Shift note {self.pk} in room {self.room_id}"
+
+
+class ShiftStart(models.Model):
+    """A moderator's shift in a room whose handover was sent, so it goes once."""
+
+    assignment = models.OneToOneField(RoomModerator, on_delete=models.CASCADE, related_name="+")
+    told_at = models.DateTimeField(default=timezone.now)

@@ -264,6 +264,13 @@ def why_cannot_flag(user, comment: Comment) -> str | None:
     return None if is_room_moderator(user, comment.room) else _("Only this room's moderators can flag its comments.")
 
 
+def why_cannot_read_shift_notes(user, room: Room) -> str | None:
+    """Shift notes are for the room's moderators on duty and staff, who also write them."""
+    if is_room_moderator(user, room):
+        return None
+    return _("Shift notes are for this room's moderators.")
+
+
 def why_cannot_write_summary(user, room: Room) -> str | None:
     """The room's moderators and staff write and edit its summaries."""
     if is_room_moderator(user, room):

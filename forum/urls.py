@@ -73,6 +73,7 @@ urlpatterns = [
     ),
     path("c/<slug:consultation_slug>/<slug:room_slug>/follow/", follows.follow_room, name="follow-room"),
     path("c/<slug:consultation_slug>/<slug:room_slug>/state/", moderation.set_room_state, name="room-state"),
+    path("c/<slug:consultation_slug>/<slug:room_slug>/notes/", moderation.shift_notes, name="shift-notes"),
     path(
         "c/<slug:consultation_slug>/<slug:room_slug>/thread/<int:comment_id>/follow/",
         follows.follow_thread,

@@ -54,6 +54,7 @@ ACCESS = {
     "forum:moderate-comment": LOGIN_REQUIRED,
     "forum:act-on-comment": LOGIN_REQUIRED,
     "forum:room-state": LOGIN_REQUIRED,
+    "forum:shift-notes": LOGIN_REQUIRED,
     "forum:suspend": LOGIN_REQUIRED,
     "forum:lift-suspension": LOGIN_REQUIRED,
     # Exports: moderators (room or consultation) and staff; everyone else signed in gets 403.

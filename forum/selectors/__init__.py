@@ -9,6 +9,8 @@ from forum.selectors.moderation import (
     moderation_queue_page,
     moderation_waiting_count,
     room_activity,
+    room_waiting,
+    shift_notes,
 )
 from forum.selectors.people import (
     flag_colleagues,
@@ -87,6 +89,8 @@ __all__ = [
     "moderation_queue_page",
     "moderation_waiting_count",
     "room_activity",
+    "room_waiting",
+    "shift_notes",
     "moderators_on_duty",
     "on_duty_in",
     "room_rota",

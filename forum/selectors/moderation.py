@@ -15,6 +15,7 @@ from forum.models import (
     Comment,
     Report,
     Room,
+    ShiftNote,
 )
 
 
@@ -102,6 +103,18 @@ class RoomActivity:
         return bool(self.new_threads or self.unanswered or self.mentioning_moderators or self.reported)
 
 
+def _unanswered(room: Room, now):
+    """Visible comments of the last two weeks that nobody has answered for 48 hours, moderators' own left out."""
+    return Comment.objects.filter(
+        room=room,
+        state=Comment.State.VISIBLE,
+        rght=F("lft") + 1,
+        written_as_moderator=False,
+        created_at__lte=now - UNANSWERED_AFTER,
+        created_at__gte=now - UNANSWERED_WITHIN,
+    )
+
+
 def room_activity(room: Room, *, moderator_ids, now) -> RoomActivity:
     """The room's new threads of the last day, comments nobody has answered for
     48 hours (of the last two weeks, moderators' own left out), comments of the
@@ -111,16 +124,32 @@ def room_activity(room: Room, *, moderator_ids, now) -> RoomActivity:
     return RoomActivity(
         room=room,
         new_threads=list(visible.filter(level=0, created_at__gte=day_ago).order_by("created_at")),
-        unanswered=list(
-            visible.filter(
-                rght=F("lft") + 1,
-                written_as_moderator=False,
-                created_at__lte=now - UNANSWERED_AFTER,
-                created_at__gte=now - UNANSWERED_WITHIN,
-            ).order_by("created_at")
-        ),
+        unanswered=list(_unanswered(room, now).select_related("author").order_by("created_at")),
         mentioning_moderators=list(
             visible.filter(created_at__gte=day_ago, mentions__user_id__in=moderator_ids).distinct().order_by("created_at")
         ),
         reported=list(_waiting_in([room]).exclude(state=Comment.State.PENDING).select_related("author").order_by("pk")),
     )
+
+
+@dataclass(frozen=True)
+class Waiting:
+    reported: int
+    held: int
+    unanswered: int
+
+
+def room_waiting(room: Room, *, now) -> Waiting:
+    """How many comments of the room have open reports, wait for approval, or
+    have gone unanswered for 48 hours (as in room_activity)."""
+    waiting = _waiting_in([room])
+    return Waiting(
+        reported=waiting.exclude(state=Comment.State.PENDING).count(),
+        held=waiting.filter(state=Comment.State.PENDING).count(),
+        unanswered=_unanswered(room, now).count(),
+    )
+
+
+def shift_notes(room: Room):
+    """The room's shift notes, newest first, with their authors."""
+    return ShiftNote.objects.filter(room=room).select_related("author")

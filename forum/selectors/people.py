@@ -32,20 +32,23 @@ def _notifications_of(user):
     notifications = Notification.objects.filter(recipient=user)
     if not user.is_staff:
         notifications = notifications.filter(
-            comment__room__is_published=True, comment__room__consultation__is_published=True
+            Q(comment__room__is_published=True, comment__room__consultation__is_published=True)
+            | Q(comment__isnull=True, room__is_published=True, room__consultation__is_published=True)
         )
     return notifications
 
 
 def notifications_page(user, *, number=1):
     """The person's notifications, newest first, with what each needs to be drawn."""
-    notifications = _notifications_of(user).select_related("actor", "comment__author", "comment__room__consultation")
+    notifications = _notifications_of(user).select_related(
+        "actor", "comment__author", "comment__room__consultation", "room__consultation"
+    )
     return Paginator(notifications, settings.FORUM_NOTIFICATIONS_PER_PAGE).get_page(number)
 
 
 def get_notification(user, notification_id) -> Notification:
     """One of the person's own notifications (404 for anyone else's)."""
-    return get_object_or_404(_notifications_of(user).select_related("comment"), pk=notification_id)
+    return get_object_or_404(_notifications_of(user).select_related("comment", "room__consultation"), pk=notification_id)
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,12 @@ from forum.services.moderation import (
 from forum.services.invitations import accept_invitation, clean_invitation_email, invite_moderator
 from forum.services.notifications import mark_read, set_email_preference
 from forum.services.rooms import add_guiding_questions
+from forum.services.shifts import start_shifts, write_shift_note
 from forum.services.visits import record_room_visit
 
 __all__ = [
+    "start_shifts",
+    "write_shift_note",
     "EMPTY_BODY_MESSAGE",
     "accept_invitation",
     "add_guiding_questions",

@@ -79,13 +79,20 @@ def notify_held(comment: Comment) -> list[Notification]:
     )
 
 
-def notify(reasons: dict[int, str], *, comment: Comment, actor=None, note: str = "") -> list[Notification]:
+def notify_about_room(room, reasons: dict[int, str], *, note: str = "") -> list[Notification]:
+    """Notifications about a room rather than a comment (a shift starting), with email as each person prefers."""
+    return notify(reasons, room=room, note=note)
+
+
+def notify(
+    reasons: dict[int, str], *, comment: Comment | None = None, room=None, actor=None, note: str = ""
+) -> list[Notification]:
     """Record one notification per person (user id → kind), with email as each
     person prefers, and queue the email once the transaction commits."""
     if not reasons:
         return []
     people = get_user_model().objects.filter(pk__in=reasons, is_active=True)
-    if not permissions.room_is_public(comment.room):
+    if not permissions.room_is_public(comment.room if comment is not None else room):
         # A draft room is for staff: nobody else hears of its title or its words.
         people = people.filter(is_staff=True)
     active = set(people.values_list("pk", flat=True))
@@ -96,8 +103,9 @@ def notify(reasons: dict[int, str], *, comment: Comment, actor=None, note: str =
             actor=actor,
             kind=kind,
             comment=comment,
+            room=room,
             note=note,
-            email=_email_state(deliveries.get((user_id, kind), DEFAULT_EMAIL_DELIVERY[kind])),
+            email=_email_state(deliveries.get((user_id, kind), DEFAULT_EMAIL_DELIVERY[kind]), about_comment=comment is not None),
         )
         for user_id, kind in reasons.items()
         if user_id in active
@@ -111,7 +119,10 @@ def _email_deliveries(user_ids, kinds) -> dict[tuple[int, str], str]:
     return {(p.user_id, p.kind): p.delivery for p in preferences}
 
 
-def _email_state(delivery: str) -> str:
+def _email_state(delivery: str, *, about_comment: bool = True) -> str:
+    # The digest lists comments: news about a room (a shift starting) goes at once instead.
+    if delivery == EmailPreference.Delivery.DIGEST and not about_comment:
+        return Notification.Email.PENDING
     return {
         EmailPreference.Delivery.IMMEDIATELY: Notification.Email.PENDING,
         EmailPreference.Delivery.DIGEST: Notification.Email.DIGEST,

@@ -9,12 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from forum import display, permissions, selectors, services
-from forum.forms import FlagForm, HideForm, ModerationActionForm, SuspendForm, TagForm
+from forum.forms import FlagForm, HideForm, ModerationActionForm, ShiftNoteForm, SuspendForm, TagForm
 from forum.models import Suspension
 from forum.views.attempts import attempt
 from forum.views.pages import comment_for, comment_page
@@ -192,3 +193,28 @@ def flag_comment(request, comment_id):
         )
         return redirect(comment.get_absolute_url())
     return outcome.respond(comment_page(request, "forum/flag_comment.html", comment, {"form": form}))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def shift_notes(request, consultation_slug, room_slug):
+    """The room's shift notes, and a form to leave one, for its moderators and staff."""
+    room = selectors.get_room(request.user, consultation_slug, room_slug)
+    refusal = permissions.why_cannot_read_shift_notes(request.user, room)
+    if refusal:
+        raise PermissionDenied(refusal)
+    form = ShiftNoteForm(request.POST if request.method == "POST" else None)
+    outcome = attempt(
+        form, lambda form: services.write_shift_note(request.user, room=room, body=form.cleaned_data["body"]), error_field="body"
+    )
+    if outcome.done:
+        messages.success(request, _("Your note is saved for the next shifts."))
+        return redirect("forum:shift-notes", consultation_slug=consultation_slug, room_slug=room_slug)
+    context = {
+        "room": room,
+        "consultation": room.consultation,
+        "notes": selectors.shift_notes(room),
+        "waiting": selectors.room_waiting(room, now=timezone.now()),
+        "form": form,
+    }
+    return outcome.respond(render(request, "forum/shift_notes.html", context))

@@ -351,3 +351,66 @@ def test_a_quiet_day_sends_no_activity_email_and_never_means_never(room, first_w
         factories.make_comment(room, body="Something happened.")
         call_command("send_digests", verbosity=0)
     assert [message for message in mailoutbox if first_week.email in message.to] == []
+
+
+# --- Handover between shifts -------------------------------------------------------------------
+
+
+def notes_url(room):
+    return reverse("forum:shift-notes", args=[room.consultation.slug, room.slug])
+
+
+def test_a_moderator_leaves_a_shift_note_that_only_moderators_and_staff_read(client, room, first_week, participant, staff):
+    client.force_login(first_week)
+    with at(date(2026, 6, 5)):
+        saved = client.post(notes_url(room), {"body": "Watch the thread on legal aid; I promised an answer."}, follow=True)
+    assert "Your note is saved for the next shifts." in saved.content.decode()
+    assert "I promised an answer." in saved.content.decode()
+
+    client.force_login(participant)
+    assert client.get(notes_url(room)).status_code == 403
+    assert client.post(notes_url(room), {"body": "Let me in."}).status_code == 403
+    client.force_login(staff)
+    assert "I promised an answer." in client.get(notes_url(room)).content.decode()
+
+
+def test_an_empty_note_is_refused_with_the_form_again(client, room, moderator):
+    client.force_login(moderator)
+    response = client.post(notes_url(room), {"body": "   "})
+    assert response.status_code == 400
+
+
+def test_the_incoming_moderator_is_told_once_with_the_notes_and_what_waits(
+    client, room, first_week, participant, other_participant, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    incoming = factories.make_user("Second Week Moderator")
+    RoomModerator.objects.create(room=room, user=incoming, starts_on=date(2026, 6, 8), ends_on=date(2026, 6, 14))
+    User.objects.update(date_joined=datetime(2026, 1, 1, tzinfo=timezone.get_fixed_timezone(0)))
+    participant.refresh_from_db()
+    with at(date(2026, 6, 5)):
+        services.write_shift_note(first_week, room=room, body="Legal aid thread needs an answer.")
+        reported = factories.make_comment(room, other_participant, body="Cheap watches.")
+        services.report_comment(participant, comment=reported, reason="spam")
+    with at(date(2026, 6, 7)):
+        call_command("start_shifts", verbosity=0)
+    assert not Notification.objects.filter(recipient=incoming).exists()
+
+    with at(date(2026, 6, 8)), django_capture_on_commit_callbacks(execute=True):
+        call_command("start_shifts", verbosity=0)
+        call_command("start_shifts", verbosity=0)
+
+    [told] = Notification.objects.filter(recipient=incoming, kind=Notification.Kind.SHIFT)
+    assert told.room == room and told.comment is None
+    assert "1 open report, 0 held comments" in told.note
+    assert "First Week Moderator: Legal aid thread needs an answer." in told.note
+    [email] = [message for message in mailoutbox if message.to == [incoming.email]]
+    assert f"Your moderation shift in {room.title} starts today" in email.subject
+    assert "Legal aid thread needs an answer." in email.body
+    client.force_login(incoming)
+    with at(date(2026, 6, 8)):
+        page = client.get(reverse("forum:notifications")).content.decode()
+        assert "Legal aid thread needs an answer." in page
+        opened = client.get(reverse("forum:open-notification", args=[told.pk]))
+    assert opened.url == notes_url(room)
