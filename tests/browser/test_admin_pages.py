@@ -23,7 +23,6 @@ document.addEventListener("securitypolicyviolation", (event) => {
 @pytest.fixture
 def world(transactional_db):
     consultation = factories.make_consultation(title="Rule of law review")
-    Consultation.objects.filter(pk=consultation.pk).update(opens_on=date(2026, 11, 2), closes_on=date(2026, 11, 29))
     room = factories.make_room(consultation, title="Access to justice")
     group = factories.make_question_group(room, "What works")
     factories.make_question(room, "Who lacks access?", group=group)
@@ -32,6 +31,8 @@ def world(transactional_db):
     root = factories.make_comment(room, body="Court fees keep people away.")
     reply = factories.make_reply(root, body="Mobile clinics help.")
     factories.make_reply(reply, body="Where do they work best?")
+    # Dates the shifts are filled from; set once the discussion is written, as they close the room by now.
+    Consultation.objects.filter(pk=consultation.pk).update(opens_on=date(2026, 11, 2), closes_on=date(2026, 11, 29))
     admin = factories.make_user("Ada Admin", email="ada@example.org", is_staff=True, is_superuser=True)
     return {"consultation": consultation, "room": room, "comment": reply, "person": moderator, "admin": admin}
 
