@@ -115,8 +115,15 @@ def test_the_rota_on_day_1_and_day_8(client, room, first_week):
     now_8 = day_8.split("On duty now:")[1].split("The whole rota")[0]
     assert "First Week Moderator" in now_1 and "Rest Of Consultation" not in now_1
     assert "Rest Of Consultation" in now_8 and "First Week Moderator" not in now_8
-    assert "First Week Moderator</a>: 1 June to 7 June 2026" in rota_1
-    assert "Rest Of Consultation</a>: 8 June to 30 June 2026" in rota_1
+    assert "First Week Moderator</a>: June 1 to June 7, 2026" in rota_1
+    assert "Rest Of Consultation</a>: June 8 to June 30, 2026" in rota_1
+
+
+def test_the_rota_s_dates_are_written_as_each_language_writes_them(client, room, first_week):
+    spanish = client.get(room.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    french = client.get(room.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "1 de junio" in spanish and "7 de junio de 2026" in spanish
+    assert "1 juin" in french and "7 juin 2026" in french
 
 
 def test_the_rota_follows_the_consultation_s_time_zone(client, room, first_week):
@@ -139,7 +146,7 @@ def test_the_cached_anonymous_page_changes_with_the_day(client, room, first_week
 def test_a_moderator_s_profile_lists_their_shifts(client, room, first_week):
     html = client.get(reverse("forum:profile", args=[first_week.handle])).content.decode()
     assert "Moderation shifts" in html
-    assert f"{room.title}</a> ({room.consultation.title}): 1 June to 7 June 2026" in html
+    assert f"{room.title}</a> ({room.consultation.title}): June 1 to June 7, 2026" in html
 
 
 def test_an_unpublished_room_s_shift_is_not_listed_for_visitors(client, room, first_week):
@@ -208,7 +215,7 @@ def test_before_its_opening_date_a_room_says_when_it_opens_and_refuses_posts(par
     with at(date(2026, 6, 2)):
         html = participant_client.get(dated_room.get_absolute_url()).content.decode()
         refused = participant_client.post(new_comment_url(dated_room), {"body": "Too early?"})
-    assert "Opens on 3 June." in html
+    assert "Opens on June 3." in html
     assert refused.status_code == 403
     assert "This room opens on June 3, 2026." in refused.content.decode()
     assert "Too early?" in refused.content.decode()

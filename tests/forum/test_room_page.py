@@ -51,9 +51,9 @@ def test_the_moderators_on_duty_are_named_and_the_whole_rota_has_its_dates(clien
     today = timezone.localdate()
     assert rota.index("Rota Ended") < rota.index("On Duty") < rota.index("Starts Next Week")
     next_week = today + timedelta(days=7)
-    assert f"Starts Next Week</a>: from {date_format(next_week, 'j F Y')}" in rota
+    assert f"Starts Next Week</a>: from {date_format(next_week, 'DATE_FORMAT')}" in rota
     ended = today - timedelta(days=10), today - timedelta(days=1)
-    assert f"Rota Ended</a>: {date_format(ended[0], 'j F')} to {date_format(ended[1], 'j F Y')}" in rota
+    assert f"Rota Ended</a>: {date_format(ended[0], 'MONTH_DAY_FORMAT')} to {date_format(ended[1], 'DATE_FORMAT')}" in rota
 
 
 def test_comments_show_author_organisation_moderator_badge_and_time(client, room, participant, moderator):
