@@ -88,7 +88,7 @@ def is_room_moderator(user, room: Room, *, on_duty_ids=None) -> bool:
     """Staff, or someone whose rota assignment for this room covers today (in
     the consultation's time zone) and who is not suspended from its
     consultation. Pages that already hold the ids of today's moderators
-    (selectors.moderators_on_duty, which leaves out the suspended) pass them
+    (selectors.room_rota, which leaves out the suspended) pass them
     as `on_duty_ids` to save a query."""
     if not user.is_authenticated or not user.is_active:
         return False

@@ -159,10 +159,3 @@ def shifts_of(person, viewer) -> list[RoomModerator]:
     if not (viewer.is_authenticated and viewer.is_staff):
         lines = lines.filter(room__is_published=True, room__consultation__is_published=True)
     return list(lines.order_by(F("starts_on").desc(nulls_last=True), "pk"))
-
-
-def moderators_on_duty(room: Room) -> list:
-    """Today's moderators of the room (permissions.rota_today), each once."""
-    assignments = permissions.rota_today(room).select_related("user")
-    moderators = {assignment.user_id: assignment.user for assignment in assignments}
-    return list(moderators.values())

@@ -721,7 +721,7 @@ def test_a_suspended_moderator_neither_lifts_their_own_suspension_nor_moderates(
     comment.refresh_from_db()
     assert comment.is_visible
     assert "Moderator tools:" not in html_of(client, room.get_absolute_url())
-    assert moderator not in selectors.moderators_on_duty(room)
+    assert moderator not in selectors.on_duty_in(selectors.room_rota(room))
 
 
 def test_a_suspension_does_not_reach_a_moderator_s_rooms_in_another_consultation(client, consultation, moderator):
