@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 
 from accounts.models import User
 
@@ -12,3 +13,10 @@ class AccountAdapter(DefaultAccountAdapter):
         user.speaks_for_organisation = data.get("speaks_for_organisation", False)
         user.handle = User.objects.propose_handle(user.display_name)
         return super().save_user(request, user, form, commit=commit)
+
+    def pre_login(self, request, user, **kwargs):
+        """An address this browser proved by following a moderator invitation sent to it
+        counts as confirmed at log-in too, as allauth already counts it at sign-up."""
+        if self.is_email_verified(request, user.email):
+            EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=False).update(verified=True)
+        return super().pre_login(request, user, **kwargs)
