@@ -1,7 +1,13 @@
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.utils import translation
 
 from accounts.models import User
+from consultation.site import site_name
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,3 +26,25 @@ class AccountAdapter(DefaultAccountAdapter):
         if self.is_email_verified(request, user.email):
             EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=False).update(verified=True)
         return super().pre_login(request, user, **kwargs)
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's emails name the site by SITE_NAME and SITE_URL (not the Sites
+        framework's "127.0.0.1:8000") and go in the recipient's language: their
+        setting when the address has an account, else the page they were on."""
+        language = _language_of(context.get("user"), email) or translation.get_language()
+        with translation.override(language):
+            name = site_name()
+            domain = urlsplit(settings.SITE_URL).netloc
+            site = {"site_name": name, "site_domain": domain, "site_url": settings.SITE_URL}
+            # allauth's templates that we don't override read current_site.name and .domain.
+            super().send_mail(
+                template_prefix, email, context | site | {"current_site": SimpleNamespace(name=name, domain=domain)}
+            )
+
+
+def _language_of(user, email: str) -> str:
+    """The language the person chose on the site, or "" when unknown."""
+    if user is None:
+        address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+        user = address.user if address else None
+    return getattr(user, "language", "") or ""

@@ -41,7 +41,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TES
 # The public address of the site: used in emails and to tell our own links
 # from other sites' when rendering comment bodies (forum/addresses.py).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# Its name in page titles, the header and the admin; empty: "Public consultations", translated.
+# Its name in page titles, the header, the admin and the account emails;
+# empty: "Public consultations", translated.
 SITE_NAME = os.environ.get("SITE_NAME", "").strip()
 # "host" or "host:port", lower case: a host without a port is ours on the
 # scheme's default port only, as a browser tells one origin from another.
