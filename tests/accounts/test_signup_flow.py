@@ -2,6 +2,7 @@
 account, and failed log-ins that can't keep the owner out for long."""
 
 import re
+import time
 from unittest import mock
 
 from django.contrib.auth import SESSION_KEY
@@ -160,3 +161,20 @@ def test_the_attacking_ip_is_still_refused_for_other_addresses(db):
         refused = log_in(attacker, "jean@example.org", "password", ip="203.0.113.9")
 
     assert "Too many failed login attempts" in refused.content.decode()
+
+
+def test_confirming_after_the_pending_log_in_expired_asks_to_log_in_and_then_goes_back_to_the_room(
+    client, room, mailoutbox
+):
+    room_box = room.get_absolute_url() + ROOM_BOX
+    sign_up(client, next_url=room_box.replace("#", "%23"))
+
+    # allauth keeps the pending log-in for 15 minutes.
+    with mock.patch("time.time", return_value=time.time() + 16 * 60):
+        confirmed = client.post(confirmation_path(mailoutbox[0]))
+
+    assert signed_in_user_id(client) is None
+    assert confirmed.url == f"{reverse('account_login')}?next={room.get_absolute_url()}%23comment-form"
+    logged_in = client.post(confirmed.url, {"login": "alvaro@example.org", "password": PASSWORD})
+    assert logged_in.url == room_box
+    assert signed_in_user_id(client) is not None
