@@ -1,6 +1,19 @@
+from types import SimpleNamespace
+from urllib.parse import quote, urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
+from allauth.account.utils import get_next_redirect_url
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
+from consultation.site import site_name
+
+# Where the person signed up from, kept for confirming after allauth's pending
+# log-in has expired (ACCOUNT_LOGIN_TIMEOUT): they log in and land there.
+_SIGNUP_NEXT = "accounts_signup_next"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -11,4 +24,49 @@ class AccountAdapter(DefaultAccountAdapter):
         user.organisation = data.get("organisation", "")
         user.speaks_for_organisation = data.get("speaks_for_organisation", False)
         user.handle = User.objects.propose_handle(user.display_name)
+        if next_url := get_next_redirect_url(request):
+            request.session[_SIGNUP_NEXT] = next_url
         return super().save_user(request, user, form, commit=commit)
+
+    def post_login(self, request, user, **kwargs):
+        request.session.pop(_SIGNUP_NEXT, None)
+        return super().post_login(request, user, **kwargs)
+
+    def get_email_verification_redirect_url(self, email_address):
+        """Back to where the person signed up from, through the log-in page when
+        confirming did not sign them in."""
+        next_url = self.request.session.pop(_SIGNUP_NEXT, None)
+        if not next_url or not self.is_safe_url(next_url):
+            return super().get_email_verification_redirect_url(email_address)
+        if self.request.user.is_authenticated:
+            return next_url
+        return f"{reverse('account_login')}?next={quote(next_url)}"
+
+    def pre_login(self, request, user, **kwargs):
+        """An address this browser proved by following a moderator invitation sent to it
+        counts as confirmed at log-in too, as allauth already counts it at sign-up."""
+        if self.is_email_verified(request, user.email):
+            EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=False).update(verified=True)
+        return super().pre_login(request, user, **kwargs)
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's emails name the site by SITE_NAME and SITE_URL (not the Sites
+        framework's "127.0.0.1:8000") and go in the recipient's language: their
+        setting when the address has an account, else the page they were on."""
+        language = _language_of(context.get("user"), email) or translation.get_language()
+        with translation.override(language):
+            name = site_name()
+            domain = urlsplit(settings.SITE_URL).netloc
+            site = {"site_name": name, "site_domain": domain, "site_url": settings.SITE_URL}
+            # allauth's templates that we don't override read current_site.name and .domain.
+            super().send_mail(
+                template_prefix, email, context | site | {"current_site": SimpleNamespace(name=name, domain=domain)}
+            )
+
+
+def _language_of(user, email: str) -> str:
+    """The language the person chose on the site, or "" when unknown."""
+    if user is None:
+        address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
+        user = address.user if address else None
+    return getattr(user, "language", "") or ""

@@ -41,7 +41,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TES
 # The public address of the site: used in emails and to tell our own links
 # from other sites' when rendering comment bodies (forum/addresses.py).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# Its name in page titles, the header and the admin; empty: "Public consultations", translated.
+# Its name in page titles, the header, the admin and the account emails;
+# empty: "Public consultations", translated.
 SITE_NAME = os.environ.get("SITE_NAME", "").strip()
 # "host" or "host:port", lower case: a host without a port is ours on the
 # scheme's default port only, as a browser tells one origin from another.
@@ -184,10 +185,19 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupDetailsForm"
-# People may sign in before confirming; posting waits for the confirmation.
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+# Sign-up ends on "check your email", whether or not the address already has
+# an account, so the forms never tell a stranger who is registered. Following
+# the link in the same browser signs the person in and takes them back to the
+# page they signed up from (allauth keeps `next` with the pending log-in in the
+# session). Verification by link, not by code: the link also works from
+# another device, where the person is then asked to log in.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Wrong passwords count per IP and per address. The per-address window is
+# short, so a burst from one machine keeps the owner out for a minute at most.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/m/key"}
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = os.environ.get("EMAIL_SUBJECT_PREFIX", "[Consultation] ")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "https"

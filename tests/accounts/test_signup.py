@@ -110,16 +110,26 @@ def test_signing_up_again_with_the_same_email_does_not_make_a_second_account(cli
 
     response = sign_up(Client(), email="Alvaro@Example.org", display_name="Someone Else")
 
-    assert response.status_code == 200
+    # The same "check your email" page as for a new address (test_signup_flow.py).
+    assert response.status_code == 302
+    assert response.url == reverse("account_email_verification_sent")
     assert User.objects.count() == 1
 
 
-def test_new_person_is_signed_in_but_asked_to_confirm_their_email_before_commenting(client, room, mailoutbox):
-    sign_up(client)
+def test_new_person_is_signed_in_only_once_the_email_is_confirmed(client, room, mailoutbox):
+    response = sign_up(client)
+
+    assert response.url == reverse("account_email_verification_sent")
+    assert signed_in_user_id(client) is None
+    assert "Please log in or sign up to comment" in page_text(client.get(room.get_absolute_url()))
+
+
+def test_signed_in_person_with_an_unconfirmed_email_is_asked_to_confirm_before_commenting(client, room):
+    # Accounts from before confirmation was required can still be signed in.
+    client.force_login(factories.make_user("Álvaro Herrero", confirmed=False))
 
     response = client.get(room.get_absolute_url())
 
-    assert signed_in_user_id(client) == str(User.objects.get(email="alvaro@example.org").pk)
     assert response.status_code == 200
     assert "Please confirm your email address to comment" in page_text(response)
     html = response.content.decode()
@@ -128,7 +138,7 @@ def test_new_person_is_signed_in_but_asked_to_confirm_their_email_before_comment
 
 
 def test_unconfirmed_email_cannot_post_and_keeps_the_typed_text(client, room, mailoutbox):
-    sign_up(client)
+    client.force_login(factories.make_user("Álvaro Herrero", confirmed=False))
 
     response = client.post(new_comment_url(room), {"body": "My view on access to justice."})
 
@@ -250,27 +260,29 @@ def test_anonymous_visitor_is_invited_to_log_in_or_sign_up_and_comes_back_to_the
     html = response.content.decode()
     assert 'name="body"' not in html
     room_url = room.get_absolute_url()
-    login_link = f"{reverse('account_login')}?next={room_url}"
-    signup_link = f"{reverse('account_signup')}?next={room_url}"
+    # The comment box's links come back to the box itself.
+    login_link = f"{reverse('account_login')}?next={room_url}%23comment-form"
+    signup_link = f"{reverse('account_signup')}?next={room_url}%23comment-form"
     assert f'href="{login_link}"' in html
     assert f'href="{signup_link}"' in html
 
     logged_in = client.post(login_link, {"login": "amina@example.org", "password": "password"})
     assert logged_in.status_code == 302
-    assert logged_in.url == room_url
+    assert logged_in.url == f"{room_url}#comment-form"
     assert signed_in_user_id(client) == str(person.pk)
 
 
-def test_signing_up_from_the_room_link_comes_back_to_the_room(client, room, mailoutbox):
+def test_signing_up_from_the_room_link_comes_back_to_the_room_once_confirmed(client, room, mailoutbox):
     room_url = room.get_absolute_url()
 
     response = client.post(
         f"{reverse('account_signup')}?next={room_url}",
         {"email": "alvaro@example.org", "password1": PASSWORD, "password2": PASSWORD, "display_name": "Álvaro Herrero"},
     )
+    confirmed = client.post(link_in(mailoutbox[0], "/accounts/confirm-email/"))
 
     assert response.status_code == 302
-    assert response.url == room_url
+    assert confirmed.url == room_url
 
 
 def test_anonymous_post_to_the_comment_url_goes_to_log_in_and_stores_nothing(client, room):
