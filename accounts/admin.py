@@ -1,10 +1,12 @@
 from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import User
+from accounts.names import clean_display_name
 
 # allauth lists email addresses in an "Accounts" section of its own, beside
 # ours (also "Accounts"); they are shown on each person's page instead.
@@ -18,8 +20,20 @@ class EmailAddressInline(admin.TabularInline):
     extra = 0
 
 
+class UserAdminChangeForm(UserChangeForm):
+    def clean_display_name(self):
+        return clean_display_name(self.cleaned_data["display_name"], person=self.instance)
+
+
+class UserAdminCreationForm(AdminUserCreationForm):
+    def clean_display_name(self):
+        return clean_display_name(self.cleaned_data["display_name"], person=self.instance)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserAdminChangeForm
+    add_form = UserAdminCreationForm
     ordering = ["display_name"]
     list_display = ["display_name", "handle", "email", "organisation", "country", "is_staff", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "speaks_for_organisation", "country"]

@@ -3,12 +3,14 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from accounts.names import clean_display_name
 from accounts.signals import person_renamed, quoting_consent_changed
 
 
 def save_profile(actor, *, person) -> None:
     """Save a profile edited by its owner or by staff; whatever shows the person's
     name or handle, or quotes them for the report, follows a change (see accounts.signals)."""
+    person.display_name = clean_display_name(person.display_name, person=person)
     with transaction.atomic():
         before = get_user_model().objects.values("display_name", "handle", "quoting_consent").get(pk=person.pk)
         person.save()
