@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, handle_validator
+from accounts.names import clean_display_name
 from accounts.text import RESERVED_HANDLES
 
 
@@ -25,10 +26,7 @@ class SignupDetailsForm(forms.Form):
     )
 
     def clean_display_name(self):
-        name = " ".join(self.cleaned_data["display_name"].split())
-        if not name:
-            raise forms.ValidationError(_("Please enter a name."))
-        return name
+        return clean_display_name(self.cleaned_data["display_name"])
 
     def signup(self, request, user):
         """allauth hook; the account adapter has already stored these fields."""
@@ -57,10 +55,7 @@ class ProfileForm(forms.ModelForm):
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
 
     def clean_display_name(self):
-        name = " ".join(self.cleaned_data["display_name"].split())
-        if not name:
-            raise forms.ValidationError(_("Please enter a name."))
-        return name
+        return clean_display_name(self.cleaned_data["display_name"], person=self.instance)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

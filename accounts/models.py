@@ -114,6 +114,26 @@ class User(AbstractUser):
         help_text=_("Tick when you post in the name of an organisation, such as an NGO."),
     )
 
+    # An organisation account asks (organisation_verification_requested_at) and
+    # staff confirm it speaks for the organisation it names; changing that name
+    # withdraws the verification (accounts.services.save_profile).
+    organisation_verification_requested_at = models.DateTimeField(
+        _("organisation verification asked for"), null=True, blank=True, editable=False
+    )
+    organisation_verified_at = models.DateTimeField(_("organisation verified"), null=True, blank=True, editable=False)
+    organisation_verified_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("organisation verified by"),
+    )
+    organisation_verification_note = models.TextField(
+        _("verification note"), blank=True, help_text=_("How staff checked the organisation; not shown in public.")
+    )
+
     # Display name and handle folded to plain lowercase ASCII, so "alvaro" finds
     # "Álvaro" on every database. Kept by save(): users are saved from allauth,
     # the admin and our services alike, and all must keep it right.
@@ -143,6 +163,15 @@ class User(AbstractUser):
         if kwargs.get("update_fields") is not None and {"display_name", "handle"} & set(kwargs["update_fields"]):
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
         super().save(*args, **kwargs)
+
+    @property
+    def is_verified_organisation(self):
+        """Speaks for an organisation that staff have verified (not only declared)."""
+        return self.speaks_for_organisation and self.organisation_verified_at is not None
+
+    @property
+    def is_awaiting_organisation_verification(self):
+        return self.organisation_verification_requested_at is not None and self.organisation_verified_at is None
 
     @property
     def is_new_account(self):

@@ -1,21 +1,75 @@
 """Changes a person makes to their own account (and staff make in the admin)."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from accounts.names import clean_display_name
 from accounts.signals import person_renamed, quoting_consent_changed
+
+VERIFICATION_FIELDS = ["organisation_verification_requested_at", "organisation_verified_at", "organisation_verified_by"]
+
+NOT_AN_ORGANISATION = _("Only an account that speaks for an organisation, and names it, can be verified.")
 
 
 def save_profile(actor, *, person) -> None:
     """Save a profile edited by its owner or by staff; whatever shows the person's
     name or handle, or quotes them for the report, follows a change (see accounts.signals)."""
+    person.display_name = clean_display_name(person.display_name, person=person)
     with transaction.atomic():
-        before = get_user_model().objects.values("display_name", "handle", "quoting_consent").get(pk=person.pk)
+        before = get_user_model().objects.values(
+            "display_name", "handle", "quoting_consent", "organisation", "speaks_for_organisation"
+        ).get(pk=person.pk)
+        if person.organisation != before["organisation"] or not person.speaks_for_organisation:
+            # Staff verified that name, for an organisation account: not a new one.
+            _forget_organisation_verification(person)
         person.save()
         if (person.display_name, person.handle) != (before["display_name"], before["handle"]):
             person_renamed.send(sender=type(person), person=person, old_handle=before["handle"])
         if person.quoting_consent != before["quoting_consent"]:
             quoting_consent_changed.send(sender=type(person), person=person)
+
+
+def request_organisation_verification(user) -> None:
+    """Ask staff to verify that an organisation account speaks for the organisation it names."""
+    if not (user.speaks_for_organisation and user.organisation):
+        raise ValidationError(NOT_AN_ORGANISATION)
+    if user.is_verified_organisation or user.is_awaiting_organisation_verification:
+        return
+    with transaction.atomic():
+        user.organisation_verification_requested_at = timezone.now()
+        user.save(update_fields=["organisation_verification_requested_at"])
+
+
+def verify_organisation(actor, *, person, note: str) -> None:
+    """Staff confirm that `person` speaks for their organisation; comments and the profile say so."""
+    if not actor.is_staff:
+        raise PermissionDenied
+    if not (person.speaks_for_organisation and person.organisation):
+        raise ValidationError(NOT_AN_ORGANISATION)
+    with transaction.atomic():
+        person.organisation_verified_at = timezone.now()
+        person.organisation_verified_by = actor
+        person.organisation_verification_note = note
+        person.save(update_fields=[*VERIFICATION_FIELDS, "organisation_verification_note"])
+
+
+def withdraw_organisation_verification(actor, *, person, note: str) -> None:
+    """Staff take a verification back; the account is a self-declared organisation again."""
+    if not actor.is_staff:
+        raise PermissionDenied
+    with transaction.atomic():
+        _forget_organisation_verification(person)
+        person.organisation_verification_note = note
+        person.save(update_fields=[*VERIFICATION_FIELDS, "organisation_verification_note"])
+
+
+def _forget_organisation_verification(person) -> None:
+    person.organisation_verification_requested_at = None
+    person.organisation_verified_at = None
+    person.organisation_verified_by = None
 
 
 def choose_language(user, *, language: str) -> None:

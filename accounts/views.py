@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -23,6 +24,18 @@ def profile_edit(request):
         messages.success(request, _("Your profile has been saved."))
         return redirect(person.get_absolute_url())
     return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@require_POST
+@login_required
+def request_organisation_verification(request):
+    try:
+        services.request_organisation_verification(request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Staff will check that this account speaks for your organisation."))
+    return redirect("accounts:profile-edit")
 
 
 @csrf_exempt

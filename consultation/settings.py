@@ -202,6 +202,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = os.environ.get("EMAIL_SUBJECT_PREFIX", "[Consultation] ")
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlsplit(SITE_URL).scheme or "https"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Display names a participant may not take (accounts.names): those of staff and moderators.
+ACCOUNTS_DISPLAY_NAME_KEPT_FOR = "forum.permissions.is_name_kept_for_moderators"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import translation
 
+from accounts.text import names_look_alike
 from forum import links, permissions
 from forum.languages import language_name
 from forum.models import Comment, HeldReason, Room
@@ -24,8 +25,11 @@ from forum.models import Comment, HeldReason, Room
 class Author:
     name: str
     handle: str
+    # Empty when it is the name itself (an organisation account filling both), so it shows once.
     organisation: str
     url: str
+    # Checked by staff; a self-declared organisation shows no badge.
+    verified_organisation: bool = False
 
 
 @dataclass(frozen=True)
@@ -260,8 +264,9 @@ def _card(
         author = Author(
             name=person.display_name,
             handle=person.handle,
-            organisation=person.organisation,
+            organisation="" if names_look_alike(person.organisation, person.display_name) else person.organisation,
             url=links.fill("forum:profile", person.handle),
+            verified_organisation=person.is_verified_organisation,
         )
     page_language = translation.get_language() or settings.LANGUAGE_CODE
     room = comment.room if drawing.name_rooms else None

@@ -30,6 +30,8 @@ Columns, in order (``COLUMNS``):
 - ``written_as_moderator``: the author wrote it as a moderator of the room (on
   the rota that day, or staff): the comment's Moderator badge.
 - ``author_country`` is the ISO 3166 code, language-independent.
+- ``author_is_organisation`` is what the account declares;
+  ``author_organisation_verified`` that staff have checked it (the badge).
 - ``reply_count``: every reply below the comment, direct or indirect, in any
   state, read from the tree (the discussion it drew, even if later removed).
 - ``report_count``: every report ever made about it, open or resolved.
@@ -87,6 +89,7 @@ COLUMNS = (
     "author_organisation",
     "author_country",
     "author_is_organisation",
+    "author_organisation_verified",
     "author_moderates_room",
     "written_as_moderator",
     "guiding_question",
@@ -112,6 +115,7 @@ _COMMENT_FIELDS = (
     "id", "room_id", "parent_id", "tree_id", "lft", "rght", "level", "created_at", "edited_at", "language",
     "state", "body_source", "body_html", "is_highlighted", "author_id", "author__display_name", "author__handle",
     "author__organisation", "author__country", "author__speaks_for_organisation", "author__quoting_consent",
+    "author__organisation_verified_at",
     "guiding_question__text", "written_as_moderator",
 )  # fmt: skip
 
@@ -280,6 +284,9 @@ def _row(comment: dict, *, audience, consultation, room, moderators, permalink, 
         "author_organisation": comment["author__organisation"] if named else "",
         "author_country": comment["author__country"] or "",
         "author_is_organisation": comment["author__speaks_for_organisation"],
+        # Checked by staff, where author_is_organisation is only what the account says.
+        "author_organisation_verified": comment["author__speaks_for_organisation"]
+        and comment["author__organisation_verified_at"] is not None,
         "author_moderates_room": (comment["room_id"], comment["author_id"]) in moderators,
         "written_as_moderator": comment["written_as_moderator"],
         "guiding_question": comment["guiding_question__text"] or "",

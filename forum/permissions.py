@@ -10,10 +10,13 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.text import names_look_alike
 from forum.models import Comment, Consultation, ModeratorInvitation, Room, RoomModerator, Suspension
 
 
@@ -104,6 +107,18 @@ def is_moderator_anywhere(user) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_staff or bool(rooms_on_duty(user))
+
+
+def is_name_kept_for_moderators(name: str, *, person=None) -> bool:
+    """Whether a participant may not take `name` because it reads as the name of
+    staff or of someone on a room's rota (ACCOUNTS_DISPLAY_NAME_KEPT_FOR); staff
+    may, and so may that person. Not by consultation: a name is shown everywhere."""
+    if person is not None and person.is_staff:
+        return False
+    others = get_user_model().objects.filter(Q(is_staff=True) | Q(pk__in=RoomModerator.objects.values("user_id")))
+    if person is not None and person.pk is not None:
+        others = others.exclude(pk=person.pk)
+    return any(names_look_alike(name, taken) for taken in others.values_list("display_name", flat=True))
 
 
 def is_consultation_moderator(user, consultation: Consultation) -> bool:

@@ -25,6 +25,7 @@ PUBLIC_ACTION = "public action"
 ACCESS = {
     "forum:profile": PUBLIC,
     "accounts:profile-edit": LOGIN_REQUIRED,
+    "accounts:request-organisation-verification": LOGIN_REQUIRED,
     "accounts:set-language": PUBLIC_ACTION,
     "forum:home": PUBLIC,
     "forum:consultation": PUBLIC,

@@ -55,8 +55,10 @@ class Totals:
     comments: int
     threads: int
     participants: int
-    # Participants whose account speaks for an organisation (an NGO posting under its own name).
+    # Participants whose account speaks for an organisation (an NGO posting under its own name),
+    # and those of them staff have verified; the others only declare it.
     organisations: int
+    verified_organisations: int
     individuals: int
     countries: int
     # Languages the comments are written in; comments of unknown language are counted apart.
@@ -267,13 +269,22 @@ def _people(scope) -> tuple[list[Share], list[Share], dict[int, int], dict]:
     authors in the database would sort every comment)."""
     rows = (
         scope.order_by()
-        .values_list("author_id", "room_id", "author__country", "author__speaks_for_organisation")
+        .values_list(
+            "author_id",
+            "room_id",
+            "author__country",
+            "author__speaks_for_organisation",
+            "author__organisation_verified_at",
+        )
         .annotate(comments=Count("pk"))
     )
     countries_found: dict[str, tuple[set, list]] = {}
     kinds: dict[bool, tuple[set, list]] = {False: (set(), [0]), True: (set(), [0])}
     rooms: dict[int, int] = {}
-    for author, room_id, code, for_organisation, comments in rows:
+    verified: set[int] = set()
+    for author, room_id, code, for_organisation, verified_at, comments in rows:
+        if for_organisation and verified_at is not None:
+            verified.add(author)
         country = countries_found.get(code or "")
         if country is None:
             country = countries_found[code or ""] = (set(), [0])
@@ -297,6 +308,7 @@ def _people(scope) -> tuple[list[Share], list[Share], dict[int, int], dict]:
     totals = {
         "participants": len(kinds[False][0]) + len(kinds[True][0]),
         "organisations": len(kinds[True][0]),
+        "verified_organisations": len(verified),
         "individuals": len(kinds[False][0]),
         "countries": sum(1 for code in countries_found if code),
     }

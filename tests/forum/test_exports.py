@@ -13,6 +13,7 @@ from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts import services as account_services
 from accounts.models import User
 from forum import exports, services
 from forum.models import Comment, Report
@@ -710,3 +711,27 @@ def test_a_reply_posted_during_an_export_neither_repeats_nor_skips_rows(room, mo
 
     assert exported == before
     assert Comment.objects.filter(room=room).count() == 6
+
+
+def test_the_export_tells_verified_organisations_from_self_declared_ones(client, room, moderator, staff):
+    verified = factories.make_user("Legal Aid Network", organisation="Legal Aid Network", speaks_for_organisation=True)
+    declared = factories.make_user("Rights Watch", organisation="Rights Watch", speaks_for_organisation=True)
+    person = factories.make_user("Jean Dupont")
+    account_services.verify_organisation(staff, person=verified, note="Listed in the national register.")
+    comments = {author: factories.make_comment(room, author).pk for author in (verified, declared, person)}
+
+    json_by_id = by_id(json_rows(signed_in(client, moderator), room))
+    csv_by_id = by_id(csv_rows(client, room))
+
+    assert [json_by_id[comments[author]]["author_organisation_verified"] for author in (verified, declared, person)] == [
+        True,
+        False,
+        False,
+    ]
+    assert [json_by_id[comments[author]]["author_is_organisation"] for author in (verified, declared, person)] == [
+        True,
+        True,
+        False,
+    ]
+    assert csv_by_id[comments[verified]]["author_organisation_verified"] == "true"
+    assert csv_by_id[comments[declared]]["author_organisation_verified"] == "false"

@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import save_profile
+from accounts.models import User
+from accounts.services import save_profile, verify_organisation
 from forum import services
 from forum.models import Comment, Room, RoomSummary
 from forum.services.summaries import write_summary
@@ -270,6 +271,7 @@ def test_the_totals_count_visible_comments_people_organisations_countries_and_la
         "Participants": 4,
         "Individuals": 3,
         "Organisations": 1,
+        "Verified organisations": 0,
         "Countries": 2,
         "Languages": 2,
     }
@@ -886,3 +888,19 @@ def test_the_stylesheet_prints_summary_pages_as_a_clean_document():
     print_rules = summary_part[summary_part.index("@media print") :]
     assert ".summary-page__links" in print_rules
     assert ".chart" in print_rules
+
+
+def test_verified_organisations_are_counted_apart_from_self_declared_ones(client, known_room, moderator, staff):
+    declared = factories.make_user("Rights Watch", organisation="Rights Watch", speaks_for_organisation=True)
+    services.approve_comment(moderator, comment=factories.make_comment(known_room, declared, body="We monitor trials."))
+    ngo = User.objects.get(display_name="Legal Aid Network")
+    ngo.organisation = "Legal Aid Network"
+    save_profile(ngo, person=ngo)
+    verify_organisation(staff, person=ngo, note="Listed in the national register.")
+    client.force_login(moderator)
+
+    response = client.get(room_summary_url(known_room))
+
+    totals = totals_in(response.content.decode())
+    assert (totals["Organisations"], totals["Verified organisations"], totals["Individuals"]) == (2, 1, 3)
+    assert response.context["stats"].totals.verified_organisations == 1
