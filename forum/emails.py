@@ -437,7 +437,7 @@ def send_room_activity(*, now=None) -> int:
     now = now or timezone.now()
     rooms_by_moderator: dict[int, list] = {}
     people = {}
-    for line in RoomModerator.objects.select_related("user", "room__consultation").order_by("room_id"):
+    for line in RoomModerator.objects.maybe_on_duty().select_related("user", "room__consultation").order_by("room_id"):
         if line.user.pk not in people:
             people[line.user.pk] = line.user
         if line.room_id in permissions.rooms_on_duty(people[line.user.pk]):

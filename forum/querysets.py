@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, When
+from django.utils import timezone
 from mptt.managers import TreeManager
 from mptt.querysets import TreeQuerySet
 
@@ -34,6 +35,17 @@ class RoomModeratorQuerySet(models.QuerySet):
         return self.filter(
             Q(starts_on__isnull=True) | Q(starts_on__lte=day),
             Q(ends_on__isnull=True) | Q(ends_on__gte=day),
+        )
+
+    def maybe_on_duty(self):
+        """Assignments that may cover today somewhere: each consultation's today
+        (its time zone) lies within a day of this server's, so this keeps the
+        few lines worth judging exactly (permissions.rooms_on_duty) and leaves
+        out the rota's past and future."""
+        today = timezone.localdate()
+        return self.filter(
+            Q(starts_on__isnull=True) | Q(starts_on__lte=today + timedelta(days=1)),
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today - timedelta(days=1)),
         )
 
 

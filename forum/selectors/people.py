@@ -2,7 +2,6 @@
 flag to, profiles and mention suggestions."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -64,12 +63,7 @@ def header_counts(user) -> Header:
     """One query for most people: the unread count, and whether they might be
     on a rota today (a day either side, whatever the time zones); only those
     who might be (and staff) pay for the precise rota and the queue's count."""
-    today = timezone.localdate()
-    maybe_on_duty = RoomModerator.objects.filter(
-        Q(starts_on__isnull=True) | Q(starts_on__lte=today + timedelta(days=1)),
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today - timedelta(days=1)),
-        user=OuterRef("pk"),
-    )
+    maybe_on_duty = RoomModerator.objects.maybe_on_duty().filter(user=OuterRef("pk"))
     unread = (
         _notifications_of(user)
         .filter(read_at__isnull=True)

@@ -2,6 +2,8 @@
 shift, and, when a shift starts, a notification to its moderators with the
 notes and what is waiting for them."""
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -35,7 +37,11 @@ def start_shifts() -> int:
     held comments, comments nobody has answered. Each line is told once, so
     this can run every hour; returns how many were told."""
     told = 0
-    lines = RoomModerator.objects.filter(starts_on__isnull=False).select_related("room__consultation", "user")
+    lines = (
+        RoomModerator.objects.maybe_on_duty()
+        .filter(starts_on__isnull=False, starts_on__gte=timezone.localdate() - timedelta(days=1))
+        .select_related("room__consultation", "user")
+    )
     for line in lines.exclude(pk__in=ShiftStart.objects.values("assignment_id")):
         if line.starts_on != line.room.consultation.today() or not line.user.is_active:
             continue
