@@ -66,9 +66,7 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     email = models.EmailField(_("email address"), unique=True)
-    display_name = models.CharField(
-        _("display name"), max_length=80, help_text=_("Shown with everything you write.")
-    )
+    display_name = models.CharField(_("display name"), max_length=80, help_text=_("Shown with everything you write."))
     handle = models.CharField(
         _("handle"),
         max_length=30,

@@ -287,7 +287,9 @@ def _card(
         if comment.is_pending and readable
         else "",
         language=comment.language,
-        language_label=language_name(comment.language) if comment.language and comment.language != page_language else "",
+        language_label=language_name(comment.language)
+        if comment.language and comment.language != page_language
+        else "",
         is_pinned=comment.level == 0 and comment.is_pinned,
         is_locked=comment.level == 0 and comment.is_locked,
         is_highlighted=comment.is_highlighted,

@@ -24,8 +24,6 @@ from forum.models import (
 )
 
 
-
-
 @dataclass(frozen=True)
 class CommentsPage:
     """One page of comments in tree order, with what drawing them needs
@@ -89,11 +87,7 @@ def _page_roots(room: Room, number: int, *, newest_first: bool, viewer=None) -> 
     wanted = Q(thread_number__range=(low, high), is_pinned=False)
     if number == 1:
         wanted |= Q(is_pinned=True)
-    roots = list(
-        Comment.objects.filter(wanted, room=room, level=0)
-        .shown_in_threads(viewer)
-        .select_related("author")
-    )
+    roots = list(Comment.objects.filter(wanted, room=room, level=0).shown_in_threads(viewer).select_related("author"))
     roots.sort(key=lambda root: (not root.is_pinned, -root.thread_number if newest_first else root.thread_number))
     return roots
 
@@ -155,7 +149,9 @@ def room_threads_page(room: Room, *, number: int = 1, newest_first: bool = False
     )
 
 
-def room_comments_filtered(room: Room, *, question: GuidingQuestion | None = None, language: str | None = None, number=1):
+def room_comments_filtered(
+    room: Room, *, question: GuidingQuestion | None = None, language: str | None = None, number=1
+):
     """The room's visible comments answering a question and/or written in a
     language, oldest first, as a flat paginated list."""
     comments = Comment.objects.filter(room=room, state=Comment.State.VISIBLE).select_related("author", "room")
@@ -206,10 +202,11 @@ def thread_page(root: Comment, *, number: int = 1, viewer=None) -> CommentsPage:
     )
     shown_ids = {root.pk} | {reply.pk for reply in replies}
     missing_parent_ids = {reply.parent_id for reply in replies if reply.parent_id not in shown_ids}
-    off_page_parents = {
-        parent.pk: parent
-        for parent in Comment.objects.filter(pk__in=missing_parent_ids).select_related("author")
-    } if missing_parent_ids else {}
+    off_page_parents = (
+        {parent.pk: parent for parent in Comment.objects.filter(pk__in=missing_parent_ids).select_related("author")}
+        if missing_parent_ids
+        else {}
+    )
     comments = [root, *replies]
     return CommentsPage(
         comments=comments,

@@ -251,11 +251,16 @@ def edit_comment(request, comment_id):
         initial={"body": comment.body_source, "language": comment.language or "auto"},
     )
     outcome = attempt(
-        form, lambda form: services.edit_comment(request.user, comment=comment, **form.service_arguments()), error_field="body"
+        form,
+        lambda form: services.edit_comment(request.user, comment=comment, **form.service_arguments()),
+        error_field="body",
     )
     if outcome.done:
         if outcome.result.is_pending and comment.is_visible:
-            messages.info(request, _("Your comment has been updated. A moderator will look at your edit before others can see it."))
+            messages.info(
+                request,
+                _("Your comment has been updated. A moderator will look at your edit before others can see it."),
+            )
         else:
             messages.success(request, _("Your comment has been updated."))
         return redirect(comment.get_absolute_url())
