@@ -338,6 +338,8 @@ FORUM_RATE_LIMITS = {
     "post": [(5, 60), (60, 3600)],
     "edit": [(10, 60), (60, 3600)],
     "report": [(10, 600), (30, 86400)],
+    # Asking for a machine translation not made yet (each costs an engine run).
+    "translate": [(30, 600), (200, 86400)],
 }
 # Each can be set from the environment as "times/seconds,…", e.g.
 # FORUM_RATE_LIMIT_POST="5/60,60/3600"; an empty value turns that limit off.

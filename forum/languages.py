@@ -64,3 +64,9 @@ def language_name(code: str) -> str:
         return name[:1].upper() + name[1:]
     except KeyError:
         return code
+
+
+def written_language(interface_code: str) -> str:
+    """The code a text in this interface language is marked with: "zh" for the
+    "zh-hans" interface, "pt" for "pt-br"; comments and translations use these."""
+    return interface_code.split("-")[0].lower() if interface_code else ""

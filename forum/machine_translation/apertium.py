@@ -65,6 +65,10 @@ class Apertium:
         return []
 
     def pairs(self) -> frozenset[tuple[str, str]]:
+        return self._pairs
+
+    @functools.cached_property
+    def _pairs(self) -> frozenset[tuple[str, str]]:
         languages = {code for pair in self._modes for code in pair}
         return frozenset((a, b) for a in languages for b in languages if a != b and self._route(a, b))
 

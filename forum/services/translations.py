@@ -12,7 +12,7 @@ from django.db.models import Q
 from django_tasks import task
 
 from accounts.models import User
-from forum import machine_translation
+from forum import machine_translation, ratelimits
 from forum.machine_translation import EngineUnavailable, markup
 from forum.models import Comment, CommentTranslation
 
@@ -98,3 +98,16 @@ def _store(comment: Comment, *, language: str, html: str, status: str, engine: s
                     "engine": engine,
                 },
             )
+
+
+def request_translation(reader, *, comment: Comment, target: str, client_key: str) -> None:
+    """A reader asks for a translation not made yet (an older comment, or an
+    engine that was down): the worker is asked to make it. Limited per person
+    (or address), as each costs an engine run. The caller checked the comment
+    may be read and translated."""
+    key = ratelimits.user_key("translate", reader) if reader.is_authenticated else f"translate:client:{client_key}"
+    for limit, period in settings.FORUM_RATE_LIMITS.get("translate", ()):
+        wait = ratelimits.hit(key, limit=limit, period=period)
+        if wait is not None:
+            raise ratelimits.RateLimited(wait)
+    translate_comment.enqueue(comment.pk, [target])

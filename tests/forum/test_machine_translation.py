@@ -8,6 +8,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.urls import reverse
 
 from forum import machine_translation, services
 from forum.machine_translation import EngineUnavailable, markup
@@ -328,3 +329,103 @@ def test_no_engine_means_no_task_at_all(settings, room):
     settings.TRANSLATION_BACKEND = "none"
     comment = factories.make_comment(room, body="Los intérpretes son esenciales.", language="es")
     assert not CommentTranslation.objects.filter(comment=comment).exists()
+
+
+# --- A reader asks for a comment in their language -------------------------
+
+
+def _translation_page(client, comment, language="en", **headers):
+    return client.get(reverse("forum:comment-translation", args=[comment.pk, language]), **headers)
+
+
+def test_the_translation_page_shows_the_translation_labelled_and_the_original(client, engine, room):
+    comment = factories.make_comment(room, body="Los intérpretes son esenciales.", language="es")
+    html = _translation_page(client, comment).content.decode()
+    assert "Machine translation from Español" in html
+    assert "[en] LOS INTÉRPRETES SON ESENCIALES." in html
+    assert f'href="/comment/{comment.pk}/"' in html and "Show original" in html
+    assert "Los intérpretes son esenciales." in html  # the original, below
+
+
+def test_a_translation_not_made_yet_is_asked_of_the_worker(client, engine, room, settings):
+    comment = factories.make_comment(room, body="Los intérpretes son esenciales.", language="es")
+    CommentTranslation.objects.filter(comment=comment).delete()
+    html = _translation_page(client, comment).content.decode()
+    # The tests' queue runs the task at once: the page shows what it made.
+    assert "[en] LOS INTÉRPRETES" in html
+    assert CommentTranslation.objects.filter(comment=comment, language="en").exists()
+
+
+def test_a_translation_on_its_way_says_so(client, engine, room, settings):
+    comment = factories.make_comment(room, body="Los intérpretes son esenciales.", language="es")
+    CommentTranslation.objects.filter(comment=comment).delete()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    html = _translation_page(client, comment, "fr", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "est en cours" in html or "being made" in html
+
+
+def test_a_pair_the_engine_cannot_translate_says_so(client, settings, room):
+    settings.TRANSLATION_BACKEND = "forum.machine_translation.apertium.Apertium"
+    comment = factories.make_comment(room, body="This is a comment in English.", language="en")
+    settings.LANGUAGES = [*settings.LANGUAGES, ("ar", "العربية")]
+    response = _translation_page(client, comment, "ar")
+    assert response.status_code == 200
+    assert "No machine translation from English into" in response.content.decode()
+
+
+def test_asking_too_often_is_refused_with_a_wait(client, engine, room, settings):
+    settings.FORUM_RATE_LIMITS = {"translate": [(1, 600)]}
+    first = factories.make_comment(room, body="Primera cosa que decir.", language="es")
+    second = factories.make_comment(room, body="Segunda cosa que decir.", language="es")
+    CommentTranslation.objects.all().delete()
+    assert _translation_page(client, first).status_code == 200
+    refused = _translation_page(client, second)
+    assert refused.status_code == 429 and "many translations" in refused.content.decode()
+
+
+@pytest.mark.parametrize("state", ["hidden", "pending", "deleted"])
+def test_hidden_held_and_deleted_comments_are_never_shown_translated(client, engine, room, state):
+    comment = factories.make_comment(room, body="Los intérpretes son esenciales.", language="es")
+    assert CommentTranslation.objects.filter(comment=comment, language="en").exists()
+    comment.state = state
+    comment.save(update_fields=["state"])
+    assert _translation_page(client, comment).status_code == 404
+
+
+def test_no_translation_into_the_comments_own_or_an_unknown_language(client, engine, room):
+    comment = factories.make_comment(room, body="Los intérpretes son esenciales.", language="es")
+    assert _translation_page(client, comment, "es").status_code == 404
+    assert _translation_page(client, comment, "xx").status_code == 404
+
+
+def test_a_comment_in_an_unpublished_room_is_not_found(client, engine, room):
+    comment = factories.make_comment(room, body="Los intérpretes son esenciales.", language="es")
+    room.is_published = False
+    room.save()
+    assert _translation_page(client, comment).status_code == 404
+
+
+def test_a_translation_is_never_what_exports_quote(client, engine, room, moderator):
+    comment = factories.make_comment(room, body="Los intérpretes son esenciales.", language="es")
+    client.force_login(moderator)
+    export = client.get(reverse("forum:room-export-csv", args=[room.consultation.slug, room.slug]))
+    text = b"".join(export.streaming_content).decode() if export.streaming else export.content.decode()
+    assert "Los intérpretes son esenciales." in text and "LOS INTÉRPRETES" not in text
+    assert comment.pk
+
+
+def test_the_room_page_offers_a_translation_into_the_readers_language_only(client, engine, room):
+    spanish = factories.make_comment(room, body="Los intérpretes son esenciales.", language="es")
+    french = factories.make_comment(room, body="Les interprètes sont essentiels.", language="fr")
+    unknown = factories.make_comment(room, body="ok")
+    html = client.get(room.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    link = reverse("forum:comment-translation", args=[spanish.pk, "fr"])
+    assert f'href="{link}" data-translate="{spanish.pk}" rel="nofollow">Traduire en Français</a>' in html
+    assert f'data-translate="{french.pk}"' not in html
+    assert f'data-translate="{unknown.pk}"' not in html
+
+
+def test_no_link_is_offered_where_the_engine_cannot_go(client, settings, room):
+    comment = factories.make_comment(room, body="Los intérpretes son esenciales.", language="es")
+    html = client.get(room.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert f'data-translate="{comment.pk}"' not in html  # TRANSLATION_BACKEND is "none"
