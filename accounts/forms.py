@@ -47,6 +47,7 @@ class ProfileForm(forms.ModelForm):
             "bio",
             "quoting_consent",
             "language",
+            "reads_translations",
         ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
 

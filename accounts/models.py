@@ -106,6 +106,15 @@ class User(AbstractUser):
         default=QuotingConsent.BY_NAME,
         help_text=_("How the report that comes out of the consultation may use what you wrote."),
     )
+    # Comments in another language are shown in the person's own, machine-translated,
+    # with the original a click away (forum.machine_translation).
+    reads_translations = models.BooleanField(
+        _("show comments translated into my language"),
+        default=False,
+        help_text=_(
+            "Comments written in another language are shown machine-translated, with the original a click away."
+        ),
+    )
     speaks_for_organisation = models.BooleanField(
         _("this account speaks for an organisation"),
         default=False,

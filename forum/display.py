@@ -19,7 +19,13 @@ from accounts.text import names_look_alike
 from forum import links, machine_translation, permissions
 from forum.languages import language_name, written_language
 from forum.models import Comment, HeldReason, Room
-from forum.selectors.translations import Translation, may_be_translated, reader_language, translation_url
+from forum.selectors.translations import (
+    State,
+    Translation,
+    may_be_translated,
+    reader_language,
+    translation_url,
+)
 
 
 @dataclass(frozen=True)
@@ -159,8 +165,8 @@ class Drawing:
     # Visible comments by others after this id are new to the viewer
     # (selectors.visits); None marks nothing.
     new_after_id: int | None = None
-    # Ready translations into the viewer's language, by comment id, for a viewer
-    # who reads comments translated at once.
+    # Translations into the viewer's language (HTML by comment id), for a viewer
+    # who reads comments translated at once (CommentsPage.translations).
     translations: dict | None = None
 
 
@@ -329,7 +335,21 @@ def _card(
         ),
         translate_url=translation_url(comment.pk, target) if translatable else None,
         translate_to=language_name(target) if translatable else "",
-        translation=(drawing.translations or {}).get(comment.pk) if translatable else None,
+        translation=_translation(comment, target, drawing.translations) if translatable else None,
+    )
+
+
+def _translation(comment: Comment, target: str, translations: dict | None) -> Translation | None:
+    html = (translations or {}).get(comment.pk)
+    if not html:
+        return None
+    return Translation(
+        state=State.READY,
+        source=comment.language,
+        source_name=language_name(comment.language),
+        target=target,
+        target_name=language_name(target),
+        html=html,
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from forum import machine_translation
 from forum.languages import language_name, written_language
@@ -69,3 +70,11 @@ def translation_of(comment: Comment, target: str) -> Translation:
     if stored.status == CommentTranslation.Status.FAILED:
         return Translation(state=State.FAILED, **names)
     return Translation(state=State.READY, html=stored.body_html, engine=stored.engine, **names)
+
+
+def reading_language(viewer) -> str | None:
+    """The language a signed-in reader who chose to read comments translated
+    reads them in (the page's), or None: comments are then shown as written."""
+    if not (viewer.is_authenticated and viewer.reads_translations) or not machine_translation.engine().pairs():
+        return None
+    return reader_language(get_language() or settings.LANGUAGE_CODE)

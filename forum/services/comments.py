@@ -291,7 +291,7 @@ def edit_comment(author, *, comment: Comment, body: str, language: str | None = 
         if language != comment.language:
             Comment.objects.filter(pk=comment.pk).update(language=language)
             comment.language = language
-            translations.queue_translations(comment.pk)
+            translations.translate_again(comment.pk)
         return comment
     ratelimits.check("edit", author)
     rendered = render_comment_body(body)
@@ -328,7 +328,7 @@ def edit_comment(author, *, comment: Comment, body: str, language: str | None = 
         record_mentions_and_citations(comment, rendered)
         if held_reason:
             notifications.notify_held(comment)
-        translations.queue_translations(comment.pk)
+        translations.translate_again(comment.pk)
         refresh_citations_of(comment)
         cache.room_changed(comment.room_id)
     return comment
@@ -359,7 +359,7 @@ def rerender_comments(comments) -> int:
 
     def record(comment, rendered: RenderedBody) -> None:
         record_mentions_and_citations(comment, rendered)
-        translations.queue_translations(comment.pk)
+        translations.translate_again(comment.pk)
 
     return rerender(comments, model=Comment, record=record)
 

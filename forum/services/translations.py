@@ -32,6 +32,13 @@ def queue_translations(comment_id: int) -> None:
         translate_comment.enqueue(comment_id)
 
 
+def translate_again(comment_id: int) -> None:
+    """The comment's body or language changed: its translations are of a body
+    that is no more. They go, in the caller's transaction, and new ones are queued."""
+    CommentTranslation.objects.filter(comment_id=comment_id).delete()
+    queue_translations(comment_id)
+
+
 def names_in_room(comment: Comment) -> list[str]:
     """The names a comment in this room may write as words: its people's
     display names and organisations, which are never translated."""

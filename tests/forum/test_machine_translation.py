@@ -8,6 +8,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from forum import machine_translation, services
@@ -429,3 +431,62 @@ def test_no_link_is_offered_where_the_engine_cannot_go(client, settings, room):
     comment = factories.make_comment(room, body="Los intérpretes son esenciales.", language="es")
     html = client.get(room.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert f'data-translate="{comment.pk}"' not in html  # TRANSLATION_BACKEND is "none"
+
+
+# --- Reading comments translated at once ------------------------------------
+
+
+def test_a_person_who_chose_so_reads_comments_translated_with_the_original_a_click_away(client, engine, room):
+    spanish = factories.make_comment(room, body="Los intérpretes son esenciales.", language="es")
+    factories.make_reply(spanish, body="Estoy de acuerdo con esto.", language="es")
+    reader = factories.make_user(reads_translations=True)
+    client.force_login(reader)
+    html = client.get(room.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "[en] LOS INTÉRPRETES SON ESENCIALES." in html and "[en] ESTOY DE ACUERDO" in html
+    assert '<details class="comment__original"><summary>Show original</summary>' in html
+    assert "Los intérpretes son esenciales." in html
+    thread = client.get(
+        reverse("forum:thread", args=[room.consultation.slug, room.slug, spanish.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "[en] LOS INTÉRPRETES" in thread and "[en] ESTOY DE ACUERDO" in thread
+
+
+def test_others_see_comments_as_written(client, engine, room):
+    factories.make_comment(room, body="Los intérpretes son esenciales.", language="es")
+    client.force_login(factories.make_user())
+    html = client.get(room.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "LOS INTÉRPRETES" not in html and "Translate to English" in html
+
+
+def test_an_edited_comment_shows_no_translation_of_its_old_text(client, settings, room):
+    settings.TRANSLATION_BACKEND = "tests.forum.test_machine_translation.UppercaseEngine"
+    comment = factories.make_comment(room, body="Primera versión.", language="es")
+    settings.TRANSLATION_BACKEND = "tests.forum.test_machine_translation.BrokenEngine"
+    services.edit_comment(comment.author, comment=comment, body="Segunda versión.", language="es")
+    assert not CommentTranslation.objects.filter(comment=comment).exists()
+    client.force_login(factories.make_user(reads_translations=True))
+    html = client.get(room.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "PRIMERA" not in html and "Segunda versión." in html
+
+
+def test_reading_translated_costs_the_room_page_no_query(client, engine, room):
+    for n in range(5):
+        parent = factories.make_comment(room, body=f"Comentario número {n} en español.", language="es")
+        factories.make_reply(parent, body="Una respuesta en español.", language="es")
+    plain, translated = factories.make_user(), factories.make_user(reads_translations=True)
+    counts = []
+    for reader in (plain, translated):
+        client.force_login(reader)
+        client.get(room.get_absolute_url())
+        with CaptureQueriesContext(connection) as captured:
+            client.get(room.get_absolute_url())
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_the_choice_is_in_the_profile(client, participant):
+    client.force_login(participant)
+    data = {"display_name": participant.display_name, "handle": participant.handle, "reads_translations": "on"}
+    client.post(reverse("accounts:profile-edit"), data)
+    participant.refresh_from_db()
+    assert participant.reads_translations
