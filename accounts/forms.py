@@ -21,9 +21,7 @@ class SignupDetailsForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    speaks_for_organisation = forms.BooleanField(
-        label=_("This account speaks for an organisation"), required=False
-    )
+    speaks_for_organisation = forms.BooleanField(label=_("This account speaks for an organisation"), required=False)
 
     def clean_display_name(self):
         return clean_display_name(self.cleaned_data["display_name"])
@@ -34,9 +32,7 @@ class SignupDetailsForm(forms.Form):
 
 class ProfileForm(forms.ModelForm):
     # Declared here so that "@Alvaro" is tidied to "alvaro" before validation.
-    handle = forms.CharField(
-        label=_("Handle"), max_length=31, help_text=_("Others mention you by writing @handle.")
-    )
+    handle = forms.CharField(label=_("Handle"), max_length=31, help_text=_("Others mention you by writing @handle."))
 
     class Meta:
         model = User
@@ -51,6 +47,7 @@ class ProfileForm(forms.ModelForm):
             "bio",
             "quoting_consent",
             "language",
+            "reads_translations",
         ]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
 

@@ -66,9 +66,7 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     email = models.EmailField(_("email address"), unique=True)
-    display_name = models.CharField(
-        _("display name"), max_length=80, help_text=_("Shown with everything you write.")
-    )
+    display_name = models.CharField(_("display name"), max_length=80, help_text=_("Shown with everything you write."))
     handle = models.CharField(
         _("handle"),
         max_length=30,
@@ -107,6 +105,15 @@ class User(AbstractUser):
         choices=QuotingConsent.choices,
         default=QuotingConsent.BY_NAME,
         help_text=_("How the report that comes out of the consultation may use what you wrote."),
+    )
+    # Comments in another language are shown in the person's own, machine-translated,
+    # with the original a click away (forum.machine_translation).
+    reads_translations = models.BooleanField(
+        _("show comments translated into my language"),
+        default=False,
+        help_text=_(
+            "Comments written in another language are shown machine-translated, with the original a click away."
+        ),
     )
     speaks_for_organisation = models.BooleanField(
         _("this account speaks for an organisation"),

@@ -19,9 +19,11 @@ def save_profile(actor, *, person) -> None:
     name or handle, or quotes them for the report, follows a change (see accounts.signals)."""
     person.display_name = clean_display_name(person.display_name, person=person)
     with transaction.atomic():
-        before = get_user_model().objects.values(
-            "display_name", "handle", "quoting_consent", "organisation", "speaks_for_organisation"
-        ).get(pk=person.pk)
+        before = (
+            get_user_model()
+            .objects.values("display_name", "handle", "quoting_consent", "organisation", "speaks_for_organisation")
+            .get(pk=person.pk)
+        )
         if person.organisation != before["organisation"] or not person.speaks_for_organisation:
             # Staff verified that name, for an organisation account: not a new one.
             _forget_organisation_verification(person)

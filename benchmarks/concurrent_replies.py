@@ -36,8 +36,12 @@ def parse_args(argv=None):
     parser.add_argument("--posters", type=int, default=16, help="people replying at once (default 16)")
     parser.add_argument("--threads", type=int, default=10, help="threads they reply into (default 10)")
     parser.add_argument("--replies", type=int, default=20, help="timed replies per poster (default 20)")
-    parser.add_argument("--latency-ms", type=float, default=1.0,
-                        help="delay of each message to the database, as across a network (default 1; 0: direct)")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=1.0,
+        help="delay of each message to the database, as across a network (default 1; 0: direct)",
+    )
     return parser.parse_args(argv)
 
 
@@ -104,7 +108,9 @@ def run_posters(people, roots, replies: int):
     # Time for every process to start, connect and warm up before the clock starts.
     start_at = time.time() + 5 + len(people) * 0.25
     processes = [
-        context.Process(target=_poster, args=(index, person.pk, [root.pk for root in roots], replies, start_at, results))
+        context.Process(
+            target=_poster, args=(index, person.pk, [root.pk for root in roots], replies, start_at, results)
+        )
         for index, person in enumerate(people)
     ]
     for process in processes:
@@ -143,7 +149,9 @@ def main(argv=None) -> int:
         if args.latency_ms:
             # The posters reach the database through a proxy that delays each message.
             database = connection.settings_dict
-            proxy = TcpProxy(database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432), delay=args.latency_ms / 1000)
+            proxy = TcpProxy(
+                database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432), delay=args.latency_ms / 1000
+            )
             direct = (database["HOST"], database["PORT"])
             database["HOST"], database["PORT"] = "127.0.0.1", proxy.port
         try:

@@ -118,32 +118,122 @@ LANGUAGE_SHARES = [("en", 0.6), ("es", 0.2), ("fr", 0.2)]
 DISTINCT_BODIES = 3_000
 
 FIRST_NAMES = [
-    "Amina", "Jean", "Alvaro", "Li", "Fatima", "Olga", "Kwame", "Sofia", "Rahul", "Ana", "Tomasz", "Grace",
-    "Hassan", "Emma", "Nguyen", "Lucia", "Yuki", "Chloe", "Mateo", "Aïcha", "Pedro", "Ingrid", "Samuel", "Mariam",
+    "Amina",
+    "Jean",
+    "Alvaro",
+    "Li",
+    "Fatima",
+    "Olga",
+    "Kwame",
+    "Sofia",
+    "Rahul",
+    "Ana",
+    "Tomasz",
+    "Grace",
+    "Hassan",
+    "Emma",
+    "Nguyen",
+    "Lucia",
+    "Yuki",
+    "Chloe",
+    "Mateo",
+    "Aïcha",
+    "Pedro",
+    "Ingrid",
+    "Samuel",
+    "Mariam",
 ]
 LAST_NAMES = [
-    "Diallo", "Dupont", "Herrero", "Wei", "Zahra", "Petrova", "Mensah", "Rossi", "Mehta", "Lima", "Nowak",
-    "Wanjiru", "Ali", "Schmidt", "Van An", "Fernández", "Tanaka", "Martin", "Gómez", "Traoré", "Okafor", "Lindqvist",
+    "Diallo",
+    "Dupont",
+    "Herrero",
+    "Wei",
+    "Zahra",
+    "Petrova",
+    "Mensah",
+    "Rossi",
+    "Mehta",
+    "Lima",
+    "Nowak",
+    "Wanjiru",
+    "Ali",
+    "Schmidt",
+    "Van An",
+    "Fernández",
+    "Tanaka",
+    "Martin",
+    "Gómez",
+    "Traoré",
+    "Okafor",
+    "Lindqvist",
 ]
 ORGANISATIONS = [
-    "Legal Aid Network", "Justice Watch", "Fundación Justicia y Paz", "Avocats Sans Frontières Sahel",
-    "Women Lawyers Association", "Transparency Coalition", "Red de Defensoras", "Observatoire des prisons",
-    "Rural Paralegal Trust", "Bar Association of the Capital",
+    "Legal Aid Network",
+    "Justice Watch",
+    "Fundación Justicia y Paz",
+    "Avocats Sans Frontières Sahel",
+    "Women Lawyers Association",
+    "Transparency Coalition",
+    "Red de Defensoras",
+    "Observatoire des prisons",
+    "Rural Paralegal Trust",
+    "Bar Association of the Capital",
 ]
 COUNTRIES = ["KE", "SN", "CO", "GT", "FR", "ES", "IN", "NG", "UA", "PH", "ML", "BR", "TN", "DE", "MX", "CD"]
 
 # Fifty searches: single words in each language, names, organisations,
 # phrases, rare words and one that matches nothing.
 SEARCHES = [
-    "justice", "courts", "corruption", "paralegal", "mediation", "judges", "registry", "detention",
-    "election observers", "intimidation", "women property", "donors coordinate", "backlog", "refugee camps",
-    "customary courts", "bar associations", "translation", "ombudsman", "survey delays", "budget",
-    "tribunales", "corrupción", "mujeres", "defensores", "mediación comunitaria", "jueces género",
-    "juzgados móviles", "lenguas indígenas", "demoras", "comisión anticorrupción",
-    "tribunaux", "juges", "torture", "médiation", "héritage femmes", "audiences foraines", "numérisation",
-    "bailleurs", "détention", "observateurs",
-    "Diallo", "Herrero", "Okafor Mensah", "Justice Watch", "Legal Aid Network", "Transparency",
-    "access to justice", "independent courts registry", "quasiquantum", "reform institutional",
+    "justice",
+    "courts",
+    "corruption",
+    "paralegal",
+    "mediation",
+    "judges",
+    "registry",
+    "detention",
+    "election observers",
+    "intimidation",
+    "women property",
+    "donors coordinate",
+    "backlog",
+    "refugee camps",
+    "customary courts",
+    "bar associations",
+    "translation",
+    "ombudsman",
+    "survey delays",
+    "budget",
+    "tribunales",
+    "corrupción",
+    "mujeres",
+    "defensores",
+    "mediación comunitaria",
+    "jueces género",
+    "juzgados móviles",
+    "lenguas indígenas",
+    "demoras",
+    "comisión anticorrupción",
+    "tribunaux",
+    "juges",
+    "torture",
+    "médiation",
+    "héritage femmes",
+    "audiences foraines",
+    "numérisation",
+    "bailleurs",
+    "détention",
+    "observateurs",
+    "Diallo",
+    "Herrero",
+    "Okafor Mensah",
+    "Justice Watch",
+    "Legal Aid Network",
+    "Transparency",
+    "access to justice",
+    "independent courts registry",
+    "quasiquantum",
+    "reform institutional",
 ]
 SEARCH_ROOM_INDEX = 2
 
@@ -203,24 +293,31 @@ def build_people(rng, count):
 
     from accounts.models import User
 
-    consents = [User.QuotingConsent.BY_NAME] * 16 + [User.QuotingConsent.ANONYMOUSLY] * 3 + [
-        User.QuotingConsent.NOT_AT_ALL
-    ]
+    consents = (
+        [User.QuotingConsent.BY_NAME] * 16 + [User.QuotingConsent.ANONYMOUSLY] * 3 + [User.QuotingConsent.NOT_AT_ALL]
+    )
     people = []
     for index in range(count):
         organisation = rng.choice(ORGANISATIONS) if rng.random() < 0.4 else ""
         speaks_for = bool(organisation) and index % 10 == 0
         name = organisation if speaks_for else f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-        people.append(User.objects.create_user(
-            email=f"person{index}@consultation-bench.example.org", password=None, display_name=name,
-            organisation=organisation, speaks_for_organisation=speaks_for, country=rng.choice(COUNTRIES),
-            quoting_consent=rng.choice(consents),
-        ))
+        people.append(
+            User.objects.create_user(
+                email=f"person{index}@consultation-bench.example.org",
+                password=None,
+                display_name=name,
+                organisation=organisation,
+                speaks_for_organisation=speaks_for,
+                country=rng.choice(COUNTRIES),
+                quoting_consent=rng.choice(consents),
+            )
+        )
     EmailAddress.objects.bulk_create(
         EmailAddress(user=person, email=person.email, primary=True, verified=True) for person in people
     )
-    staff = User.objects.create_user(email="staff@consultation-bench.example.org", password=None,
-                                     display_name="Sam Staff", is_staff=True)
+    staff = User.objects.create_user(
+        email="staff@consultation-bench.example.org", password=None, display_name="Sam Staff", is_staff=True
+    )
     return people, staff
 
 
@@ -231,14 +328,21 @@ def build_consultation(args):
     from forum.services import add_guiding_questions
 
     consultation = Consultation.objects.create(
-        title="Global review of the rule of law and human rights programme", slug="rule-of-law-global-review",
-        introduction="We want to hear from you.", is_published=True,
+        title="Global review of the rule of law and human rights programme",
+        slug="rule-of-law-global-review",
+        introduction="We want to hear from you.",
+        is_published=True,
     )
     rooms, questions = [], {}
     for position, (title, slug) in enumerate(ROOMS[: args.rooms]):
         room = Room.objects.create(
-            consultation=consultation, title=title, slug=slug, position=position, is_published=True,
-            introduction="Welcome to this discussion.", state=Room.State.OPEN,
+            consultation=consultation,
+            title=title,
+            slug=slug,
+            position=position,
+            is_published=True,
+            introduction="Welcome to this discussion.",
+            state=Room.State.OPEN,
         )
         rooms.append(room)
         questions[room.pk] = add_guiding_questions(room, QUESTIONS)
@@ -297,7 +401,9 @@ def insert_room(rng, room, roots, people, questions, bodies):
             # Backends that cannot return ids from a bulk insert: read them back.
             ids = {
                 (tree_id, lft): pk
-                for pk, tree_id, lft in Comment.objects.filter(room=room, level=level).values_list("pk", "tree_id", "lft")
+                for pk, tree_id, lft in Comment.objects.filter(room=room, level=level).values_list(
+                    "pk", "tree_id", "lft"
+                )
             }
             for obj in objects:
                 obj.pk = obj.id = ids[(obj.tree_id, obj.lft)]
@@ -328,12 +434,19 @@ def build(args, rng):
     people, staff = build_people(rng, args.people)
     consultation, rooms, questions, today = build_consultation(args)
     assign_moderators(rooms, people, today)
-    print(f"Rendered {len(bodies)} distinct bodies and made {len(people)} people in "
-          f"{time.perf_counter() - started:.1f} s; inserting the comments...", flush=True)
+    print(
+        f"Rendered {len(bodies)} distinct bodies and made {len(people)} people in "
+        f"{time.perf_counter() - started:.1f} s; inserting the comments...",
+        flush=True,
+    )
     for room in rooms:
         roots = room_page.plan_room(
-            rng, threads=args.threads_per_room, comments=args.comments_per_room, max_depth=8,
-            authors=len(people), start=timezone.now() - timedelta(days=90),
+            rng,
+            threads=args.threads_per_room,
+            comments=args.comments_per_room,
+            max_depth=8,
+            authors=len(people),
+            start=timezone.now() - timedelta(days=90),
         )
         latest = max(node.created_at for root in roots for node in room_page.walk(root))
         shift = max(timedelta(0), latest - (timezone.now() - timedelta(hours=1)))
@@ -349,17 +462,26 @@ def build(args, rng):
                 last_activity_at=comments.aggregate(last=Max("created_at"))["last"],
             )
         room_page.check_tree(room, [first_tree_id, first_tree_id + len(roots) - 1])
-        print(f"  {room.title}: {comments.count()} comments, tree checked "
-              f"({time.perf_counter() - started:.0f} s so far)", flush=True)
+        print(
+            f"  {room.title}: {comments.count()} comments, tree checked ({time.perf_counter() - started:.0f} s so far)",
+            flush=True,
+        )
     add_reports(rng, rooms, people, 300)
     # One room has a final summary, so the pages draw one.
-    write_summary(staff, room=rooms[0], kind="final", period_start=today - timedelta(days=90),
-                  period_end=today - timedelta(days=1),
-                  body="Participants asked for longer funding cycles and more legal aid in rural areas.")
+    write_summary(
+        staff,
+        room=rooms[0],
+        kind="final",
+        period_start=today - timedelta(days=90),
+        period_end=today - timedelta(days=1),
+        body="Participants asked for longer funding cycles and more legal aid in rural areas.",
+    )
     total = Comment.objects.filter(room__consultation=consultation).count()
     analyze()
-    print(f"Built the consultation in {time.perf_counter() - started:.1f} s: {total} comments in "
-          f"{len(rooms)} rooms.", flush=True)
+    print(
+        f"Built the consultation in {time.perf_counter() - started:.1f} s: {total} comments in {len(rooms)} rooms.",
+        flush=True,
+    )
     for room in rooms:
         room.refresh_from_db()
     return consultation, rooms, staff, total
@@ -472,10 +594,18 @@ def serve_export(database_name, user_id, path):
     response.close()
     seconds = time.perf_counter() - started
     peak_kb = _status_kb("VmHWM") if reset else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({
-        "seconds": seconds, "bytes": size, "rows": rows, "before_kb": before_kb, "peak_kb": peak_kb,
-        "process_peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-    }))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "bytes": size,
+                "rows": rows,
+                "before_kb": before_kb,
+                "peak_kb": peak_kb,
+                "process_peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            }
+        )
+    )
 
 
 # --- Report -----------------------------------------------------------------------
@@ -487,8 +617,14 @@ def median(samples):
 
 def row_for(name, samples, target=None):
     value = median(samples)
-    rows = [(f"{name}: median", f"{value:.1f} ms", f"<= {target:.0f} ms" if target else "",
-             room_page.verdict(value, target) if target else "")]
+    rows = [
+        (
+            f"{name}: median",
+            f"{value:.1f} ms",
+            f"<= {target:.0f} ms" if target else "",
+            room_page.verdict(value, target) if target else "",
+        )
+    ]
     rows.append((f"{name}: p95", f"{room_page.p95(samples):.1f} ms", "", ""))
     return rows
 
@@ -529,11 +665,15 @@ def run(args):
 
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print()
-    print(f"Consultation benchmark on {connection.display_name} {room_page.database_version(connection)} "
-          f"(database {database_name})")
+    print(
+        f"Consultation benchmark on {connection.display_name} {room_page.database_version(connection)} "
+        f"(database {database_name})"
+    )
     print(f"Machine: {os.cpu_count()} CPUs, load average {load} (1, 5, 15 min)")
-    print(f"Consultation: {total} comments in {len(rooms)} rooms of {args.threads_per_room} threads, "
-          f"{args.people} authors; timings through Django's test client after one warm-up request.")
+    print(
+        f"Consultation: {total} comments in {len(rooms)} rooms of {args.threads_per_room} threads, "
+        f"{args.people} authors; timings through Django's test client after one warm-up request."
+    )
     if connection.vendor != "postgresql":
         print("Note: SQLite searches by scanning every comment; the search target is for PostgreSQL.")
     print()
@@ -553,15 +693,26 @@ def run(args):
             (f"{label}: time", f"{figure['seconds']:.1f} s", "", ""),
             (f"{label}: rows", figure["rows"], f"= {total}", "PASS" if figure["rows"] == total else "MISS"),
             (f"{label}: size", f"{figure['bytes'] / 1024 / 1024:.1f} MB", "", ""),
-            (f"{label}: peak memory of the process", f"{peak_mb:.0f} MB", f"< {EXPORT_PEAK_MB:.0f} MB",
-             "PASS" if peak_mb < EXPORT_PEAK_MB else "MISS"),
-            (f"{label}: growth during the export", f"{(figure['peak_kb'] - figure['before_kb']) / 1024:.0f} MB", "", ""),
+            (
+                f"{label}: peak memory of the process",
+                f"{peak_mb:.0f} MB",
+                f"< {EXPORT_PEAK_MB:.0f} MB",
+                "PASS" if peak_mb < EXPORT_PEAK_MB else "MISS",
+            ),
+            (
+                f"{label}: growth during the export",
+                f"{(figure['peak_kb'] - figure['before_kb']) / 1024:.0f} MB",
+                "",
+                "",
+            ),
         ]
     room_page.print_table(rows)
     print()
-    print("Peak memory is the resident size (VmHWM) of a fresh Python process with Django loaded that serves "
-          "the export through the test client and reads it to the end without keeping it; growth is that peak "
-          "less its size just before the request.")
+    print(
+        "Peak memory is the resident size (VmHWM) of a fresh Python process with Django loaded that serves "
+        "the export through the test client and reads it to the end without keeping it; growth is that peak "
+        "less its size just before the request."
+    )
     room_page.print_misses(rows)
 
 
@@ -572,7 +723,6 @@ def main(argv=None):
         database_name, user_id, path = args.serve_export
         serve_export(database_name, int(user_id), path)
         return 0
-
 
     with throwaway_database(BENCH_DATABASE_NAME, keep=args.keep):
         run(args)

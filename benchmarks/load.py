@@ -50,13 +50,23 @@ UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Requests per second for the anonymous room page under gunicorn.")
     parser.add_argument("--seconds", type=int, default=20, help="length of each cached run (default 20)")
-    parser.add_argument("--connections", type=int, nargs="+", default=[16, 64],
-                        help="concurrent connections, one cached run each (default 16 64)")
-    parser.add_argument("--uncached-seconds", type=int, default=10,
-                        help="length of the run without the page cache, at the first --connections (default 10)")
+    parser.add_argument(
+        "--connections",
+        type=int,
+        nargs="+",
+        default=[16, 64],
+        help="concurrent connections, one cached run each (default 16 64)",
+    )
+    parser.add_argument(
+        "--uncached-seconds",
+        type=int,
+        default=10,
+        help="length of the run without the page cache, at the first --connections (default 10)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--plain", action="store_true",
-                        help="ask without Accept-Encoding, so pages go out uncompressed")
+    parser.add_argument(
+        "--plain", action="store_true", help="ask without Accept-Encoding, so pages go out uncompressed"
+    )
     parser.add_argument("--threads", type=int, default=500, help="threads in the room (default 500)")
     parser.add_argument("--comments", type=int, default=10_000, help="comments in the room (default 10000)")
     parser.add_argument("--max-depth", type=int, default=8, help="deepest reply level (default 8)")
@@ -79,8 +89,13 @@ def ensure_wrk():
     if os.geteuid() != 0:
         raise SystemExit("wrk is not installed: run `apt-get install -y wrk` as root, then this again.")
     print("wrk is missing: installing it with apt-get install -y wrk...", flush=True)
-    subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, timeout=600,
-                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-q", "wrk"],
+        check=True,
+        timeout=600,
+        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        stdout=subprocess.DEVNULL,
+    )
     path = shutil.which("wrk")
     if not path:
         raise SystemExit("apt-get did not install wrk.")
@@ -110,8 +125,11 @@ def database_url(settings_dict):
 
 
 def server_environment(database, static_root, workers):
-    keep = {key: value for key, value in os.environ.items()
-            if not key.startswith(("DJANGO_", "FORUM_", "DATABASE_", "REDIS_", "STATIC_", "WEB_"))}
+    keep = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "FORUM_", "DATABASE_", "REDIS_", "STATIC_", "WEB_"))
+    }
     return keep | {
         "DJANGO_SETTINGS_MODULE": "consultation.settings",
         "DEBUG": "0",
@@ -157,8 +175,13 @@ class Server:
 
     def __enter__(self):
         with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-                                            cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+                cwd=PROJECT_ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -272,7 +295,9 @@ def measure(server, wrk, path, *, connections, seconds, headers, cached):
             raise SystemExit(f"GET {path} answered {response.status}")
     cache_header = response.getheader("X-Room-Cache")
     if cached and cache_header != "hit":
-        raise SystemExit(f"The page cache is on but the room page was not served from it (X-Room-Cache: {cache_header}).")
+        raise SystemExit(
+            f"The page cache is on but the room page was not served from it (X-Room-Cache: {cache_header})."
+        )
     if not cached and cache_header is not None:
         raise SystemExit(f"The page cache is off but the room page says X-Room-Cache: {cache_header}.")
     url = f"http://127.0.0.1:{server.port}{path}"
@@ -283,10 +308,17 @@ def measure(server, wrk, path, *, connections, seconds, headers, cached):
         result = run_wrk(wrk, url, connections=connections, seconds=seconds, headers=headers)
     finally:
         peaks = memory.stop()
-    result |= {"connections": connections, "seconds": seconds, "cached": cached, "worker_peaks_kb": peaks,
-               "master_peak_kb": peak_rss_kb(server.process.pid) or 0}
-    print(f"  {connections} connections, {seconds} s, cache {'on' if cached else 'off'}: "
-          f"{result['rps']:.0f} requests/s", flush=True)
+    result |= {
+        "connections": connections,
+        "seconds": seconds,
+        "cached": cached,
+        "worker_peaks_kb": peaks,
+        "master_peak_kb": peak_rss_kb(server.process.pid) or 0,
+    }
+    print(
+        f"  {connections} connections, {seconds} s, cache {'on' if cached else 'off'}: {result['rps']:.0f} requests/s",
+        flush=True,
+    )
     if result["socket_errors"] or result["non_2xx"]:
         # The log goes with the temporary directory: show its end now.
         print(f"  Some requests failed; the end of gunicorn's log:\n{server.log_path.read_text()[-3000:]}", flush=True)
@@ -301,13 +333,19 @@ def report(results, *, args, room_path, workers, headers, database):
 
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print()
-    print(f"Load benchmark: gunicorn (gunicorn.conf.py, {workers} workers, DEBUG off) on 127.0.0.1, "
-          f"PostgreSQL {room_page.database_version(connection)} (database {database}), Redis {REDIS_URL}")
-    print(f"Machine: {os.cpu_count()} CPUs, load average {load} (1, 5, 15 min) after the runs; "
-          "wrk (2 threads) and gunicorn share the CPUs.")
+    print(
+        f"Load benchmark: gunicorn (gunicorn.conf.py, {workers} workers, DEBUG off) on 127.0.0.1, "
+        f"PostgreSQL {room_page.database_version(connection)} (database {database}), Redis {REDIS_URL}"
+    )
+    print(
+        f"Machine: {os.cpu_count()} CPUs, load average {load} (1, 5, 15 min) after the runs; "
+        "wrk (2 threads) and gunicorn share the CPUs."
+    )
     sent = ", ".join(f"{name}: {value}" for name, value in headers.items()) or "none"
-    print(f"Page: GET {room_path} anonymously, the first page of a room of {args.comments} comments in "
-          f"{args.threads} threads; headers sent: {sent}.")
+    print(
+        f"Page: GET {room_path} anonymously, the first page of a room of {args.comments} comments in "
+        f"{args.threads} threads; headers sent: {sent}."
+    )
     print()
     rows = [("Run", "Requests/s", "p50", "p75", "p90", "p99", "Errors", "Peak RSS per worker", "Target", "")]
     for result in results:
@@ -321,26 +359,32 @@ def report(results, *, args, room_path, workers, headers, database):
         if result["cached"]:
             target = f">= {TARGET_REQUESTS_PER_SECOND}"
             verdict = "PASS" if result["rps"] >= TARGET_REQUESTS_PER_SECOND else "MISS"
-        rows.append((
-            f"cache {'on' if result['cached'] else 'off'}, {result['connections']} conn, {result['seconds']} s",
-            f"{result['rps']:.0f}",
-            *(f"{latency[p]:.1f} ms" if p in latency else "?" for p in (50, 75, 90, 99)),
-            result["socket_errors"] + result["non_2xx"],
-            memory,
-            target,
-            verdict,
-        ))
+        rows.append(
+            (
+                f"cache {'on' if result['cached'] else 'off'}, {result['connections']} conn, {result['seconds']} s",
+                f"{result['rps']:.0f}",
+                *(f"{latency[p]:.1f} ms" if p in latency else "?" for p in (50, 75, 90, 99)),
+                result["socket_errors"] + result["non_2xx"],
+                memory,
+                target,
+                verdict,
+            )
+        )
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  " + "  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
     print()
     cached = next(r for r in results if r["cached"] and r["connections"] == results[-1]["connections"])
     uncached = results[-1]
-    print(f"The page cache serves {cached['rps'] / uncached['rps']:.1f}x the requests per second "
-          f"({cached['rps']:.0f} against {uncached['rps']:.0f} at {uncached['connections']} connections).")
-    print(f"Peak RSS is each worker's VmHWM; the gunicorn master peaked at "
-          f"{max(r['master_peak_kb'] for r in results) / 1024:.0f} MB. Workers are replaced after about "
-          "10,000 requests (WEB_MAX_REQUESTS, see gunicorn.conf.py); replaced ones are counted above.")
+    print(
+        f"The page cache serves {cached['rps'] / uncached['rps']:.1f}x the requests per second "
+        f"({cached['rps']:.0f} against {uncached['rps']:.0f} at {uncached['connections']} connections)."
+    )
+    print(
+        f"Peak RSS is each worker's VmHWM; the gunicorn master peaked at "
+        f"{max(r['master_peak_kb'] for r in results) / 1024:.0f} MB. Workers are replaced after about "
+        "10,000 requests (WEB_MAX_REQUESTS, see gunicorn.conf.py); replaced ones are counted above."
+    )
     misses = [row[0] for row in rows[1:] if row[-1] == "MISS"]
     errors = sum(r["socket_errors"] + r["non_2xx"] for r in results)
     if errors:
@@ -363,21 +407,38 @@ def run(args, wrk, redis_client, workdir):
     connection.close()
 
     print("Collecting static files...", flush=True)
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity=0"],
-                   cwd=PROJECT_ROOT, env=env, check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity=0"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
     headers = {} if args.plain else BROWSER_HEADERS
     results = []
     print(f"Serving with gunicorn, {args.workers} workers, page cache on:", flush=True)
     redis_client.flushdb()
     with Server(env | {"FORUM_CACHE_ROOM_PAGES": "1"}, workdir, "cached") as server:
         for connections in args.connections:
-            results.append(measure(server, wrk, room_path, connections=connections, seconds=args.seconds,
-                                   headers=headers, cached=True))
+            results.append(
+                measure(
+                    server, wrk, room_path, connections=connections, seconds=args.seconds, headers=headers, cached=True
+                )
+            )
     print(f"Serving with gunicorn, {args.workers} workers, page cache off:", flush=True)
     redis_client.flushdb()
     with Server(env | {"FORUM_CACHE_ROOM_PAGES": "0"}, workdir, "uncached") as server:
-        results.append(measure(server, wrk, room_path, connections=args.connections[0],
-                               seconds=args.uncached_seconds, headers=headers, cached=False))
+        results.append(
+            measure(
+                server,
+                wrk,
+                room_path,
+                connections=args.connections[0],
+                seconds=args.uncached_seconds,
+                headers=headers,
+                cached=False,
+            )
+        )
     redis_client.flushdb()
     report(results, args=args, room_path=room_path, workers=args.workers, headers=headers, database=database)
 
@@ -389,8 +450,10 @@ def main(argv=None):
     from django.db import connection
 
     if connection.vendor != "postgresql":
-        raise SystemExit("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://user@host:5432/postgres "
-                         "(the database named there is only used to create and drop bench_load).")
+        raise SystemExit(
+            "This benchmark needs PostgreSQL: set DATABASE_URL=postgres://user@host:5432/postgres "
+            "(the database named there is only used to create and drop bench_load)."
+        )
     wrk = ensure_wrk()
     redis_client = check_redis()
     try:

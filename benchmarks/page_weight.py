@@ -713,7 +713,6 @@ def main(argv=None):
     args = parse_args(argv)
     setup_django()
 
-
     from benchmarks.harness import throwaway_database
 
     with throwaway_database(BENCH_DATABASE_NAME, keep=args.keep) as temporary_dir:

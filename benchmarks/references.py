@@ -96,7 +96,11 @@ def run_queued_refreshes():
     total_seconds, total_queries, total_rendered = 0.0, 0, 0
     for task in queued:
         seconds, queries, rendered = timed(lambda: refresh_citing_comments.call(*task.args_kwargs["args"]))
-        total_seconds, total_queries, total_rendered = total_seconds + seconds, total_queries + queries, total_rendered + rendered
+        total_seconds, total_queries, total_rendered = (
+            total_seconds + seconds,
+            total_queries + queries,
+            total_rendered + rendered,
+        )
     return total_seconds, total_queries, total_rendered, len(queued)
 
 
@@ -162,35 +166,51 @@ def run(args):
 
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
     print()
-    print(f"References benchmark on {connection.display_name} {database_version(connection)} "
-          f"(database {connection.settings_dict['NAME']})")
+    print(
+        f"References benchmark on {connection.display_name} {database_version(connection)} "
+        f"(database {connection.settings_dict['NAME']})"
+    )
     print(f"Machine: {os.cpu_count()} CPUs, load average {load} (1, 5, 15 min)")
-    print(f"Cited comment: {len(cited.body_source):,} characters, {len(cited.body_html):,} of HTML. "
-          f"Citing comments: {args.citing}, each {len(body):,} characters of {links} links to it; "
-          f"each stores {len(citing.body_html):,} characters of HTML with "
-          f"{references} references "
-          f"(FORUM_MAX_REFERENCES_PER_COMMENT = {settings.FORUM_MAX_REFERENCES_PER_COMMENT}); "
-          f"{CommentLink.objects.filter(target=cited).count()} backlinks.")
+    print(
+        f"Cited comment: {len(cited.body_source):,} characters, {len(cited.body_html):,} of HTML. "
+        f"Citing comments: {args.citing}, each {len(body):,} characters of {links} links to it; "
+        f"each stores {len(citing.body_html):,} characters of HTML with "
+        f"{references} references "
+        f"(FORUM_MAX_REFERENCES_PER_COMMENT = {settings.FORUM_MAX_REFERENCES_PER_COMMENT}); "
+        f"{CommentLink.objects.filter(target=cited).count()} backlinks."
+    )
     print(f"Medians of {args.repeat} timed calls; the refresh is what the task worker then does.")
     print()
     rows = [("Measure", "Result", "Target", "")]
     post_seconds = median([seconds for seconds, _, _ in timed_posts])
     rows += [
-        ("Post a citing comment: median", f"{post_seconds * 1000:.0f} ms", f"<= {POST_SECONDS:.0f} s",
-         verdict(post_seconds, POST_SECONDS)),
+        (
+            "Post a citing comment: median",
+            f"{post_seconds * 1000:.0f} ms",
+            f"<= {POST_SECONDS:.0f} s",
+            verdict(post_seconds, POST_SECONDS),
+        ),
         ("Post a citing comment: queries", median([queries for _, queries, _ in timed_posts]), "", ""),
     ]
     for action, samples in changes.items():
         seconds = median([seconds for seconds, _, _ in samples])
         rows += [
-            (f"{action.capitalize()} the cited comment: median", f"{seconds * 1000:.0f} ms",
-             f"<= {CHANGE_SECONDS:.0f} s", verdict(seconds, CHANGE_SECONDS)),
+            (
+                f"{action.capitalize()} the cited comment: median",
+                f"{seconds * 1000:.0f} ms",
+                f"<= {CHANGE_SECONDS:.0f} s",
+                verdict(seconds, CHANGE_SECONDS),
+            ),
             (f"{action.capitalize()} the cited comment: queries", median([q for _, q, _ in samples]), "", ""),
         ]
         work = refreshes[action]
         rows += [
-            ("  then the refresh task: median", f"{median([w[0] for w in work]) * 1000:.0f} ms "
-             f"for {median([w[2] for w in work])} bodies", "", ""),
+            (
+                "  then the refresh task: median",
+                f"{median([w[0] for w in work]) * 1000:.0f} ms for {median([w[2] for w in work])} bodies",
+                "",
+                "",
+            ),
             ("  then the refresh task: queries", median([w[1] for w in work]), "", ""),
         ]
     print_table(rows)

@@ -51,8 +51,9 @@ def parse_args(argv=None):
     parser.add_argument("--max-depth", type=int, default=8, help="deepest reply level (default 8)")
     parser.add_argument("--seed", type=int, default=20240601, help="seed for the room's shape")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
-    parser.add_argument("--profile", action="store_true",
-                        help="also profile the last page, signed in, and print where the time goes")
+    parser.add_argument(
+        "--profile", action="store_true", help="also profile the last page, signed in, and print where the time goes"
+    )
     args = parser.parse_args(argv)
     if args.threads < 1 or args.comments < args.threads:
         parser.error("--comments must be at least --threads, and --threads at least 1")
@@ -76,7 +77,10 @@ def setup_django():
     from django.conf import settings
 
     settings.DEBUG = False
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     # Services may send mail on commit; keep it in memory, off the console.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -143,10 +147,26 @@ BODIES = [
 BODY_LANGUAGES = {6: "fr"}  # index into BODIES; the others are English
 
 DISPLAY_NAMES = [
-    "Amina Diallo", "Jean Dupont", "Alvaro Herrero", "Li Wei", "Fatima Zahra", "Olga Petrova",
-    "Kwame Mensah", "Sofia Rossi", "Rahul Mehta", "Ana Lima", "Tomasz Nowak", "Grace Wanjiru",
-    "Hassan Ali", "Emma Schmidt", "Nguyen Van An", "Lucia Fernandez", "Yuki Tanaka",
-    "Legal Aid Network", "Justice Watch", "Chloe Martin",
+    "Amina Diallo",
+    "Jean Dupont",
+    "Alvaro Herrero",
+    "Li Wei",
+    "Fatima Zahra",
+    "Olga Petrova",
+    "Kwame Mensah",
+    "Sofia Rossi",
+    "Rahul Mehta",
+    "Ana Lima",
+    "Tomasz Nowak",
+    "Grace Wanjiru",
+    "Hassan Ali",
+    "Emma Schmidt",
+    "Nguyen Van An",
+    "Lucia Fernandez",
+    "Yuki Tanaka",
+    "Legal Aid Network",
+    "Justice Watch",
+    "Chloe Martin",
 ]
 
 
@@ -186,8 +206,14 @@ def plan_room(rng, *, threads, comments, max_depth, authors, start):
     roots = []
     for number, size in enumerate(sizes, start=1):
         clock = start + spacing * (number - 1)
-        root = Node(thread=number, level=0, parent=None, created_at=clock,
-                    author_index=rng.randrange(authors), body_index=rng.randrange(len(BODIES)))
+        root = Node(
+            thread=number,
+            level=0,
+            parent=None,
+            created_at=clock,
+            author_index=rng.randrange(authors),
+            body_index=rng.randrange(len(BODIES)),
+        )
         nodes = [root]
         is_last = number == threads
         # The last thread ends in a chain down to the deepest level: the
@@ -206,8 +232,14 @@ def plan_room(rng, *, threads, comments, max_depth, authors, start):
                     parent = latest
                 else:
                     parent = rng.choice([n for n in nodes[-40:] if n.level < max_depth] or [root])
-            node = Node(thread=number, level=parent.level + 1, parent=parent, created_at=clock,
-                        author_index=rng.randrange(authors), body_index=rng.randrange(len(BODIES)))
+            node = Node(
+                thread=number,
+                level=parent.level + 1,
+                parent=parent,
+                created_at=clock,
+                author_index=rng.randrange(authors),
+                body_index=rng.randrange(len(BODIES)),
+            )
             parent.children.append(node)
             nodes.append(node)
         _number_tree(root)
@@ -263,11 +295,13 @@ def build_people(room, count):
         authors.append(person(index, name, organisation=organisation, speaks_for_organisation=name == organisation))
     today = timezone.localdate()
     # Two moderators on duty (one open-ended) and one whose week is over.
-    RoomModerator.objects.create(room=room, user=authors[0], starts_on=today - timedelta(days=3),
-                                 ends_on=today + timedelta(days=4))
+    RoomModerator.objects.create(
+        room=room, user=authors[0], starts_on=today - timedelta(days=3), ends_on=today + timedelta(days=4)
+    )
     RoomModerator.objects.create(room=room, user=authors[1], starts_on=today - timedelta(days=10))
-    RoomModerator.objects.create(room=room, user=authors[2], starts_on=today - timedelta(days=20),
-                                 ends_on=today - timedelta(days=11))
+    RoomModerator.objects.create(
+        room=room, user=authors[2], starts_on=today - timedelta(days=20), ends_on=today - timedelta(days=11)
+    )
     viewer = person(count, "Visiting Reader")
     return authors, viewer
 
@@ -277,20 +311,29 @@ def build_room():
     from forum.services import add_guiding_questions
 
     consultation = Consultation.objects.create(
-        title="Review of the rule of law programme", slug="rule-of-law-review",
-        introduction="We want to hear from you.", is_published=True,
+        title="Review of the rule of law programme",
+        slug="rule-of-law-review",
+        introduction="We want to hear from you.",
+        is_published=True,
     )
     room = Room.objects.create(
-        consultation=consultation, title="Access to justice", slug="access-to-justice",
+        consultation=consultation,
+        title="Access to justice",
+        slug="access-to-justice",
         introduction="Welcome to this discussion.\n\nPlease read the guiding questions first.",
-        objective="Learn what worked.", outcome="A summary for the policy report.",
-        is_published=True, state=Room.State.OPEN,
+        objective="Learn what worked.",
+        outcome="A summary for the policy report.",
+        is_published=True,
+        state=Room.State.OPEN,
     )
-    questions = add_guiding_questions(room, [
-        ("Results", "What has the programme achieved in your country?"),
-        ("Results", "What did not work, and why?"),
-        ("The future", "What should the next programme focus on?"),
-    ])
+    questions = add_guiding_questions(
+        room,
+        [
+            ("Results", "What has the programme achieved in your country?"),
+            ("Results", "What did not work, and why?"),
+            ("The future", "What should the next programme focus on?"),
+        ],
+    )
     return room, questions
 
 
@@ -327,31 +370,37 @@ def insert_comments(rng, room, roots, authors, questions):
         objects = []
         for node in by_level[level]:
             body = rendered[node.body_index]
-            objects.append(Comment(
-                room=room,
-                parent=node.parent.obj if node.parent else None,
-                author=authors[node.author_index],
-                thread_number=node.thread if level == 0 else None,
-                body_source=BODIES[node.body_index],
-                body_html=body.html,
-                render_version=body.version,
-                language=BODY_LANGUAGES.get(node.body_index, "en"),
-                guiding_question=questions[node.thread % len(questions)] if level == 0 and node.thread % 2 else None,
-                state=node.state,
-                hidden_reason="Off topic." if node.state == "hidden" else "",
-                created_at=node.created_at,
-                tree_id=first_tree_id + node.thread - 1,
-                lft=node.lft,
-                rght=node.rght,
-                level=level,
-            ))
+            objects.append(
+                Comment(
+                    room=room,
+                    parent=node.parent.obj if node.parent else None,
+                    author=authors[node.author_index],
+                    thread_number=node.thread if level == 0 else None,
+                    body_source=BODIES[node.body_index],
+                    body_html=body.html,
+                    render_version=body.version,
+                    language=BODY_LANGUAGES.get(node.body_index, "en"),
+                    guiding_question=questions[node.thread % len(questions)]
+                    if level == 0 and node.thread % 2
+                    else None,
+                    state=node.state,
+                    hidden_reason="Off topic." if node.state == "hidden" else "",
+                    created_at=node.created_at,
+                    tree_id=first_tree_id + node.thread - 1,
+                    lft=node.lft,
+                    rght=node.rght,
+                    level=level,
+                )
+            )
             node.obj = objects[-1]
         Comment.objects.bulk_create(objects, batch_size=500)
         if any(obj.pk is None for obj in objects):
             # Backends that cannot return ids from a bulk insert: read them back.
             ids = dict(
                 ((tree_id, lft), pk)
-                for pk, tree_id, lft in Comment.objects.filter(room=room, level=level).values_list("pk", "tree_id", "lft")
+                for pk, tree_id, lft in Comment.objects.filter(room=room, level=level).values_list(
+                    "pk", "tree_id", "lft"
+                )
             )
             for obj in objects:
                 obj.pk = obj.id = ids[(obj.tree_id, obj.lft)]
@@ -368,15 +417,23 @@ def check_tree(room, tree_ids):
     problems = []
     comments = Comment.objects.filter(room=room)
     # order_by() drops the tree manager's ordering, which would split the groups.
-    for tree in comments.order_by().values("tree_id").annotate(
-        n=Count("id"), low=Min("lft"), high=Max("rght"), roots=Count("id", filter=Q(parent__isnull=True))
+    for tree in (
+        comments.order_by()
+        .values("tree_id")
+        .annotate(n=Count("id"), low=Min("lft"), high=Max("rght"), roots=Count("id", filter=Q(parent__isnull=True)))
     ):
         if tree["low"] != 1 or tree["high"] != 2 * tree["n"] or tree["roots"] != 1:
             problems.append(f"tree {tree['tree_id']}: {tree}")
-    bad_links = comments.filter(parent__isnull=False).exclude(
-        tree_id=F("parent__tree_id"), level=F("parent__level") + 1,
-        lft__gt=F("parent__lft"), rght__lt=F("parent__rght"),
-    ).count()
+    bad_links = (
+        comments.filter(parent__isnull=False)
+        .exclude(
+            tree_id=F("parent__tree_id"),
+            level=F("parent__level") + 1,
+            lft__gt=F("parent__lft"),
+            rght__lt=F("parent__rght"),
+        )
+        .count()
+    )
     if bad_links:
         problems.append(f"{bad_links} replies outside their parent's range or level")
     if comments.filter(parent__isnull=True).exclude(level=0, lft=1).exists():
@@ -404,7 +461,9 @@ def check_tree(room, tree_ids):
         before = list(Comment.objects.filter(tree_id=tree_id).order_by("pk").values_list("pk", "lft", "rght", "level"))
         with transaction.atomic():
             Comment.objects.partial_rebuild(tree_id)
-            after = list(Comment.objects.filter(tree_id=tree_id).order_by("pk").values_list("pk", "lft", "rght", "level"))
+            after = list(
+                Comment.objects.filter(tree_id=tree_id).order_by("pk").values_list("pk", "lft", "rght", "level")
+            )
             transaction.set_rollback(True)
         if before != after:
             problems.append(f"tree {tree_id} differs from django-mptt's rebuild")
@@ -540,8 +599,12 @@ def build_benchmark_room(args, rng):
     room, questions = build_room()
     authors, viewer = build_people(room, 20)
     roots = plan_room(
-        rng, threads=args.threads, comments=args.comments, max_depth=args.max_depth,
-        authors=len(authors), start=timezone.now() - timedelta(days=90),
+        rng,
+        threads=args.threads,
+        comments=args.comments,
+        max_depth=args.max_depth,
+        authors=len(authors),
+        start=timezone.now() - timedelta(days=90),
     )
     # Long threads run for days: move everything back so nothing is in the future.
     latest = max(node.created_at for root in roots for node in walk(root))
@@ -573,9 +636,12 @@ def build_benchmark_room(args, rng):
         "total": comments.count(),
         "deepest": comments.aggregate(deepest=Max("level"))["deepest"],
     }
-    print(f"Built the room in {build_seconds:.1f} s: {shape['total']} comments ({visible} visible) in "
-          f"{args.threads} threads, deepest level {shape['deepest']}, longest thread {sizes[longest]} replies; "
-          "tree values checked.", flush=True)
+    print(
+        f"Built the room in {build_seconds:.1f} s: {shape['total']} comments ({visible} visible) in "
+        f"{args.threads} threads, deepest level {shape['deepest']}, longest thread {sizes[longest]} replies; "
+        "tree values checked.",
+        flush=True,
+    )
     return room, authors, viewer, shape
 
 
@@ -627,13 +693,17 @@ def run(args):
 
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
     print()
-    print(f"Room page benchmark on {connection.display_name} {database_version(connection)} "
-          f"(database {connection.settings_dict['NAME']})")
+    print(
+        f"Room page benchmark on {connection.display_name} {database_version(connection)} "
+        f"(database {connection.settings_dict['NAME']})"
+    )
     # Timings are wall-clock: other work on the machine shows up in them.
     print(f"Machine: {os.cpu_count()} CPUs, load average {load} (1, 5, 15 min)")
-    print(f"Room: {shape['total']} comments in {args.threads} threads, up to level {shape['deepest']}; "
-          f"{settings.FORUM_THREADS_PER_PAGE} threads a page, {last_page} pages; "
-          f"{args.repeat} timed requests per figure after one warm-up.")
+    print(
+        f"Room: {shape['total']} comments in {args.threads} threads, up to level {shape['deepest']}; "
+        f"{settings.FORUM_THREADS_PER_PAGE} threads a page, {last_page} pages; "
+        f"{args.repeat} timed requests per figure after one warm-up."
+    )
     print()
     rows = [("Measure", "Result", "Target", "")]
     for who in ("anonymous", "signed in"):
@@ -644,11 +714,19 @@ def run(args):
             samples = result["samples"]
             rows += [
                 (f"{name}: queries", result["queries"], f"<= {limit}", verdict(result["queries"], limit)),
-                (f"{name}: median", f"{median(samples):.1f} ms", f"<= {PAGE_MEDIAN_MS:.0f} ms",
-                 verdict(median(samples), PAGE_MEDIAN_MS)),
+                (
+                    f"{name}: median",
+                    f"{median(samples):.1f} ms",
+                    f"<= {PAGE_MEDIAN_MS:.0f} ms",
+                    verdict(median(samples), PAGE_MEDIAN_MS),
+                ),
                 (f"{name}: p95", f"{p95(samples):.1f} ms", "", ""),
-                (f"{name}: comments drawn", result["drawn"], f"<= {COMMENTS_DRAWN}",
-                 verdict(result["drawn"], COMMENTS_DRAWN)),
+                (
+                    f"{name}: comments drawn",
+                    result["drawn"],
+                    f"<= {COMMENTS_DRAWN}",
+                    verdict(result["drawn"], COMMENTS_DRAWN),
+                ),
                 (f"{name}: threads cut off", result["cut_off"], "", ""),
             ]
     rows += [
@@ -657,8 +735,12 @@ def run(args):
         ("Permalink: p95", f"{p95(permalink_samples):.1f} ms", "", ""),
         ("Page the permalink leads to: queries", permalink_page_queries, "", ""),
         ("Reply: queries", reply_queries, "", ""),
-        ("Reply: median", f"{median(reply_samples):.1f} ms", f"<= {REPLY_MEDIAN_MS:.0f} ms",
-         verdict(median(reply_samples), REPLY_MEDIAN_MS)),
+        (
+            "Reply: median",
+            f"{median(reply_samples):.1f} ms",
+            f"<= {REPLY_MEDIAN_MS:.0f} ms",
+            verdict(median(reply_samples), REPLY_MEDIAN_MS),
+        ),
         ("Reply: p95", f"{p95(reply_samples):.1f} ms", "", ""),
     ]
     print_table(rows)

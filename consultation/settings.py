@@ -287,6 +287,15 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or
 # Languages a comment can be detected as or marked with (ISO 639-1).
 FORUM_COMMENT_LANGUAGES = ["en", "es", "fr", "pt", "ar", "ru", "zh"]
 
+# Machine translation of comments (forum.machine_translation): a dotted path to
+# an engine class, or "none". Apertium runs offline from Debian's packages;
+# forum.machine_translation.libretranslate.LibreTranslate speaks to the
+# LibreTranslate-compatible server at TRANSLATION_SERVER_URL.
+TRANSLATION_BACKEND = os.environ.get("TRANSLATION_BACKEND", "forum.machine_translation.apertium.Apertium")
+TRANSLATION_SERVER_URL = os.environ.get("TRANSLATION_SERVER_URL", "http://127.0.0.1:5000")
+TRANSLATION_API_KEY = os.environ.get("TRANSLATION_API_KEY", "")
+TRANSLATION_TIMEOUT_SECONDS = 30
+
 # Anonymous room pages are cached when every process shares the cache (see forum/cache.py).
 FORUM_CACHE_ROOM_PAGES = env_bool("FORUM_CACHE_ROOM_PAGES", bool(REDIS_URL))
 FORUM_ROOM_PAGE_CACHE_SECONDS = 60
@@ -329,6 +338,8 @@ FORUM_RATE_LIMITS = {
     "post": [(5, 60), (60, 3600)],
     "edit": [(10, 60), (60, 3600)],
     "report": [(10, 600), (30, 86400)],
+    # Asking for a machine translation not made yet (each costs an engine run).
+    "translate": [(30, 600), (200, 86400)],
 }
 # Each can be set from the environment as "times/seconds,…", e.g.
 # FORUM_RATE_LIMIT_POST="5/60,60/3600"; an empty value turns that limit off.

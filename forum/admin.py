@@ -246,8 +246,16 @@ class RoomSummaryAdmin(admin.ModelAdmin):
     list_select_related = ["room", "author"]
     search_fields = ["body_source", "room__title", "author__display_name"]
     readonly_fields = [
-        "room", "author", "kind", "period_start", "period_end", "body_source", "body_html", "render_version",
-        "created_at", "edited_at",
+        "room",
+        "author",
+        "kind",
+        "period_start",
+        "period_end",
+        "body_source",
+        "body_html",
+        "render_version",
+        "created_at",
+        "edited_at",
     ]
 
     def has_add_permission(self, request):

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from django.utils.text import Truncator
 
 
-
-
 # --- Charts -----------------------------------------------------------------
 
 CHART_WIDTH = 640

@@ -16,9 +16,16 @@ from django.conf import settings
 from django.utils import translation
 
 from accounts.text import names_look_alike
-from forum import links, permissions
-from forum.languages import language_name
+from forum import links, machine_translation, permissions
+from forum.languages import language_name, written_language
 from forum.models import Comment, HeldReason, Room
+from forum.selectors.translations import (
+    State,
+    Translation,
+    may_be_translated,
+    reader_language,
+    translation_url,
+)
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,12 @@ class CommentCard:
     shown_above: bool = False
     # Posted by someone else since the viewer's last visit to the room (Drawing.new_after_id).
     is_new: bool = False
+    # "Translate to Español": the reader's language, for a visible comment in
+    # another one the engine can translate (forum.machine_translation).
+    translate_url: str | None = None
+    translate_to: str = ""
+    # Its translation, drawn at once for a reader who chose so (Drawing.translations).
+    translation: Translation | None = None
 
     @property
     def is_visible(self) -> bool:
@@ -152,6 +165,9 @@ class Drawing:
     # Visible comments by others after this id are new to the viewer
     # (selectors.visits); None marks nothing.
     new_after_id: int | None = None
+    # Translations into the viewer's language (HTML by comment id), for a viewer
+    # who reads comments translated at once (CommentsPage.translations).
+    translations: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -270,6 +286,10 @@ def _card(
         )
     page_language = translation.get_language() or settings.LANGUAGE_CODE
     room = comment.room if drawing.name_rooms else None
+    target = reader_language(page_language)
+    translatable = (
+        readable and may_be_translated(comment, target) and machine_translation.can_translate(comment.language, target)
+    )
     return CommentCard(
         pk=comment.pk,
         url=comment.get_absolute_url(),
@@ -287,7 +307,9 @@ def _card(
         if comment.is_pending and readable
         else "",
         language=comment.language,
-        language_label=language_name(comment.language) if comment.language and comment.language != page_language else "",
+        language_label=language_name(comment.language)
+        if comment.language and comment.language != written_language(page_language)
+        else "",
         is_pinned=comment.level == 0 and comment.is_pinned,
         is_locked=comment.level == 0 and comment.is_locked,
         is_highlighted=comment.is_highlighted,
@@ -311,6 +333,23 @@ def _card(
             and comment.is_visible
             and comment.author_id != drawing.viewer.pk
         ),
+        translate_url=translation_url(comment.pk, target) if translatable else None,
+        translate_to=language_name(target) if translatable else "",
+        translation=_translation(comment, target, drawing.translations) if translatable else None,
+    )
+
+
+def _translation(comment: Comment, target: str, translations: dict | None) -> Translation | None:
+    html = (translations or {}).get(comment.pk)
+    if not html:
+        return None
+    return Translation(
+        state=State.READY,
+        source=comment.language,
+        source_name=language_name(comment.language),
+        target=target,
+        target_name=language_name(target),
+        html=html,
     )
 
 

@@ -317,9 +317,7 @@ def _send_notification_email(pk: int, run: EmailRun) -> None:
 
 
 def _give_up(notification: Notification, run: EmailRun) -> None:
-    logger.warning(
-        "Giving up emailing notification %s after %s attempts", notification.pk, notification.email_attempts
-    )
+    logger.warning("Giving up emailing notification %s after %s attempts", notification.pk, notification.email_attempts)
     notification.email = Email.NONE
     notification.save(update_fields=["email", "email_attempts"])
     run.given_up.append(notification.pk)
@@ -457,7 +455,9 @@ def send_room_activity(*, now=None) -> int:
             for room in rooms
             if (found := selectors.room_activity(room, moderator_ids=_on_duty_ids(room), now=now))
         ]
-        if activity and _deliver(lambda: room_activity_email(person, activity), what=f"the room activity for {user_id}"):
+        if activity and _deliver(
+            lambda: room_activity_email(person, activity), what=f"the room activity for {user_id}"
+        ):
             sent += 1
     return sent
 
@@ -478,7 +478,9 @@ def room_activity_email(recipient, activity: list) -> mail.EmailMultiAlternative
 
     def entries(comments):
         return [
-            ActivityEntry(c.author.display_name, excerpt_of(c.body_html, DIGEST_EXCERPT_LENGTH), _absolute(c.get_absolute_url()))
+            ActivityEntry(
+                c.author.display_name, excerpt_of(c.body_html, DIGEST_EXCERPT_LENGTH), _absolute(c.get_absolute_url())
+            )
             for c in comments
         ]
 
@@ -495,4 +497,6 @@ def room_activity_email(recipient, activity: list) -> mail.EmailMultiAlternative
         for found in activity
     ]
     context = {"rooms": rooms, "queue_url": _absolute(reverse("forum:moderation-queue"))}
-    return _message(recipient, "emails/room_activity", context, unsubscribe_link=unsubscribe_url(recipient, Kind.ACTIVITY))
+    return _message(
+        recipient, "emails/room_activity", context, unsubscribe_link=unsubscribe_url(recipient, Kind.ACTIVITY)
+    )

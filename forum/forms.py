@@ -101,7 +101,9 @@ class RoomFilterForm(forms.Form):
 
     def urlencoded(self) -> str:
         """The chosen filters as query parameters to carry through pagination, e.g. "&question=3"."""
-        return "".join(f"&{name}={value.pk if name == 'question' else value}" for name, value in self.selection().items())
+        return "".join(
+            f"&{name}={value.pk if name == 'question' else value}" for name, value in self.selection().items()
+        )
 
 
 def room_page_query(*, page: int = 1, newest_first: bool = False, question_id=None, language=None) -> str:
@@ -157,7 +159,9 @@ class FlagForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    reason = forms.ChoiceField(label=_("What is wrong with this comment?"), choices=Report.Reason.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(
+        label=_("What is wrong with this comment?"), choices=Report.Reason.choices, widget=forms.RadioSelect
+    )
     note = forms.CharField(
         label=_("Anything the moderators should know (optional)"),
         max_length=500,
@@ -339,5 +343,7 @@ class ShiftNoteForm(forms.Form):
         label=_("A note for the next shifts"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Only this room's moderators and staff read it: what to watch, what you promised, what is left to do."),
+        help_text=_(
+            "Only this room's moderators and staff read it: what to watch, what you promised, what is left to do."
+        ),
     )

@@ -23,7 +23,9 @@ def _detector():
     # lingua loads its language models on import (about a second): only processes that detect pay for it.
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
-    languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in settings.FORUM_COMMENT_LANGUAGES]
+    languages = [
+        Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in settings.FORUM_COMMENT_LANGUAGES
+    ]
     return LanguageDetectorBuilder.from_languages(*languages).with_minimum_relative_distance(0.5).build()
 
 
@@ -62,3 +64,9 @@ def language_name(code: str) -> str:
         return name[:1].upper() + name[1:]
     except KeyError:
         return code
+
+
+def written_language(interface_code: str) -> str:
+    """The code a text in this interface language is marked with: "zh" for the
+    "zh-hans" interface, "pt" for "pt-br"; comments and translations use these."""
+    return interface_code.split("-")[0].lower() if interface_code else ""

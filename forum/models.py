@@ -1,3 +1,4 @@
+import hashlib
 import secrets
 import zoneinfo
 from datetime import date
@@ -24,14 +25,27 @@ from forum.querysets import (
 
 # Words used by pages under a consultation's or room's URL.
 RESERVED_SLUGS = {
-    "summary", "export.csv", "export.json", "thread", "reply", "comment", "search", "suspend", "suspensions",
-    "follow", "state", "summaries", "notes",
+    "summary",
+    "export.csv",
+    "export.json",
+    "thread",
+    "reply",
+    "comment",
+    "search",
+    "suspend",
+    "suspensions",
+    "follow",
+    "state",
+    "summaries",
+    "notes",
 }
 
 
 def validate_time_zone(name):
     if name not in zoneinfo.available_timezones():
-        raise ValidationError(_("“%(name)s” is not a time zone; use a name such as Europe/Paris."), params={"name": name})
+        raise ValidationError(
+            _("“%(name)s” is not a time zone; use a name such as Europe/Paris."), params={"name": name}
+        )
 
 
 def validate_not_reserved(slug):
@@ -149,9 +163,7 @@ class Room(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse(
-            "forum:room", kwargs={"consultation_slug": self.consultation.slug, "room_slug": self.slug}
-        )
+        return reverse("forum:room", kwargs={"consultation_slug": self.consultation.slug, "room_slug": self.slug})
 
     @property
     def opening_date(self) -> date | None:
@@ -514,7 +526,9 @@ class Follow(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user_id} follows {'room ' + str(self.room_id) if self.room_id else 'thread ' + str(self.thread_id)}"
+        return (
+            f"{self.user_id} follows {'room ' + str(self.room_id) if self.room_id else 'thread ' + str(self.thread_id)}"
+        )
 
 
 class RoomVisit(models.Model):
@@ -531,7 +545,10 @@ class RoomVisit(models.Model):
 
     user = models.ForeignKey(
         # The unique constraint's index serves lookups by person.
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="room_visits", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="room_visits",
+        db_index=False,
     )
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="visits")
     last_seen_comment_id = models.BigIntegerField(default=0)
@@ -584,9 +601,7 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
-            models.Index(
-                fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread"
-            ),
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread"),
             models.Index(
                 fields=["email"], condition=~models.Q(email__in=["none", "sent"]), name="notification_email_due"
             ),
@@ -670,9 +685,7 @@ class ModerationAction(models.Model):
     action = models.CharField(max_length=16, choices=Action.choices)
     consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="moderation_actions")
     # Empty for what concerns the whole consultation, such as a suspension.
-    room = models.ForeignKey(
-        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="moderation_actions"
-    )
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True, related_name="moderation_actions")
     comment = models.ForeignKey(
         Comment, on_delete=models.PROTECT, null=True, blank=True, related_name="moderation_actions"
     )
@@ -786,9 +799,7 @@ class RoomSummary(models.Model):
     render_version = models.PositiveSmallIntegerField(default=0, editable=False)
     # The comments its references show, as of its latest rendering: when one of
     # them changes, the summary is rendered again (like CommentLink for comments).
-    cited_comments = models.ManyToManyField(
-        Comment, related_name="cited_in_summaries", blank=True, editable=False
-    )
+    cited_comments = models.ManyToManyField(Comment, related_name="cited_in_summaries", blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -831,3 +842,48 @@ class ShiftStart(models.Model):
 
     assignment = models.OneToOneField(RoomModerator, on_delete=models.CASCADE, related_name="+")
     told_at = models.DateTimeField(default=timezone.now)
+
+
+class CommentTranslation(models.Model):
+    """A comment's body in another language, made by a machine translation engine
+    (forum.machine_translation) in the task worker. It translates one rendering
+    of the body: once the comment is edited or rendered again it is stale, and
+    made again. Quotes, exports and reports always use the original."""
+
+    class Status(models.TextChoices):
+        DONE = "done", _("Translated")
+        # The engine's answer lost something it was asked to keep (a mention, a
+        # link): nothing is shown rather than a body missing part of itself.
+        FAILED = "failed", _("Could not be translated")
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=16)
+    # Which body this translates: the language it was read as, its renderer's
+    # version and a digest of its HTML, which changes with every edit.
+    source_language = models.CharField(max_length=16)
+    render_version = models.PositiveSmallIntegerField()
+    source_digest = models.CharField(max_length=64)
+    body_html = models.TextField(blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DONE)
+    engine = models.CharField(max_length=40)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "language"], name="one_translation_per_language"),
+        ]
+
+    def __str__(self):
+        return f"Comment {self.comment_id} in {self.language} ({self.engine})"
+
+    @staticmethod
+    def digest_of(body_html: str) -> str:
+        return hashlib.sha256(body_html.encode()).hexdigest()
+
+    def translates(self, comment: Comment) -> bool:
+        """Whether this is a translation of the comment's body as it is now."""
+        return (
+            self.source_language == comment.language
+            and self.render_version == comment.render_version
+            and self.source_digest == self.digest_of(comment.body_html)
+        )

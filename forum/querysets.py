@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, When
 from django.utils import timezone
 from mptt.managers import TreeManager
 from mptt.querysets import TreeQuerySet
@@ -103,6 +103,21 @@ class CommentQuerySet(TreeQuerySet):
         if viewer is not None and viewer.is_authenticated:
             return shown.exclude(~Q(author=viewer), state="pending")
         return shown.exclude(state="pending")
+
+    def with_translation(self, language: str):
+        """Each comment with `translation_html`: its machine translation into the
+        language, when one of its current body is stored (an edit deletes them),
+        else None. A subquery of the same query: no query of its own."""
+        from forum.models import CommentTranslation  # models imports this module
+
+        translation = CommentTranslation.objects.filter(
+            comment=OuterRef("pk"),
+            language=language,
+            status="done",
+            source_language=OuterRef("language"),
+            render_version=OuterRef("render_version"),
+        )
+        return self.annotate(translation_html=Subquery(translation.values("body_html")[:1]))
 
 
 class CommentManager(TreeManager.from_queryset(CommentQuerySet)):

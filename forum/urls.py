@@ -12,6 +12,7 @@ from forum.views import (
     profiles,
     search,
     summaries,
+    translations,
 )
 
 app_name = "forum"
@@ -19,6 +20,11 @@ app_name = "forum"
 urlpatterns = [
     path("", comments.home, name="home"),
     path("comment/<int:comment_id>/", comments.comment_permalink, name="comment-permalink"),
+    path(
+        "comment/<int:comment_id>/translation/<str:language>/",
+        translations.comment_translation,
+        name="comment-translation",
+    ),
     path("u/<str:handle>/", profiles.profile, name="profile"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.mark_all_read, name="notifications-read"),

@@ -35,6 +35,8 @@ def _test_settings(settings):
     # Factories make accounts seconds old; tests of the account-age rules for reports set their own.
     settings.FORUM_REPORT_MIN_ACCOUNT_AGE_HOURS = 0
     settings.FORUM_REPORT_COUNTS_AFTER_HOURS = 0
+    # Machine translation costs an engine run per comment: tests of it choose their engine.
+    settings.TRANSLATION_BACKEND = "none"
     cache.clear()
 
 

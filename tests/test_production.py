@@ -89,7 +89,7 @@ def test_no_template_uses_inline_script_or_style():
     ]
     for template in pages:
         text = template.read_text()
-        if "<script>" in text or "<script type=\"text/javascript\">" in text or "<style" in text or ' style="' in text:
+        if "<script>" in text or '<script type="text/javascript">' in text or "<style" in text or ' style="' in text:
             offenders.append(str(template.relative_to(ROOT)))
         if " onclick=" in text or " onload=" in text or " onchange=" in text or " onsubmit=" in text:
             offenders.append(str(template.relative_to(ROOT)))

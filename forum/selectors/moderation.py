@@ -1,6 +1,5 @@
 """The moderators' reads: the rooms they work, their queue, one comment's moderation page."""
 
-
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -126,7 +125,9 @@ def room_activity(room: Room, *, moderator_ids, now) -> RoomActivity:
         new_threads=list(visible.filter(level=0, created_at__gte=day_ago).order_by("created_at")),
         unanswered=list(_unanswered(room, now).select_related("author").order_by("created_at")),
         mentioning_moderators=list(
-            visible.filter(created_at__gte=day_ago, mentions__user_id__in=moderator_ids).distinct().order_by("created_at")
+            visible.filter(created_at__gte=day_ago, mentions__user_id__in=moderator_ids)
+            .distinct()
+            .order_by("created_at")
         ),
         reported=list(_waiting_in([room]).exclude(state=Comment.State.PENDING).select_related("author").order_by("pk")),
     )

@@ -47,7 +47,9 @@ def notifications_page(user, *, number=1):
 
 def get_notification(user, notification_id) -> Notification:
     """One of the person's own notifications (404 for anyone else's)."""
-    return get_object_or_404(_notifications_of(user).select_related("comment", "room__consultation"), pk=notification_id)
+    return get_object_or_404(
+        _notifications_of(user).select_related("comment", "room__consultation"), pk=notification_id
+    )
 
 
 @dataclass(frozen=True)

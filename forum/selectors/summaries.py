@@ -21,7 +21,6 @@ from django.utils import timezone
 from forum.models import Comment, Consultation, Room, RoomSummary
 
 
-
 # --- Moderators' written summaries ----------------------------------------
 
 

@@ -24,8 +24,6 @@ from forum.models import (
 )
 
 
-
-
 @dataclass(frozen=True)
 class CommentsPage:
     """One page of comments in tree order, with what drawing them needs
@@ -40,6 +38,9 @@ class CommentsPage:
     backlinks: dict = field(default_factory=dict)
     off_page_parents: dict = field(default_factory=dict)
     continued_thread_ids: frozenset = frozenset()
+    # Machine translations into the reader's language, by comment id, for a
+    # reader who reads comments translated (selectors.translations.reading_language).
+    translations: dict = field(default_factory=dict)
 
     @property
     def paginator(self):
@@ -76,7 +77,18 @@ def room_page_count(room: Room) -> int:
     return max(1, ceil(room.thread_count / _threads_per_page()))
 
 
-def _page_roots(room: Room, number: int, *, newest_first: bool, viewer=None) -> list[Comment]:
+def _translated(comments, language: str | None):
+    return comments.with_translation(language) if language else comments
+
+
+def translations_of(comments: list[Comment]) -> dict[int, str]:
+    """The translations read with the comments (CommentQuerySet.with_translation), by comment id."""
+    return {comment.pk: comment.translation_html for comment in comments if getattr(comment, "translation_html", None)}
+
+
+def _page_roots(
+    room: Room, number: int, *, newest_first: bool, viewer=None, translated_into: str | None = None
+) -> list[Comment]:
     """The page's top-level comments: a range of thread numbers, read by index.
     Pinned threads lead page 1 instead of standing in their place."""
     per_page = _threads_per_page()
@@ -90,7 +102,7 @@ def _page_roots(room: Room, number: int, *, newest_first: bool, viewer=None) -> 
     if number == 1:
         wanted |= Q(is_pinned=True)
     roots = list(
-        Comment.objects.filter(wanted, room=room, level=0)
+        _translated(Comment.objects.filter(wanted, room=room, level=0), translated_into)
         .shown_in_threads(viewer)
         .select_related("author")
     )
@@ -117,19 +129,22 @@ def _room_page_reply_cap(roots: list[Comment]) -> int:
     return max(0, replies_shown_per_thread([root.reply_count for root in roots], budget))
 
 
-def room_threads_page(room: Room, *, number: int = 1, newest_first: bool = False, viewer=None) -> CommentsPage:
+def room_threads_page(
+    room: Room, *, number: int = 1, newest_first: bool = False, viewer=None, translated_into: str | None = None
+) -> CommentsPage:
     """A page of the room's threads with their first replies, in two queries
     whatever the room's size: the page's roots, then their replies. The viewer
-    sees their own comments that await moderation."""
+    sees their own comments that await moderation; `translated_into` reads each
+    comment's translation into that language in the same two queries."""
     num_pages = room_page_count(room)
     if not 1 <= number <= num_pages:
         raise Http404
-    roots = _page_roots(room, number, newest_first=newest_first, viewer=viewer)
+    roots = _page_roots(room, number, newest_first=newest_first, viewer=viewer, translated_into=translated_into)
     cap = _room_page_reply_cap(roots)
     replies_by_tree: dict[int, list[Comment]] = {}
     if roots and cap:
         replies = (
-            Comment.objects.filter(tree_id__in=[root.tree_id for root in roots])
+            _translated(Comment.objects.filter(tree_id__in=[root.tree_id for root in roots]), translated_into)
             .replies()
             .shown_in_threads(viewer)
             .annotate(rank=Window(RowNumber(), partition_by=[F("tree_id")], order_by=F("lft").asc()))
@@ -152,10 +167,13 @@ def room_threads_page(room: Room, *, number: int = 1, newest_first: bool = False
         num_pages=num_pages,
         backlinks=backlinks_of(comments),
         continued_thread_ids=frozenset(continued),
+        translations=translations_of(comments),
     )
 
 
-def room_comments_filtered(room: Room, *, question: GuidingQuestion | None = None, language: str | None = None, number=1):
+def room_comments_filtered(
+    room: Room, *, question: GuidingQuestion | None = None, language: str | None = None, number=1
+):
     """The room's visible comments answering a question and/or written in a
     language, oldest first, as a flat paginated list."""
     comments = Comment.objects.filter(room=room, state=Comment.State.VISIBLE).select_related("author", "room")
@@ -180,14 +198,16 @@ def thread_page_count(root: Comment) -> int:
     return max(1, ceil(root.reply_count / settings.FORUM_COMMENTS_PER_THREAD_PAGE))
 
 
-def get_thread_root(room: Room, comment_id: int, viewer=None) -> Comment:
+def get_thread_root(room: Room, comment_id: int, viewer=None, translated_into: str | None = None) -> Comment:
     """The top-level comment that starts a thread of this room (404 otherwise)."""
     return get_object_or_404(
-        Comment.objects.roots().shown_in_threads(viewer).select_related("author"), pk=comment_id, room=room
+        _translated(Comment.objects.roots(), translated_into).shown_in_threads(viewer).select_related("author"),
+        pk=comment_id,
+        room=room,
     )
 
 
-def thread_page(root: Comment, *, number: int = 1, viewer=None) -> CommentsPage:
+def thread_page(root: Comment, *, number: int = 1, viewer=None, translated_into: str | None = None) -> CommentsPage:
     """The thread's root and one page of its replies in reading order."""
     num_pages = thread_page_count(root)
     if not 1 <= number <= num_pages:
@@ -196,7 +216,7 @@ def thread_page(root: Comment, *, number: int = 1, viewer=None) -> CommentsPage:
     first, last = (number - 1) * per_page + 1, number * per_page
     # Position p means lft + level == 2p + 1 (see _thread_position).
     replies = list(
-        Comment.objects.filter(tree_id=root.tree_id)
+        _translated(Comment.objects.filter(tree_id=root.tree_id), translated_into)
         .replies()
         .shown_in_threads(viewer)
         .alias(position_key=F("lft") + F("level"))
@@ -206,10 +226,11 @@ def thread_page(root: Comment, *, number: int = 1, viewer=None) -> CommentsPage:
     )
     shown_ids = {root.pk} | {reply.pk for reply in replies}
     missing_parent_ids = {reply.parent_id for reply in replies if reply.parent_id not in shown_ids}
-    off_page_parents = {
-        parent.pk: parent
-        for parent in Comment.objects.filter(pk__in=missing_parent_ids).select_related("author")
-    } if missing_parent_ids else {}
+    off_page_parents = (
+        {parent.pk: parent for parent in Comment.objects.filter(pk__in=missing_parent_ids).select_related("author")}
+        if missing_parent_ids
+        else {}
+    )
     comments = [root, *replies]
     return CommentsPage(
         comments=comments,
@@ -217,6 +238,7 @@ def thread_page(root: Comment, *, number: int = 1, viewer=None) -> CommentsPage:
         num_pages=num_pages,
         backlinks=backlinks_of(comments),
         off_page_parents=off_page_parents,
+        translations=translations_of(comments),
     )
 
 

@@ -17,7 +17,7 @@ from forum.languages import detect_language
 from forum.models import Comment, CommentLink, CommentRevision, Follow, GuidingQuestion, HeldReason, Mention, Room
 from forum.rendering import RenderedBody, render_comment_body
 from forum.retries import retrying_a_deadlock
-from forum.services import notifications, summaries
+from forum.services import notifications, summaries, translations
 from forum.services.rerendering import rerender
 
 # Any constant will do: it names the lock that hands out new tree ids.
@@ -233,6 +233,7 @@ def publish(comment: Comment, *, thread_id: int, mentioned_ids) -> None:
     limit = notifications.mentions_to_notify(comment.author)
     notifications.notify_about_new_comment(comment, thread_id=thread_id, mentioned_ids=mentioned_ids[:limit])
     comment.mentions_not_notified = max(0, len(mentioned_ids) - limit)
+    translations.queue_translations(comment.pk)
 
 
 def record_mentions_and_citations(comment: Comment, rendered: RenderedBody) -> None:
@@ -266,7 +267,6 @@ def _already_posted(author, client_token, *, room: Room, parent: Comment | None)
     return existing
 
 
-
 def lock_new_thread_allocation() -> None:
     """django-mptt gives a new tree the highest tree id plus one. On PostgreSQL
     two new threads at once could get the same id, so they take turns here.
@@ -291,6 +291,7 @@ def edit_comment(author, *, comment: Comment, body: str, language: str | None = 
         if language != comment.language:
             Comment.objects.filter(pk=comment.pk).update(language=language)
             comment.language = language
+            translations.translate_again(comment.pk)
         return comment
     ratelimits.check("edit", author)
     rendered = render_comment_body(body)
@@ -314,11 +315,20 @@ def edit_comment(author, *, comment: Comment, body: str, language: str | None = 
         comment.edited_at = now
         comment.language = language
         comment.save(
-            update_fields=["body_source", "body_html", "render_version", "edited_at", "state", "held_reason", "language"]
+            update_fields=[
+                "body_source",
+                "body_html",
+                "render_version",
+                "edited_at",
+                "state",
+                "held_reason",
+                "language",
+            ]
         )
         record_mentions_and_citations(comment, rendered)
         if held_reason:
             notifications.notify_held(comment)
+        translations.translate_again(comment.pk)
         refresh_citations_of(comment)
         cache.room_changed(comment.room_id)
     return comment
@@ -344,8 +354,14 @@ def delete_comment(author, *, comment: Comment) -> None:
 
 
 def rerender_comments(comments) -> int:
-    """Render stored bodies again (after a mentioned name, or a cited comment, changed)."""
-    return rerender(comments, model=Comment, record=record_mentions_and_citations)
+    """Render stored bodies again (after a mentioned name, or a cited comment,
+    changed); their translations are made again from the new rendering."""
+
+    def record(comment, rendered: RenderedBody) -> None:
+        record_mentions_and_citations(comment, rendered)
+        translations.translate_again(comment.pk)
+
+    return rerender(comments, model=Comment, record=record)
 
 
 def refresh_citations_of(comment: Comment) -> None:

@@ -21,7 +21,10 @@ def clean_invitation_email(*, room: Room, email: str) -> str:
             _("%(name)s already has an account with this address: choose them as the moderator instead."),
             params={"name": holder.user.display_name},
         )
-    if room.pk and ModeratorInvitation.objects.filter(room=room, email__iexact=email, accepted_at__isnull=True).exists():
+    if (
+        room.pk
+        and ModeratorInvitation.objects.filter(room=room, email__iexact=email, accepted_at__isnull=True).exists()
+    ):
         raise ValidationError(_("%(email)s is already invited to this room."), params={"email": email})
     return email
 

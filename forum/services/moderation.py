@@ -52,7 +52,9 @@ def _clean_text(text: str, *, limit: int, required_message: str | None = None) -
     return text
 
 
-def _log(moderator, action: str, *, room: Room | None = None, consultation=None, comment=None, target_user=None, note=""):
+def _log(
+    moderator, action: str, *, room: Room | None = None, consultation=None, comment=None, target_user=None, note=""
+):
     """Write the moderation log; whatever a moderator does in a room changes what it shows."""
     if room is not None:
         cache.room_changed(room.pk)
@@ -196,7 +198,9 @@ def dismiss_reports(moderator, *, comment: Comment) -> int:
 def hide_comment(moderator, *, comment: Comment, reason: str) -> Comment:
     """Hide a comment that breaks the rules; readers see the reason, the author is told."""
     _require_moderator(moderator, comment.room)
-    reason = _clean_text(reason, limit=REASON_MAX_LENGTH, required_message=_("Please give a reason; readers will see it."))
+    reason = _clean_text(
+        reason, limit=REASON_MAX_LENGTH, required_message=_("Please give a reason; readers will see it.")
+    )
     with transaction.atomic():
         comment = _locked(comment)
         if comment.is_deleted:
@@ -330,7 +334,9 @@ def suspend_participant(moderator, *, consultation: Consultation, person, reason
     """Stop someone posting in the consultation, with a reason they will read, until a
     date or until lifted. They can still read."""
     _require(permissions.why_cannot_suspend(moderator, consultation))
-    reason = _clean_text(reason, limit=REASON_MAX_LENGTH, required_message=_("Please give a reason; they will read it."))
+    reason = _clean_text(
+        reason, limit=REASON_MAX_LENGTH, required_message=_("Please give a reason; they will read it.")
+    )
     if person.pk == moderator.pk or person.is_staff:
         raise ValidationError(_("This person cannot be suspended here."))
     if until is not None and until <= timezone.now():

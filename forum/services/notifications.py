@@ -61,7 +61,9 @@ def notify_mentions_added(comment: Comment, *, mentioned_ids: Iterable[int]) -> 
     return notify(reasons, comment=comment, actor=comment.author)
 
 
-def notify_moderators_on_duty(comment: Comment, *, kind: str, note: str, besides=None, actor=None) -> list[Notification]:
+def notify_moderators_on_duty(
+    comment: Comment, *, kind: str, note: str, besides=None, actor=None
+) -> list[Notification]:
     """Tell the room's moderators on duty today (but `besides`, who caused it)."""
     moderator_ids = permissions.rota_today(comment.room).values_list("user_id", flat=True)
     recipients = {user_id: kind for user_id in moderator_ids if user_id != getattr(besides, "pk", None)}
@@ -105,7 +107,9 @@ def notify(
             comment=comment,
             room=room,
             note=note,
-            email=_email_state(deliveries.get((user_id, kind), DEFAULT_EMAIL_DELIVERY[kind]), about_comment=comment is not None),
+            email=_email_state(
+                deliveries.get((user_id, kind), DEFAULT_EMAIL_DELIVERY[kind]), about_comment=comment is not None
+            ),
         )
         for user_id, kind in reasons.items()
         if user_id in active

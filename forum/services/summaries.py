@@ -134,9 +134,7 @@ def end_of_period(period_end: date) -> datetime:
 
 
 def _pin_newest(room_id: int) -> None:
-    newest = (
-        RoomSummary.objects.filter(room_id=room_id).order_by("-period_end", "-created_at", "-pk").values("pk")[:1]
-    )
+    newest = RoomSummary.objects.filter(room_id=room_id).order_by("-period_end", "-created_at", "-pk").values("pk")[:1]
     Room.objects.filter(pk=room_id).update(latest_summary=Subquery(newest))
 
 

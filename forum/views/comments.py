@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from forum import display, permissions, selectors, services
 from forum.cache import anonymous_room_page
+from forum.selectors.translations import reading_language
 from forum.forms import CommentForm, ReportForm, RoomFilterForm, read_room_page_query, room_page_query
 from forum.views.attempts import attempt
 from forum.views.pages import comment_for, comment_page
@@ -50,7 +51,7 @@ def consultation_detail(request, consultation_slug):
     return render(request, "forum/consultation_detail.html", context)
 
 
-def _room_context(request, room, comments=(), reading=None):
+def _room_context(request, room, comments=(), reading=None, translations=None):
     """What every page of a room shows around its comments, and how it draws them
     (`drawing`, for forum.display); `reading` marks what is new to the viewer."""
     rota = selectors.room_rota(room)
@@ -67,6 +68,7 @@ def _room_context(request, room, comments=(), reading=None):
         posting_refusal=posting_refusal,
         locked_tree_ids=selectors.locked_threads_of(list(comments)) if request.user.is_authenticated else frozenset(),
         new_after_id=reading.new_after_id if reading else None,
+        translations=translations,
     )
     return {
         "room": room,
@@ -116,9 +118,16 @@ def _render_room(request, room, reading):
     else:
         newest_first = request.GET.get("order") == "newest"
         page = selectors.room_threads_page(
-            room, number=_page_number(request), newest_first=newest_first, viewer=request.user
+            room,
+            number=_page_number(request),
+            newest_first=newest_first,
+            viewer=request.user,
+            translated_into=reading_language(request.user),
         )
-        context |= _room_context(request, room, page.comments, reading) | {"page": page, "newest_first": newest_first}
+        context |= _room_context(request, room, page.comments, reading, page.translations) | {
+            "page": page,
+            "newest_first": newest_first,
+        }
         context["cards"] = _thread_cards(context["drawing"], page)
         shown = room_page_query(page=page.number, newest_first=newest_first)
     context["new_comments"] = _new_comments(context["cards"], reading)
@@ -158,9 +167,12 @@ def _thread_cards(drawing, page):
 @require_safe
 def thread_detail(request, consultation_slug, room_slug, comment_id):
     room, reading = selectors.get_room_to_read(request.user, consultation_slug, room_slug)
-    root = selectors.get_thread_root(room, comment_id, viewer=request.user)
-    page = selectors.thread_page(root, number=_page_number(request), viewer=request.user)
-    context = _room_context(request, room, page.comments, reading) | {"root": root, "page": page}
+    translated_into = reading_language(request.user)
+    root = selectors.get_thread_root(room, comment_id, viewer=request.user, translated_into=translated_into)
+    page = selectors.thread_page(
+        root, number=_page_number(request), viewer=request.user, translated_into=translated_into
+    )
+    context = _room_context(request, room, page.comments, reading, page.translations) | {"root": root, "page": page}
     context["cards"] = _thread_cards(context["drawing"], page)
     context["new_comments"] = _new_comments(context["cards"], reading)
     response = render(request, "forum/thread_detail.html", context)
@@ -251,11 +263,16 @@ def edit_comment(request, comment_id):
         initial={"body": comment.body_source, "language": comment.language or "auto"},
     )
     outcome = attempt(
-        form, lambda form: services.edit_comment(request.user, comment=comment, **form.service_arguments()), error_field="body"
+        form,
+        lambda form: services.edit_comment(request.user, comment=comment, **form.service_arguments()),
+        error_field="body",
     )
     if outcome.done:
         if outcome.result.is_pending and comment.is_visible:
-            messages.info(request, _("Your comment has been updated. A moderator will look at your edit before others can see it."))
+            messages.info(
+                request,
+                _("Your comment has been updated. A moderator will look at your edit before others can see it."),
+            )
         else:
             messages.success(request, _("Your comment has been updated."))
         return redirect(comment.get_absolute_url())

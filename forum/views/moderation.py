@@ -139,7 +139,9 @@ def set_room_state(request, consultation_slug, room_slug):
     if request.method == "GET" or (closed and request.POST.get("confirm") != "yes"):
         return render(request, "forum/room_close.html", {"room": room, "consultation": room.consultation})
     services.close_room(request.user, room=room, closed=closed)
-    messages.success(request, _("The room is closed: it can be read but not added to.") if closed else _("The room is open again."))
+    messages.success(
+        request, _("The room is closed: it can be read but not added to.") if closed else _("The room is open again.")
+    )
     return redirect(room.get_absolute_url())
 
 
@@ -155,11 +157,17 @@ def suspend_participant(request, consultation_slug, handle):
     outcome = attempt(
         form,
         lambda form: services.suspend_participant(
-            request.user, consultation=consultation, person=person, reason=form.cleaned_data["reason"], until=form.until()
+            request.user,
+            consultation=consultation,
+            person=person,
+            reason=form.cleaned_data["reason"],
+            until=form.until(),
         ),
     )
     if outcome.done:
-        messages.success(request, _("%(name)s can no longer post in this consultation.") % {"name": person.display_name})
+        messages.success(
+            request, _("%(name)s can no longer post in this consultation.") % {"name": person.display_name}
+        )
         return redirect(consultation.get_absolute_url())
     suspensions = Suspension.objects.filter(consultation=consultation, user=person, lifted_at__isnull=True)
     context = {"consultation": consultation, "person": person, "form": form, "suspensions": suspensions}
@@ -170,7 +178,9 @@ def suspend_participant(request, consultation_slug, handle):
 @login_required
 def lift_suspension(request, consultation_slug, suspension_id):
     consultation = selectors.get_consultation(request.user, consultation_slug)
-    suspension = get_object_or_404(Suspension.objects.select_related("user", "consultation"), pk=suspension_id, consultation=consultation)
+    suspension = get_object_or_404(
+        Suspension.objects.select_related("user", "consultation"), pk=suspension_id, consultation=consultation
+    )
     services.lift_suspension(request.user, suspension=suspension)
     messages.success(request, _("%(name)s can post again.") % {"name": suspension.user.display_name})
     return redirect(consultation.get_absolute_url())
@@ -189,7 +199,8 @@ def flag_comment(request, comment_id):
     )
     if outcome.done:
         messages.success(
-            request, _("%(name)s has been told about this comment.") % {"name": form.cleaned_data["colleague"].display_name}
+            request,
+            _("%(name)s has been told about this comment.") % {"name": form.cleaned_data["colleague"].display_name},
         )
         return redirect(comment.get_absolute_url())
     return outcome.respond(comment_page(request, "forum/flag_comment.html", comment, {"form": form}))
@@ -205,7 +216,9 @@ def shift_notes(request, consultation_slug, room_slug):
         raise PermissionDenied(refusal)
     form = ShiftNoteForm(request.POST if request.method == "POST" else None)
     outcome = attempt(
-        form, lambda form: services.write_shift_note(request.user, room=room, body=form.cleaned_data["body"]), error_field="body"
+        form,
+        lambda form: services.write_shift_note(request.user, room=room, body=form.cleaned_data["body"]),
+        error_field="body",
     )
     if outcome.done:
         messages.success(request, _("Your note is saved for the next shifts."))

@@ -149,7 +149,9 @@ def _summary_form_view(request, room, form, *, summary, save):
         messages.success(
             request, _("The summary has been saved.") if summary is None else _("The summary has been updated.")
         )
-        url = reverse("forum:room-summaries", kwargs={"consultation_slug": room.consultation.slug, "room_slug": room.slug})
+        url = reverse(
+            "forum:room-summaries", kwargs={"consultation_slug": room.consultation.slug, "room_slug": room.slug}
+        )
         return redirect(f"{url}#summary-{outcome.result.pk}")
     context = {"room": room, "consultation": room.consultation, "form": form, "summary": summary}
     return outcome.respond(render(request, "forum/room_summary_form.html", context))

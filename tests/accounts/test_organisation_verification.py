@@ -69,7 +69,9 @@ def test_a_person_not_speaking_for_an_organisation_cannot_ask(client, participan
 
     response = client.post(ASK_URL, follow=True)
 
-    assert "Only an account that speaks for an organisation, and names it, can be verified." in response.content.decode()
+    assert (
+        "Only an account that speaks for an organisation, and names it, can be verified." in response.content.decode()
+    )
     participant.refresh_from_db()
     assert participant.organisation_verification_requested_at is None
 
@@ -211,7 +213,9 @@ def test_editing_the_rest_of_the_profile_keeps_the_verification(client, staff):
 
     ngo.refresh_from_db()
     assert ngo.is_verified_organisation
-    assert "Staff have verified that this account speaks for Legal Aid Network." in client.get(EDIT_URL).content.decode()
+    assert (
+        "Staff have verified that this account speaks for Legal Aid Network." in client.get(EDIT_URL).content.decode()
+    )
 
 
 def test_no_longer_speaking_for_the_organisation_withdraws_the_verification(staff):

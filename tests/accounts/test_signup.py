@@ -147,9 +147,7 @@ def test_unconfirmed_email_cannot_post_and_keeps_the_typed_text(client, room, ma
     assert not Comment.objects.exists()
 
 
-def test_after_confirming_the_email_the_person_can_post_and_the_comment_shows_in_the_room(
-    client, room, mailoutbox
-):
+def test_after_confirming_the_email_the_person_can_post_and_the_comment_shows_in_the_room(client, room, mailoutbox):
     sign_up(client)
     confirm_url = link_in(mailoutbox[0], "/accounts/confirm-email/")
 

@@ -19,7 +19,10 @@ def assert_accessible(page, what):
     results = Axe().run(page, options=WCAG_21_A_AA)
     problems = [
         f"{violation['id']} ({violation['impact']}): {violation['help']} — "
-        + "; ".join(node["target"][0] if isinstance(node["target"][0], str) else str(node["target"]) for node in violation["nodes"][:5])
+        + "; ".join(
+            node["target"][0] if isinstance(node["target"][0], str) else str(node["target"])
+            for node in violation["nodes"][:5]
+        )
         for violation in results.response["violations"]
     ]
     assert problems == [], f"{what}:\n" + "\n".join(problems)
@@ -51,7 +54,9 @@ def world(transactional_db):
     deleted = factories.make_comment(room, author, body="Withdrawn.")
     factories.make_reply(deleted, participant, body="Noted.")
     services.delete_comment(author, comment=deleted)
-    services.report_comment(participant, comment=Comment.objects.get(body_source="Please keep it civil."), reason="other")
+    services.report_comment(
+        participant, comment=Comment.objects.get(body_source="Please keep it civil."), reason="other"
+    )
     return {"room": room, "moderator": moderator, "participant": participant, "author": author, "root": root}
 
 

@@ -17,7 +17,9 @@ def test_a_mentioned_person_sees_the_count_opens_the_notification_and_lands_on_t
     factories.make_user("Álvaro Herrero", email="alvaro@example.org")
     author = factories.make_user("Ngozi Okafor")
     factories.make_comment(room, author, body="Opening the discussion.")
-    mention = factories.make_comment(room, author, body="@alvaro_herrero, your clinics see this every week: what works?")
+    mention = factories.make_comment(
+        room, author, body="@alvaro_herrero, your clinics see this every week: what works?"
+    )
 
     log_in(page, live_server, "alvaro@example.org")
     bell = page.get_by_role("link", name="Notifications 1 unread")

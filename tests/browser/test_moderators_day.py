@@ -20,7 +20,9 @@ def test_a_moderator_approves_a_held_comment_and_leaves_a_note_the_next_moderato
     room.refresh_from_db()
     today = timezone.localdate()
     this_week = factories.make_user("Maria Moderator")
-    RoomModerator.objects.create(room=room, user=this_week, starts_on=today - timedelta(days=2), ends_on=today + timedelta(days=4))
+    RoomModerator.objects.create(
+        room=room, user=this_week, starts_on=today - timedelta(days=2), ends_on=today + timedelta(days=4)
+    )
     next_week = factories.make_user("Nicholas Booth")
     RoomModerator.objects.create(room=room, user=next_week, starts_on=today - timedelta(days=1))
     newcomer = factories.make_user("Bruno Costa")
@@ -37,7 +39,9 @@ def test_a_moderator_approves_a_held_comment_and_leaves_a_note_the_next_moderato
     screenshot(page, "01-queue")
     item.get_by_role("button", name="Approve").click()
     expect(page.get_by_text("Nothing is waiting. Thank you!")).to_be_visible()
-    expect(page.get_by_role("navigation", name="Your account").get_by_role("link", name="Moderation")).not_to_contain_text("1")
+    expect(
+        page.get_by_role("navigation", name="Your account").get_by_role("link", name="Moderation")
+    ).not_to_contain_text("1")
 
     # The moderator leaves a note for the next shift.
     page.goto(f"{live_server.url}{room_path}")

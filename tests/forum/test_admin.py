@@ -100,7 +100,9 @@ def test_a_rota_line_that_ends_before_it_starts_is_refused(admin_client, room):
 
 
 def test_a_shift_fills_the_dates_of_a_rota_line_without_javascript(admin_client, room):
-    Consultation.objects.filter(pk=room.consultation.pk).update(opens_on=date(2026, 11, 2), closes_on=date(2026, 11, 29))
+    Consultation.objects.filter(pk=room.consultation.pk).update(
+        opens_on=date(2026, 11, 2), closes_on=date(2026, 11, 29)
+    )
     first, rest = factories.make_user("First Week"), factories.make_user("Rest Of It")
     data = room_change_form(
         room,
@@ -153,7 +155,9 @@ def test_the_rota_page_gives_its_script_each_shifts_dates(admin_client, consulta
 
 
 def test_a_reserved_room_slug_is_refused(admin_client, consultation):
-    response = admin_client.post(reverse("admin:forum_room_add"), room_form(consultation, title="Summary", slug="summary"))
+    response = admin_client.post(
+        reverse("admin:forum_room_add"), room_form(consultation, title="Summary", slug="summary")
+    )
     assert response.status_code == 200
     assert "is used by the site itself" in response.content.decode()
     assert not Room.objects.filter(slug="summary").exists()

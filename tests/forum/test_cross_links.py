@@ -67,9 +67,7 @@ def test_a_link_to_a_comment_in_another_room_shows_who_wrote_it_where_with_an_ex
     assert list(CommentLink.objects.values_list("source_id", "target_id")) == [(citing.pk, cited.pk)]
 
 
-def test_a_relative_link_with_its_own_words_keeps_them_and_says_what_it_cites(
-    client, room, other_participant, cited
-):
+def test_a_relative_link_with_its_own_words_keeps_them_and_says_what_it_cites(client, room, other_participant, cited):
     client.force_login(other_participant)
 
     citing = post_comment_through_the_form(client, room, f"I agree with [this point](/comment/{cited.pk}/).")
@@ -290,7 +288,9 @@ def test_a_removed_or_changed_comment_leaves_no_text_two_citations_away(
 ):
     factories.assign_moderator(cited.room, moderator)
     middle = factories.make_comment(room, other_participant, body=f"Agreed: {absolute(cited.get_absolute_url())}")
-    first = factories.make_comment(room, body=f"See {absolute(middle.get_absolute_url())} and [this]({middle.get_absolute_url()})")
+    first = factories.make_comment(
+        room, body=f"See {absolute(middle.get_absolute_url())} and [this]({middle.get_absolute_url()})"
+    )
 
     _change(how, cited, moderator)
 

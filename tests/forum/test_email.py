@@ -158,9 +158,7 @@ def test_someone_who_changed_before_the_email_goes_is_not_emailed(
     assert Notification.objects.get(recipient=other_participant).email == Email.NONE
 
 
-def test_an_unconfirmed_address_is_never_emailed(
-    participant, room, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_an_unconfirmed_address_is_never_emailed(participant, room, mailoutbox, django_capture_on_commit_callbacks):
     # Anyone can sign someone else's address up: until its owner confirms it, it gets nothing.
     signed_up_for_someone = factories.make_user("Not Their Address", handle="not_theirs", confirmed=False)
     services.follow_room(signed_up_for_someone, room=room)

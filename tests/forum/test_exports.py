@@ -355,15 +355,25 @@ def test_tabs_and_carriage_returns_at_the_start_of_a_cell_are_neutralised_too():
         "  +SUM(A1)",
         "\u00a0-2+3",
         "\u3000@SUM(A1)",
-        "\uff1dHYPERLINK(\"http://evil.example\")",
+        '\uff1dHYPERLINK("http://evil.example")',
         "\uff0b1",
         "\uff0d1",
         "\uff20SUM(A1)",
         "|cmd",
         " |cmd",
     ],
-    ids=["space", "spaces-plus", "nbsp-minus", "ideographic-space-at", "full-width-equals", "full-width-plus",
-         "full-width-minus", "full-width-at", "pipe", "space-pipe"],
+    ids=[
+        "space",
+        "spaces-plus",
+        "nbsp-minus",
+        "ideographic-space-at",
+        "full-width-equals",
+        "full-width-plus",
+        "full-width-minus",
+        "full-width-at",
+        "pipe",
+        "space-pipe",
+    ],
 )
 def test_formulas_hidden_behind_spaces_full_width_signs_or_a_pipe_are_neutralised(cell):
     assert exports.neutralise_formula(cell) == "'" + cell
@@ -499,7 +509,9 @@ def test_a_citation_of_a_comment_that_cites_someone_who_refused_quoting_names_no
 ):
     _consenting(participant, User.QuotingConsent.NOT_AT_ALL)
     refused = factories.make_comment(room, participant, body="Paralegals reach remote villages.")
-    middle = factories.make_comment(room, other_participant, body=f"As said in {settings.SITE_URL}/comment/{refused.pk}/")
+    middle = factories.make_comment(
+        room, other_participant, body=f"As said in {settings.SITE_URL}/comment/{refused.pk}/"
+    )
     citing = factories.make_comment(room, moderator, body=f"See {settings.SITE_URL}/comment/{middle.pk}/")
 
     row = by_id(json_rows(signed_in(client, moderator), room))[citing.pk]
@@ -723,7 +735,9 @@ def test_the_export_tells_verified_organisations_from_self_declared_ones(client,
     json_by_id = by_id(json_rows(signed_in(client, moderator), room))
     csv_by_id = by_id(csv_rows(client, room))
 
-    assert [json_by_id[comments[author]]["author_organisation_verified"] for author in (verified, declared, person)] == [
+    assert [
+        json_by_id[comments[author]]["author_organisation_verified"] for author in (verified, declared, person)
+    ] == [
         True,
         False,
         False,

@@ -115,6 +115,8 @@ def test_english_spanish_and_french_are_recognised(room, participant):
 
 def test_an_edit_recognises_the_language_again(room, participant):
     comment = factories.make_comment(room, participant, body="Legal aid must reach rural areas quickly.")
-    services.edit_comment(participant, comment=comment, body="La asistencia jurídica debe llegar rápido a las zonas rurales.")
+    services.edit_comment(
+        participant, comment=comment, body="La asistencia jurídica debe llegar rápido a las zonas rurales."
+    )
     comment.refresh_from_db()
     assert comment.language == "es"

@@ -53,7 +53,9 @@ def link_path(message) -> str:
 def test_an_admin_invites_someone_without_an_account_on_the_rota(
     admin_client, room, ada, mailoutbox, django_capture_on_commit_callbacks
 ):
-    Consultation.objects.filter(pk=room.consultation.pk).update(opens_on=date(2026, 11, 2), closes_on=date(2026, 11, 29))
+    Consultation.objects.filter(pk=room.consultation.pk).update(
+        opens_on=date(2026, 11, 2), closes_on=date(2026, 11, 29)
+    )
     data = room_change_form(
         room, moderator_assignments=[{"user": "", "invite_email": "Newcomer@Example.org ", "shift": "first_week"}]
     )

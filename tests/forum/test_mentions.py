@@ -97,9 +97,7 @@ def test_a_new_display_name_shows_in_earlier_mentions(client, room, participant,
     earlier = factories.make_comment(room, participant, body="As @jean_dupont said.")
     client.force_login(other_participant)
 
-    response = client.post(
-        "/accounts/profile/", {"display_name": "Jean-Baptiste Dupont", "handle": "jean_dupont"}
-    )
+    response = client.post("/accounts/profile/", {"display_name": "Jean-Baptiste Dupont", "handle": "jean_dupont"})
 
     assert response.status_code == 302
     article = comment_html(client, room, earlier)

@@ -22,7 +22,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-
 def at(day: date, hour: int = 9):
     return time_machine.travel(datetime(day.year, day.month, day.day, hour, 0, tzinfo=timezone.get_fixed_timezone(0)))
 
@@ -179,7 +178,10 @@ def test_a_link_heavy_comment_says_how_many_links_are_checked(client, room, part
     held = factories.make_comment(room, participant, body=f"Deals: {links}")
     client.force_login(participant)
     article = article_of(client.get(room.get_absolute_url()).content.decode(), held)
-    assert f"Comments from new accounts with more than {settings.FORUM_NEW_ACCOUNT_MAX_LINKS} links are checked first." in article
+    assert (
+        f"Comments from new accounts with more than {settings.FORUM_NEW_ACCOUNT_MAX_LINKS} links are checked first."
+        in article
+    )
 
 
 def test_moderators_on_duty_are_told_and_emailed_of_each_held_comment(
@@ -319,7 +321,9 @@ def test_the_desk_costs_participants_no_query(client, room, participant):
 # --- The moderators' daily activity email ---------------------------------------------------
 
 
-def test_moderators_on_duty_get_the_day_s_activity_of_their_rooms(room, first_week, participant, other_participant, mailoutbox):
+def test_moderators_on_duty_get_the_day_s_activity_of_their_rooms(
+    room, first_week, participant, other_participant, mailoutbox
+):
     from django.core.management import call_command
 
     off_duty = factories.make_user("Rest Of Consultation")
@@ -337,7 +341,11 @@ def test_moderators_on_duty_get_the_day_s_activity_of_their_rooms(room, first_we
         mailoutbox.clear()
         call_command("send_digests", verbosity=0)
 
-    [email] = [message for message in mailoutbox if "rooms you moderate" in message.subject or "room you moderate" in message.subject]
+    [email] = [
+        message
+        for message in mailoutbox
+        if "rooms you moderate" in message.subject or "room you moderate" in message.subject
+    ]
     assert email.to == [first_week.email]
     body = email.body
     assert body.index("New threads") < body.index("A new thread today.")
@@ -367,10 +375,14 @@ def notes_url(room):
     return reverse("forum:shift-notes", args=[room.consultation.slug, room.slug])
 
 
-def test_a_moderator_leaves_a_shift_note_that_only_moderators_and_staff_read(client, room, first_week, participant, staff):
+def test_a_moderator_leaves_a_shift_note_that_only_moderators_and_staff_read(
+    client, room, first_week, participant, staff
+):
     client.force_login(first_week)
     with at(date(2026, 6, 5)):
-        saved = client.post(notes_url(room), {"body": "Watch the thread on legal aid; I promised an answer."}, follow=True)
+        saved = client.post(
+            notes_url(room), {"body": "Watch the thread on legal aid; I promised an answer."}, follow=True
+        )
     assert "Your note is saved for the next shifts." in saved.content.decode()
     assert "I promised an answer." in saved.content.decode()
 

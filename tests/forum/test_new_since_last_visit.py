@@ -1,4 +1,4 @@
-""""New since your last visit": what a signed-in person coming back to a room
+""" "New since your last visit": what a signed-in person coming back to a room
 finds marked, where the jump link leads, and what the consultation page counts."""
 
 import logging

@@ -43,24 +43,24 @@ ROLES = (
 _OK, _L = ALLOWED, LOGIN
 EXPECTED_ROWS = {
     #             anonymous participant author suspended moderator other_room past future staff
-    "view":      (_OK,      _OK,        _OK,   _OK,      _OK,      _OK,       _OK, _OK,   _OK),
-    "post":      (_L,       _OK,        _OK,   403,      _OK,      _OK,       _OK, _OK,   _OK),
-    "reply":     (_L,       _OK,        _OK,   403,      _OK,      _OK,       _OK, _OK,   _OK),
-    "edit":      (_L,       403,        _OK,   403,      403,      403,       403, 403,   403),
-    "delete":    (_L,       403,        _OK,   403,      403,      403,       403, 403,   403),
+    "view": (_OK, _OK, _OK, _OK, _OK, _OK, _OK, _OK, _OK),
+    "post": (_L, _OK, _OK, 403, _OK, _OK, _OK, _OK, _OK),
+    "reply": (_L, _OK, _OK, 403, _OK, _OK, _OK, _OK, _OK),
+    "edit": (_L, 403, _OK, 403, 403, 403, 403, 403, 403),
+    "delete": (_L, 403, _OK, 403, 403, 403, 403, 403, 403),
     # A suspended participant's reports would count towards hiding a comment: they wait too.
-    "report":    (_L,       _OK,        403,   403,      _OK,      _OK,       _OK, _OK,   _OK),
-    "hide":      (_L,       403,        403,   403,      _OK,      403,       403, 403,   _OK),
-    "restore":   (_L,       403,        403,   403,      _OK,      403,       403, 403,   _OK),
-    "pin":       (_L,       403,        403,   403,      _OK,      403,       403, 403,   _OK),
-    "highlight": (_L,       403,        403,   403,      _OK,      403,       403, 403,   _OK),
-    "lock":      (_L,       403,        403,   403,      _OK,      403,       403, 403,   _OK),
-    "close":     (_L,       403,        403,   403,      _OK,      403,       403, 403,   _OK),
+    "report": (_L, _OK, 403, 403, _OK, _OK, _OK, _OK, _OK),
+    "hide": (_L, 403, 403, 403, _OK, 403, 403, 403, _OK),
+    "restore": (_L, 403, 403, 403, _OK, 403, 403, 403, _OK),
+    "pin": (_L, 403, 403, 403, _OK, 403, 403, 403, _OK),
+    "highlight": (_L, 403, 403, 403, _OK, 403, 403, 403, _OK),
+    "lock": (_L, 403, 403, 403, _OK, 403, 403, 403, _OK),
+    "close": (_L, 403, 403, 403, _OK, 403, 403, 403, _OK),
     # A suspension covers the whole consultation, so whoever is on duty in any
     # of its rooms may suspend; off the rota, nobody but staff.
-    "suspend":   (_L,       403,        403,   403,      _OK,      _OK,       403, 403,   _OK),
-    "tag":       (_L,       403,        403,   403,      _OK,      403,       403, 403,   _OK),
-    "flag":      (_L,       403,        403,   403,      _OK,      403,       403, 403,   _OK),
+    "suspend": (_L, 403, 403, 403, _OK, _OK, 403, 403, _OK),
+    "tag": (_L, 403, 403, 403, _OK, 403, 403, 403, _OK),
+    "flag": (_L, 403, 403, 403, _OK, 403, 403, 403, _OK),
 }
 EXPECTED = {(action, role): answer for action, row in EXPECTED_ROWS.items() for role, answer in zip(ROLES, row)}
 
@@ -131,7 +131,9 @@ def world(db):
 
 
 def room_url(name, room, **kwargs):
-    return reverse(f"forum:{name}", kwargs={"consultation_slug": room.consultation.slug, "room_slug": room.slug, **kwargs})
+    return reverse(
+        f"forum:{name}", kwargs={"consultation_slug": room.consultation.slug, "room_slug": room.slug, **kwargs}
+    )
 
 
 def act_url(comment, action):

@@ -147,7 +147,10 @@ def test_one_form_s_token_sent_to_a_second_place_is_refused_with_the_text_kept(p
     html = response.content.decode()
     assert "This form has already been used to post another comment." in html
     assert "Second place" in html
-    assert list(Comment.objects.order_by("pk").values_list("body_source", flat=True)) == ["Somewhere else.", "First place"]
+    assert list(Comment.objects.order_by("pk").values_list("body_source", flat=True)) == [
+        "Somewhere else.",
+        "First place",
+    ]
 
 
 def test_two_different_forms_store_two_comments(participant_client, room):

@@ -174,10 +174,17 @@ def test_a_held_comment_tells_only_the_moderators_until_it_is_approved(held_room
     held = factories.make_comment(held_room, participant, body="What do you think, @jean_dupont?")
 
     assert set(Notification.objects.values_list("recipient", "kind", "comment", "note")) == {
-        (moderator.pk, Notification.Kind.HELD, held.pk, "The first 2 comments of people new to this consultation are checked first."),
+        (
+            moderator.pk,
+            Notification.Kind.HELD,
+            held.pk,
+            "The first 2 comments of people new to this consultation are checked first.",
+        ),
     }
     services.approve_comment(moderator, comment=held)
-    assert set(Notification.objects.exclude(kind=Notification.Kind.HELD).values_list("recipient", "kind", "comment")) == {
+    assert set(
+        Notification.objects.exclude(kind=Notification.Kind.HELD).values_list("recipient", "kind", "comment")
+    ) == {
         (jean.pk, Notification.Kind.MENTION, held.pk),
         (follower.pk, Notification.Kind.FOLLOW, held.pk),
     }
@@ -193,7 +200,9 @@ def test_a_mention_added_while_the_comment_waits_is_notified_on_approval(
 
     assert not Notification.objects.filter(recipient=jean).exists()
     services.approve_comment(moderator, comment=held)
-    assert list(Notification.objects.filter(recipient=jean).values_list("kind", flat=True)) == [Notification.Kind.MENTION]
+    assert list(Notification.objects.filter(recipient=jean).values_list("kind", flat=True)) == [
+        Notification.Kind.MENTION
+    ]
 
 
 def test_a_held_reply_tells_the_parents_author_only_on_approval(held_room, participant, other_participant, moderator):

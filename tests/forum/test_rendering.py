@@ -50,14 +50,18 @@ class SmallSite(SiteWithNothing):
     def comments(self, ids):
         self.calls.append(("comments", ids))
         known = {
-            5: CitedComment(5, "Ngozi Okafor", "Access to justice", "<p>Paralegals <strong>reach</strong> villages.</p>", "visible"),
+            5: CitedComment(
+                5, "Ngozi Okafor", "Access to justice", "<p>Paralegals <strong>reach</strong> villages.</p>", "visible"
+            ),
             6: CitedComment(6, "Someone", "Civic space", "<p>Secret insult</p>", "hidden"),
             7: CitedComment(7, "Someone", "Civic space", "<p>Withdrawn words</p>", "deleted"),
         }
         return {i: known[i] for i in ids if i in known}
 
     def rooms(self, slugs):
-        return {("review", "access-to-justice"): "Access to justice"} if ("review", "access-to-justice") in slugs else {}
+        return (
+            {("review", "access-to-justice"): "Access to justice"} if ("review", "access-to-justice") in slugs else {}
+        )
 
     def consultations(self, slugs):
         return {"review": "Mid-term review"} if "review" in slugs else {}
@@ -114,7 +118,7 @@ def test_result_carries_the_render_version():
         '<a href="javascript:alert(1)">x</a>',
         "<iframe src='https://evil.example'></iframe>",
         '<p style="position:fixed">x</p>',
-        '<svg onload=alert(1)>',
+        "<svg onload=alert(1)>",
         "<div onclick='alert(1)'>click</div>",
     ],
 )
@@ -138,9 +142,9 @@ def test_html_typed_by_a_person_is_shown_as_text_never_run(attack):
 )
 def test_dangerous_link_schemes_never_become_links(source):
     html = html_of(source).lower()
-    assert "href=\"javascript" not in html
-    assert "href=\"data" not in html
-    assert "href=\"vbscript" not in html
+    assert 'href="javascript' not in html
+    assert 'href="data' not in html
+    assert 'href="vbscript' not in html
 
 
 def test_bare_urls_become_external_links_with_safe_rel():

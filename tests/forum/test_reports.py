@@ -265,7 +265,9 @@ def test_a_hidden_comment_cannot_be_reported_again(participant_client, comment):
 # --- Moderators on duty are told ------------------------------------------------------
 
 
-def test_the_moderators_on_duty_are_told_of_a_reported_comment_in_the_app(client, room, comment, participant, moderator):
+def test_the_moderators_on_duty_are_told_of_a_reported_comment_in_the_app(
+    client, room, comment, participant, moderator
+):
     second = factories.make_user("Second Moderator")
     factories.assign_moderator(room, second)
     off_rota = factories.make_user("Last Week Moderator")

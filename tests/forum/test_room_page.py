@@ -53,7 +53,9 @@ def test_the_moderators_on_duty_are_named_and_the_whole_rota_has_its_dates(clien
     next_week = today + timedelta(days=7)
     assert f"Starts Next Week</a>: from {date_format(next_week, 'DATE_FORMAT')}" in rota
     ended = today - timedelta(days=10), today - timedelta(days=1)
-    assert f"Rota Ended</a>: {date_format(ended[0], 'MONTH_DAY_FORMAT')} to {date_format(ended[1], 'DATE_FORMAT')}" in rota
+    assert (
+        f"Rota Ended</a>: {date_format(ended[0], 'MONTH_DAY_FORMAT')} to {date_format(ended[1], 'DATE_FORMAT')}" in rota
+    )
 
 
 def test_comments_show_author_organisation_moderator_badge_and_time(client, room, participant, moderator):
@@ -295,9 +297,18 @@ def test_the_newest_summary_is_pinned_at_the_top_within_the_query_budget(client,
 
     factories.make_comment(room, participant, body="Before the summary.")
     yesterday = localdate() - timedelta(days=1)
-    write_summary(moderator, room=room, kind="interim", period_start=yesterday, period_end=yesterday, body="Week one: **funding**.")
+    write_summary(
+        moderator,
+        room=room,
+        kind="interim",
+        period_start=yesterday,
+        period_end=yesterday,
+        body="Week one: **funding**.",
+    )
     three_days_ago = localdate() - timedelta(days=3)
-    write_summary(moderator, room=room, kind="interim", period_start=three_days_ago, period_end=three_days_ago, body="Older.")
+    write_summary(
+        moderator, room=room, kind="interim", period_start=three_days_ago, period_end=three_days_ago, body="Older."
+    )
     url = room.get_absolute_url()
     with CaptureQueriesContext(connection) as queries:
         html = client.get(url).content.decode()
@@ -307,7 +318,9 @@ def test_the_newest_summary_is_pinned_at_the_top_within_the_query_budget(client,
     assert "1 comment posted since the period this summary covers." in html
 
 
-def test_a_locked_thread_offers_no_reply_when_the_room_is_filtered_by_question(participant_client, room, other_participant):
+def test_a_locked_thread_offers_no_reply_when_the_room_is_filtered_by_question(
+    participant_client, room, other_participant
+):
     question = factories.make_question(room, "What works?")
     root = factories.make_comment(room, other_participant, body="Tagged and locked.", guiding_question=question)
     reply = factories.make_reply(root, other_participant, body="A reply in the locked thread.")

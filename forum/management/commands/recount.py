@@ -9,7 +9,9 @@ class Command(BaseCommand):
     help = "Check each room's comment and thread counts against its comments, and repair those that are wrong."
 
     def add_arguments(self, parser):
-        parser.add_argument("--check", action="store_true", help="only report; change nothing, exit 1 if a count is wrong")
+        parser.add_argument(
+            "--check", action="store_true", help="only report; change nothing, exit 1 if a count is wrong"
+        )
 
     def handle(self, *args, check=False, **options):
         wrong = recount_rooms(repair=not check)
