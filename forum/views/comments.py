@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts import terms
 from forum import display, permissions, selectors, services
 from forum.cache import anonymous_room_page
 from forum.forms import CommentForm, ReportForm, RoomFilterForm, read_room_page_query, room_page_query
@@ -102,7 +103,11 @@ def _render_room(request, room, reading):
     context = {
         "question_groups": selectors.guiding_question_groups(questions),
         "filters": filters,
-        "form": CommentForm(questions=questions, initial={"guiding_question": request.GET.get("answer")}),
+        "form": CommentForm(
+            questions=questions,
+            documents=terms.documents_to_accept(request.user),
+            initial={"guiding_question": request.GET.get("answer")},
+        ),
     }
     if selection := filters.selection():
         page = selectors.room_comments_filtered(room, **selection, number=request.GET.get("page"))
@@ -203,6 +208,7 @@ def _comment_form_view(request, *, room, parent, post):
     form = CommentForm(
         request.POST if request.method == "POST" else None,
         questions=selectors.numbered_questions(room) if parent is None else None,
+        documents=terms.documents_to_accept(request.user),
         initial={"guiding_question": request.GET.get("answer")},
     )
     outcome = attempt(form, post, error_field="body")
@@ -248,6 +254,7 @@ def edit_comment(request, comment_id):
     comment = comment_for(request, comment_id, permissions.why_cannot_edit)
     form = CommentForm(
         request.POST if request.method == "POST" else None,
+        documents=terms.documents_to_accept(request.user),
         initial={"body": comment.body_source, "language": comment.language or "auto"},
     )
     outcome = attempt(
