@@ -95,6 +95,11 @@ class SignupDetailsForm(AcceptsDocuments, forms.Form):
         super().__init__(*args, **kwargs)
         self.offer_documents(terms.current_documents(), required_message=MUST_ACCEPT_TO_SIGN_UP)
 
+    def visible_fields(self):
+        """The box last, just above the button (allauth adds the passwords after our fields)."""
+        fields = super().visible_fields()
+        return sorted(fields, key=lambda field: field.name == "accept_documents")
+
     def clean_display_name(self):
         return clean_display_name(self.cleaned_data["display_name"])
 

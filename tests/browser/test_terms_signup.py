@@ -35,7 +35,7 @@ def test_newcomer_signs_up_from_a_room_accepts_the_terms_confirms_and_lands_back
 
     # Each document opens beside the form, which keeps what was typed.
     with page.context.expect_page() as opened:
-        page.get_by_role("link", name="terms of use").click()
+        page.get_by_role("link", name="terms of use", exact=True).click()
     document = opened.value
     expect(document.get_by_role("heading", level=1, name="Terms of use")).to_be_visible()
     expect(document.get_by_text("Be respectful.")).to_be_visible()
