@@ -166,6 +166,8 @@ def thread_detail(request, consultation_slug, room_slug, comment_id):
     root = selectors.get_thread_root(room, comment_id, viewer=request.user)
     page = selectors.thread_page(root, number=_page_number(request), viewer=request.user)
     context = _room_context(request, room, page.comments, reading) | {"root": root, "page": page}
+    # The comment box under the thread, and the reply form forum.js clones from it.
+    context["form"] = CommentForm(documents=terms.documents_to_accept(request.user))
     context["cards"] = _thread_cards(context["drawing"], page)
     context["new_comments"] = _new_comments(context["cards"], reading)
     response = render(request, "forum/thread_detail.html", context)

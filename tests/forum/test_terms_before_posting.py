@@ -175,3 +175,18 @@ def test_the_rule_costs_the_room_page_no_query_once_accepted(client, room, parti
     factories.accept_documents(participant, factories.publish_document("privacy", "1"))
 
     assert _room_page_queries(client, room) == without_documents <= 13
+
+
+def test_a_thread_page_offers_the_box_with_its_comment_box_and_reply_form(
+    participant_client, room, participant, new_version
+):
+    root = factories.make_comment(room, fresh(participant), accepting=[new_version.pk])
+    factories.publish_document("terms", "3")
+
+    html = participant_client.get(
+        reverse("forum:thread", args=[room.consultation.slug, room.slug, root.pk])
+    ).content.decode()
+
+    box, reply_template = html.split('id="reply-form-template"')
+    assert 'name="body"' in box and 'name="accept_documents"' in box
+    assert 'name="accept_documents" required' in reply_template
