@@ -1,12 +1,17 @@
 from allauth.account.models import EmailAddress
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts import services
-from accounts.models import User
+from accounts import services, terms
+from accounts.models import Acceptance, LegalDocument, User
 from accounts.names import clean_display_name
 
 # allauth lists email addresses in an "Accounts" section of its own, beside
@@ -112,8 +117,26 @@ class UserAdmin(BaseUserAdmin):
         ),
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+        (_("Terms of use and privacy notice"), {"fields": ["accepted_documents"]}),
     ]
-    readonly_fields = ["organisation_verification_requested_at", "organisation_verified_at", "organisation_verified_by"]
+    readonly_fields = [
+        "organisation_verification_requested_at",
+        "organisation_verified_at",
+        "organisation_verified_by",
+        "accepted_documents",
+    ]
+
+    @admin.display(description=_("accepted"))
+    def accepted_documents(self, person):
+        """What the person accepted, as their profile shows it: a record, not a form."""
+        rows = [
+            (str(acceptance.document), date_format(localtime(acceptance.accepted_at), "DATETIME_FORMAT"))
+            for acceptance in terms.acceptances_with_documents(person)
+        ]
+        if not rows:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} · {}</li>", rows))
+
     inlines = [EmailAddressInline]
 
     def get_inlines(self, request, obj):
@@ -142,3 +165,74 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "handle", "password1", "password2"]}),
     ]
+
+
+@admin.register(LegalDocument)
+class LegalDocumentAdmin(admin.ModelAdmin):
+    """Drafts are written and published here; a published version is read-only,
+    as it is what people accepted: a change is a new version."""
+
+    change_form_template = "admin/accounts/legaldocument/change_form.html"
+    list_display = ["__str__", "title", "published_at", "published_by", "acceptance_count"]
+    list_filter = ["kind", ("published_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "version"]
+    fields = ["kind", "version", "title", "changes", "body", "created_at", "published_at", "published_by"]
+    actions = ["publish"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(acceptance_total=Count("acceptances"))
+
+    @admin.display(description=_("acceptances"), ordering="acceptance_total")
+    def acceptance_count(self, document):
+        return document.acceptance_total
+
+    readonly_fields = ["created_at", "published_at", "published_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj is not None and obj.is_published)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj is not None and obj.is_published)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "_publish" in request.POST:
+            self._publish(request, obj)
+
+    @admin.action(description=_("Publish the selected drafts"))
+    def publish(self, request, queryset):
+        for document in queryset.order_by("created_at"):
+            self._publish(request, document)
+
+    def _publish(self, request, document):
+        try:
+            services.publish_document(request.user, document=document)
+        except ValidationError as error:
+            self.message_user(request, f"{document}: {error.messages[0]}", messages.WARNING)
+        else:
+            self.message_user(
+                request,
+                _("%(document)s is published: signed-in people are asked to accept it before their next post.")
+                % {"document": document},
+                messages.SUCCESS,
+            )
+
+
+@admin.register(Acceptance)
+class AcceptanceAdmin(admin.ModelAdmin):
+    """Who accepted which version, when: for reading (and answering a person's questions), never for editing."""
+
+    list_display = ["user", "document", "accepted_at", "language", "source"]
+    list_filter = ["document__kind", "document", "source"]
+    search_fields = ["user__email", "user__display_name", "user__handle"]
+    date_hierarchy = "accepted_at"
+    list_select_related = ["user", "document"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

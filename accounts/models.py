@@ -190,3 +190,104 @@ class User(AbstractUser):
 
     def get_short_name(self):
         return self.display_name
+
+
+class LegalDocumentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published_at__isnull=False)
+
+
+class LegalDocument(models.Model):
+    """One version of the terms of use or of the privacy notice. A draft until
+    staff publish it; from then on its words are what people accepted, so they
+    never change (a new version is published instead). The current version of
+    each kind is the one published last (accounts.terms)."""
+
+    class Kind(models.TextChoices):
+        TERMS = "terms", _("Terms of use")
+        PRIVACY = "privacy", _("Privacy notice")
+
+    kind = models.CharField(_("document"), max_length=10, choices=Kind.choices)
+    version = models.CharField(
+        _("version"),
+        max_length=20,
+        validators=[
+            RegexValidator(
+                r"\A[0-9A-Za-z][0-9A-Za-z._-]*\Z", _("Use letters, digits, dots and hyphens, e.g. 2 or 2026-12.")
+            )
+        ],
+        help_text=_("As people will see it, e.g. 2 or 2026-12. Part of the version's address."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    # Plain fields, one per text: a translation library can register them later.
+    changes = models.TextField(
+        _("what changed"),
+        blank=True,
+        help_text=_("A few lines shown to people asked to accept this version after an earlier one."),
+    )
+    body = models.TextField(_("text"), help_text=_("Plain text: a blank line starts a new paragraph."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+
+    objects = LegalDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("terms or privacy version")
+        verbose_name_plural = _("terms and privacy versions")
+        ordering = ["kind", "-published_at", "-created_at"]
+        constraints = [
+            # The version is part of its address, and what an acceptance names.
+            models.UniqueConstraint(fields=["kind", "version"], name="legal_document_version_once_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.version}"
+
+    def get_absolute_url(self):
+        return reverse(f"accounts:{self.kind}-version", kwargs={"version": self.version})
+
+    @property
+    def is_published(self):
+        return self.published_at is not None
+
+
+class Acceptance(models.Model):
+    """A person accepted one version of a document (for the privacy notice: read
+    it), at a time, in the language the site spoke to them. Kept while the
+    account lasts and shown to its owner; never edited."""
+
+    class Source(models.TextChoices):
+        SIGN_UP = "sign_up", _("Sign-up form")
+        COMMENT_FORM = "comment_form", _("With a comment")
+        ACCEPTANCE_PAGE = "acceptance_page", _("Acceptance page")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="acceptances", verbose_name=_("user")
+    )
+    # PROTECT: a version someone accepted is their record, and stays.
+    document = models.ForeignKey(
+        LegalDocument, on_delete=models.PROTECT, related_name="acceptances", verbose_name=_("version")
+    )
+    accepted_at = models.DateTimeField(_("accepted"), default=timezone.now)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    source = models.CharField(_("where"), max_length=20, choices=Source.choices)
+
+    class Meta:
+        verbose_name = _("acceptance")
+        verbose_name_plural = _("acceptances")
+        ordering = ["-accepted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "document"], name="acceptance_once_per_person_and_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.document}"

@@ -3,9 +3,11 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from accounts import terms
+from accounts.models import Acceptance, LegalDocument
 from accounts.names import clean_display_name
 from accounts.signals import person_renamed, quoting_consent_changed
 
@@ -79,3 +81,41 @@ def choose_language(user, *, language: str) -> None:
     with transaction.atomic():
         get_user_model().objects.filter(pk=user.pk).update(language=language)
     user.language = language
+
+
+# --- Terms of use and privacy notice ----------------------------------------
+
+
+def publish_document(actor, *, document: LegalDocument) -> LegalDocument:
+    """Staff publish a draft version: it becomes the current one of its kind, and
+    signed-in people are asked to accept it before their next post."""
+    if not actor.is_staff:
+        raise PermissionDenied
+    with transaction.atomic():
+        document = LegalDocument.objects.select_for_update().get(pk=document.pk)
+        if document.is_published:
+            raise ValidationError(_("This version is already published."))
+        document.published_at = timezone.now()
+        document.published_by = actor
+        document.save(update_fields=["published_at", "published_by"])
+        # Dropped now for this process and again on commit: a page drawn in
+        # between would have put the old versions back.
+        terms.forget_current_documents()
+        transaction.on_commit(terms.forget_current_documents)
+    return document
+
+
+def accept_documents(user, *, document_ids, source: str) -> None:
+    """Record that the person accepts these versions (reads, for the privacy
+    notice), as the page showed them. A version replaced since then is refused:
+    people accept the words they were shown, and the current ones."""
+    ids = set(document_ids)
+    if not ids or not ids <= set(terms.read_current_document_ids()):
+        raise ValidationError(terms.DOCUMENTS_CHANGED, code="documents_changed")
+    language = translation.get_language() or ""
+    with transaction.atomic():
+        Acceptance.objects.bulk_create(
+            [Acceptance(user=user, document_id=pk, language=language, source=source) for pk in sorted(ids)],
+            ignore_conflicts=True,  # accepted before (another tab): the first time stands
+        )
+    terms.forget_acceptance_of(user)

@@ -12,4 +12,9 @@ urlpatterns = [
         name="request-organisation-verification",
     ),
     path("language/", views.set_language, name="set-language"),
+    path("accounts/accept-terms/", views.accept_documents, name="accept-documents"),
+    path("terms/", views.current_document, {"kind": "terms"}, name="terms"),
+    path("terms/<str:version>/", views.document_version, {"kind": "terms"}, name="terms-version"),
+    path("privacy/", views.current_document, {"kind": "privacy"}, name="privacy"),
+    path("privacy/<str:version>/", views.document_version, {"kind": "privacy"}, name="privacy-version"),
 ]

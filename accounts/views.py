@@ -2,15 +2,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 
-from accounts import services
-from accounts.forms import ProfileForm
-from accounts.models import User
+from accounts import services, terms
+from accounts.forms import AcceptDocumentsForm, ProfileForm
+from accounts.models import Acceptance, LegalDocument, User
 
 
 @require_http_methods(["GET", "POST"])
@@ -23,7 +25,8 @@ def profile_edit(request):
         services.save_profile(request.user, person=form.save(commit=False))
         messages.success(request, _("Your profile has been saved."))
         return redirect(person.get_absolute_url())
-    return render(request, "accounts/profile_edit.html", {"form": form})
+    context = {"form": form, "acceptances": terms.acceptances_with_documents(request.user)}
+    return render(request, "accounts/profile_edit.html", context)
 
 
 @require_POST
@@ -56,4 +59,66 @@ def _set_profile_language(request):
     response = django_set_language(request)
     if language in dict(settings.LANGUAGES):
         services.choose_language(request.user, language=language)
+    return response
+
+
+@require_safe
+def current_document(request, kind):
+    """/terms/ and /privacy/: the version in force, and the earlier ones."""
+    document = terms.current_document(kind)
+    if document is None:
+        response = render(request, "accounts/legal_document.html", {"kind": LegalDocument.Kind(kind)})
+        response.status_code = 404
+        return response
+    return _document_page(request, document)
+
+
+@require_safe
+def document_version(request, kind, version):
+    """One version, as it was published; staff also see drafts here, marked as such."""
+    document = get_object_or_404(LegalDocument, kind=kind, version=version)
+    if not document.is_published and not request.user.is_staff:
+        raise Http404
+    return _document_page(request, document)
+
+
+def _document_page(request, document):
+    versions = terms.versions_of(document.kind)
+    accepted = None
+    if request.user.is_authenticated:
+        accepted = Acceptance.objects.filter(user=request.user, document=document).first()
+    context = {
+        "kind": LegalDocument.Kind(document.kind),
+        "document": document,
+        "versions": versions,
+        "current_id": versions[0].pk if versions else None,
+        "acceptance": accepted,
+    }
+    return render(request, "accounts/legal_document.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def accept_documents(request):
+    """Where the banner leads: the versions to accept, their changes, and the box;
+    then back to the page the person came from."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    documents = terms.documents_to_accept(request.user)
+    form = AcceptDocumentsForm(request.POST if request.method == "POST" else None, documents=documents)
+    if request.method == "POST" and documents and form.is_valid():
+        try:
+            services.accept_documents(
+                request.user, document_ids=form.accepted_document_ids(), source=Acceptance.Source.ACCEPTANCE_PAGE
+            )
+        except ValidationError as error:
+            form.add_error("accept_documents", error)
+        else:
+            messages.success(request, _("Thank you. You can post again."))
+            return redirect(next_url or "accounts:profile-edit")
+    context = {"form": form, "documents": documents, "next": next_url}
+    response = render(request, "accounts/accept_documents.html", context)
+    if form.errors:
+        response.status_code = 400
     return response

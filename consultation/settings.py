@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "forum.context_processors.notifications",
+                "accounts.context_processors.documents_to_accept",
             ],
         },
     },

@@ -11,6 +11,7 @@ from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import AcceptsDocuments
 from forum import emails
 from forum.languages import language_choices
 from forum.models import EmailPreference, Notification, Report, RoomModerator, RoomSummary
@@ -21,7 +22,7 @@ from forum.shifts import Shift, room_dates, shift_dates
 DETECT_LANGUAGE = "auto"
 
 
-class CommentForm(forms.Form):
+class CommentForm(AcceptsDocuments, forms.Form):
     body = forms.CharField(
         label=_("Your comment"),
         strip=False,
@@ -38,10 +39,13 @@ class CommentForm(forms.Form):
     # A new token each time the form is drawn; the service stores one comment per token.
     client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, questions=None, **kwargs):
+    def __init__(self, *args, questions=None, documents=(), **kwargs):
         """`questions`: the room's numbered guiding questions when the comment may
-        answer one (a new thread); the page already holds them, so no query here."""
+        answer one (a new thread); the page already holds them, so no query here.
+        `documents`: the versions of the terms the author must accept to post
+        (accounts.terms.documents_to_accept), offered as a box to tick."""
         super().__init__(*args, **kwargs)
+        self.offer_documents(documents)
         if not self.is_bound:
             self.initial.setdefault("client_token", uuid.uuid4())
         self.fields["language"].choices = [(DETECT_LANGUAGE, _("Recognise it for me")), *language_choices()]
@@ -68,7 +72,11 @@ class CommentForm(forms.Form):
 
     def service_arguments(self) -> dict:
         """What the comment services take from this form."""
-        arguments = {"body": self.cleaned_data["body"], "language": self.chosen_language()}
+        arguments = {
+            "body": self.cleaned_data["body"],
+            "language": self.chosen_language(),
+            "accepting": self.accepted_document_ids(),
+        }
         if "guiding_question" in self.fields:
             arguments["guiding_question"] = self.cleaned_data.get("guiding_question")
         return arguments

@@ -8,7 +8,9 @@ from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.models import User
+from accounts import services as accounts_services
+from accounts import terms as accounts_terms
+from accounts.models import LegalDocument, User
 from forum import services
 from forum.models import Consultation, GuidingQuestion, QuestionGroup, Room, RoomModerator
 
@@ -74,6 +76,20 @@ def make_comment(room, author=None, body="A thoughtful comment.", **fields):
 
 def make_reply(parent, author=None, body="A thoughtful reply.", **fields):
     return services.reply_to_comment(author or make_user(), parent=parent, body=body, **fields)
+
+
+def publish_document(kind="terms", version="1", *, by=None, **fields):
+    """A version of the terms of use (or privacy notice) published by staff, as in the admin."""
+    defaults = {"title": dict(LegalDocument.Kind.choices)[kind], "body": f"The {kind} text, version {version}."}
+    document = LegalDocument.objects.create(kind=kind, version=version, **(defaults | fields))
+    staff = by or User.objects.filter(is_staff=True).first() or make_user("Legal Staff", is_staff=True)
+    return accounts_services.publish_document(staff, document=document)
+
+
+def accept_documents(user, *documents):
+    """The person ticks the box for these versions (all current ones when none are named)."""
+    ids = [document.pk for document in documents] or accounts_terms.read_current_document_ids()
+    accounts_services.accept_documents(user, document_ids=ids, source="acceptance_page")
 
 
 def run_task_worker():

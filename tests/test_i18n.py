@@ -66,7 +66,7 @@ def test_dates_are_written_the_way_each_language_writes_them(client, room, parti
     assert 'title="5 de marzo de 2026 a las 14:30"' in spanish
 
 
-def test_allauths_own_pages_come_in_the_chosen_language(client):
+def test_allauths_own_pages_come_in_the_chosen_language(client, db):  # sign-up reads the terms in force
     french = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     spanish = client.get(reverse("account_signup"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Connexion" in french

@@ -12,6 +12,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.timezone import localdate
 
+from accounts import services as accounts_services
+from accounts.models import LegalDocument
 from forum import emails, invitations, services
 from forum.models import Notification
 from forum.services.summaries import write_summary
@@ -27,6 +29,12 @@ ACCESS = {
     "accounts:profile-edit": LOGIN_REQUIRED,
     "accounts:request-organisation-verification": LOGIN_REQUIRED,
     "accounts:set-language": PUBLIC_ACTION,
+    # The terms of use and privacy notice, every published version; accepting them takes an account.
+    "accounts:terms": PUBLIC,
+    "accounts:terms-version": PUBLIC,
+    "accounts:privacy": PUBLIC,
+    "accounts:privacy-version": PUBLIC,
+    "accounts:accept-documents": LOGIN_REQUIRED,
     "forum:home": PUBLIC,
     "forum:consultation": PUBLIC,
     "forum:room": PUBLIC,
@@ -122,6 +130,9 @@ def url_values(db):
     factories.make_reply(comment, replier, body="Mobile clinics help.")
     staff = factories.make_user("Sam Staff", is_staff=True)
     suspension = services.suspend_participant(staff, consultation=room.consultation, person=replier, reason="Spam.")
+    for kind in LegalDocument.Kind.values:
+        draft = LegalDocument.objects.create(kind=kind, version="1", title=kind.title(), body="The text.")
+        accounts_services.publish_document(staff, document=draft)
     return {
         "consultation_slug": room.consultation.slug,
         "room_slug": room.slug,
@@ -137,6 +148,7 @@ def url_values(db):
             services.invite_moderator(staff, room=room, email="invited@example.org")
         ).split("/")[-2],
         "action": "hide",
+        "version": "1",
         # Private data that must never reach someone who is not signed in.
         "secret": author.email,
     }

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_user_organisation_verification'),
+        ('accounts', '0007_legal_documents'),
     ]
 
     operations = [

@@ -3,6 +3,7 @@ rendered bodies up to date when what they refer to changes."""
 
 import re
 import uuid
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_tasks import task
 
+from accounts import services as accounts_services
+from accounts import terms
+from accounts.models import Acceptance
 from forum import cache, counts, permissions, ratelimits
 from forum.languages import detect_language
 from forum.models import Comment, CommentLink, CommentRevision, Follow, GuidingQuestion, HeldReason, Mention, Room
@@ -66,15 +70,18 @@ def post_comment(
     client_token: uuid.UUID | None = None,
     guiding_question: GuidingQuestion | None = None,
     language: str | None = None,
+    accepting: Sequence[int] = (),
 ) -> Comment:
     """Start a new thread in the room, answering one of its guiding questions if
-    the author says so. Posting the same form twice stores one comment.
+    the author says so. Posting the same form twice stores one comment;
+    `accepting`: versions of the terms ticked on the form (see accept_or_refuse).
 
     The returned comment carries `mentions_not_notified`: how many mentioned
     people were beyond the notification limit (their mentions still show)."""
     refusal = permissions.why_cannot_post(author, room)
     if refusal:
         raise PermissionDenied(refusal)
+    accept_or_refuse(author, accepting)
     if guiding_question is not None and guiding_question.room_id != room.pk:
         raise ValidationError(_("Choose one of this room's guiding questions."))
     body = clean_comment_body(body)
@@ -110,7 +117,13 @@ def post_comment(
 
 
 def reply_to_comment(
-    author, *, parent: Comment, body: str, client_token: uuid.UUID | None = None, language: str | None = None
+    author,
+    *,
+    parent: Comment,
+    body: str,
+    client_token: uuid.UUID | None = None,
+    language: str | None = None,
+    accepting: Sequence[int] = (),
 ) -> Comment:
     """Reply under a comment. Only the thread's own rows are locked and touched.
 
@@ -118,6 +131,7 @@ def reply_to_comment(
     refusal = permissions.why_cannot_reply(author, parent)
     if refusal:
         raise PermissionDenied(refusal)
+    accept_or_refuse(author, accepting)
     body = clean_comment_body(body)
     language = clean_language(language, body)
     ratelimits.check("post", author)
@@ -155,6 +169,16 @@ def reply_to_comment(
         return comment
 
     return retrying_a_deadlock(write)
+
+
+def accept_or_refuse(author, accepting: Sequence[int]) -> None:
+    """People post (and edit) under the current terms of use and privacy notice:
+    the versions the form showed them, ticked, are accepted first; without them
+    the post is refused, and the text stays in the form. Reading never asks."""
+    if accepting:
+        accounts_services.accept_documents(author, document_ids=accepting, source=Acceptance.Source.COMMENT_FORM)
+    if not terms.has_accepted_current_documents(author):
+        raise ValidationError(terms.ACCEPT_TO_POST, code="documents_to_accept")
 
 
 def _new_comment(author, *, room: Room, rendered: RenderedBody, body, client_token, **tree) -> Comment:
@@ -279,12 +303,15 @@ def lock_new_thread_allocation() -> None:
 # --- Editing and deleting --------------------------------------------------
 
 
-def edit_comment(author, *, comment: Comment, body: str, language: str | None = None) -> Comment:
+def edit_comment(
+    author, *, comment: Comment, body: str, language: str | None = None, accepting: Sequence[int] = ()
+) -> Comment:
     """The author rewrites their comment: the earlier version is kept for
     moderators, the body is rendered again, and only newly mentioned people are told."""
     refusal = permissions.why_cannot_edit(author, comment)
     if refusal:
         raise PermissionDenied(refusal)
+    accept_or_refuse(author, accepting)
     body = clean_comment_body(body)
     language = clean_language(language, body)
     if body == comment.body_source:

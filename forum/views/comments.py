@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts import terms
 from forum import display, permissions, selectors, services
 from forum.cache import anonymous_room_page
 from forum.selectors.translations import reading_language
@@ -104,7 +105,11 @@ def _render_room(request, room, reading):
     context = {
         "question_groups": selectors.guiding_question_groups(questions),
         "filters": filters,
-        "form": CommentForm(questions=questions, initial={"guiding_question": request.GET.get("answer")}),
+        "form": CommentForm(
+            questions=questions,
+            documents=terms.documents_to_accept(request.user),
+            initial={"guiding_question": request.GET.get("answer")},
+        ),
     }
     if selection := filters.selection():
         page = selectors.room_comments_filtered(room, **selection, number=request.GET.get("page"))
@@ -173,6 +178,8 @@ def thread_detail(request, consultation_slug, room_slug, comment_id):
         root, number=_page_number(request), viewer=request.user, translated_into=translated_into
     )
     context = _room_context(request, room, page.comments, reading, page.translations) | {"root": root, "page": page}
+    # The comment box under the thread, and the reply form forum.js clones from it.
+    context["form"] = CommentForm(documents=terms.documents_to_accept(request.user))
     context["cards"] = _thread_cards(context["drawing"], page)
     context["new_comments"] = _new_comments(context["cards"], reading)
     response = render(request, "forum/thread_detail.html", context)
@@ -215,6 +222,7 @@ def _comment_form_view(request, *, room, parent, post):
     form = CommentForm(
         request.POST if request.method == "POST" else None,
         questions=selectors.numbered_questions(room) if parent is None else None,
+        documents=terms.documents_to_accept(request.user),
         initial={"guiding_question": request.GET.get("answer")},
     )
     outcome = attempt(form, post, error_field="body")
@@ -260,6 +268,7 @@ def edit_comment(request, comment_id):
     comment = comment_for(request, comment_id, permissions.why_cannot_edit)
     form = CommentForm(
         request.POST if request.method == "POST" else None,
+        documents=terms.documents_to_accept(request.user),
         initial={"body": comment.body_source, "language": comment.language or "auto"},
     )
     outcome = attempt(

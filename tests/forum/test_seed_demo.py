@@ -6,7 +6,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 
-from accounts.models import User
+from accounts import terms
+from accounts.models import LegalDocument, User
 from forum import services
 from forum.management.commands.seed_demo import CONSULTATION, DEMO_PASSWORD
 from forum.models import Comment, Consultation, GuidingQuestion, Room, RoomModerator
@@ -233,3 +234,14 @@ def test_running_it_weeks_later_moves_only_the_dates_around_today():
     assert consultation.opens_on == original_opening
     for room in demo_rooms():
         assert any(is_room_moderator(assignment.user, room) for assignment in room.moderator_assignments.all())
+
+
+def test_demo_publishes_the_terms_and_privacy_notice_and_every_account_has_accepted_them():
+    seed_demo()
+
+    current = terms.current_documents()
+    assert {document.kind for document in current} == {"terms", "privacy"}
+    assert all(document.body for document in current)
+    assert all(terms.has_accepted_current_documents(user) for user in User.objects.all())
+    seed_demo()
+    assert LegalDocument.objects.count() == 2

@@ -24,7 +24,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts import services as accounts_services
+from accounts import terms
+from accounts.models import Acceptance, LegalDocument, User
 from forum import services
 from forum.models import Comment, Consultation, Room, RoomModerator
 from forum.services.summaries import write_summary
@@ -791,6 +793,61 @@ THREADS = {
 }
 
 
+# --- Terms of use and privacy notice -------------------------------------------
+
+# A first version of each, short and plain, as an organisation might publish
+# for a consultation; staff write the real ones in the admin.
+DOCUMENTS = [
+    {
+        "kind": LegalDocument.Kind.TERMS,
+        "version": "1",
+        "title": "Terms of use",
+        "body": dedent("""\
+            These terms apply to everyone who takes part in the consultations on this site.
+
+            1. What you write. Comments are public and shown with your display name and organisation. Write in your own name or in the name of an organisation you are entitled to speak for.
+
+            2. How we discuss. Be respectful; write as you would in a meeting. No insults, harassment, advertising or personal data about others. Moderators may hide comments that break these rules, with a reason, and may suspend accounts that keep breaking them.
+
+            3. How your words are used. What you write may be quoted in the consultation's report, by name, anonymously or not at all, as you choose in your profile.
+
+            4. Changes. When these terms change we publish a new version here and ask you to accept it before your next post. Earlier versions remain readable.
+            """),
+    },
+    {
+        "kind": LegalDocument.Kind.PRIVACY,
+        "version": "1",
+        "title": "Privacy notice",
+        "body": dedent("""\
+            This notice explains what personal data the consultation keeps and why.
+
+            What we keep: your email address (never shown to others), your profile, what you write, and a record of the versions of these documents you accepted, with the date.
+
+            Why: to run the consultation and prepare its report, on the basis of your participation. Your email address is used only for account messages and the notifications you choose.
+
+            Who sees it: comments and profiles are public; moderators and staff see reports and moderation notes.
+
+            How long: for the duration of the consultation and its report, then as set out in our records policy. You can ask for a copy of your data or for your account to be deleted at any time.
+
+            Questions: write to the data protection officer at privacy@example.org.
+            """),
+    },
+]
+
+
+def publish_documents(people: dict) -> None:
+    """A first version of each document, unless one is already in force, accepted
+    by every demo account as if at sign-up."""
+    admin = people[ADMIN.key]
+    for spec in DOCUMENTS:
+        if terms.current_document(spec["kind"]) is None:
+            document = LegalDocument.objects.create(**spec)
+            accounts_services.publish_document(admin, document=document)
+    current = terms.read_current_document_ids()
+    for user in people.values():
+        accounts_services.accept_documents(user, document_ids=current, source=Acceptance.Source.SIGN_UP)
+
+
 # --- Building it --------------------------------------------------------------
 
 
@@ -894,6 +951,7 @@ def build_demo(today) -> Consultation:
     opens_on = today - timedelta(days=OPENED_DAYS_AGO)
     closes_on = opens_on + timedelta(days=CONSULTATION_DAYS - 1)
     people = create_people()
+    publish_documents(people)
     consultation = create_consultation(opens_on, closes_on)
     rooms = create_rooms(consultation)
     create_rota(rooms, people, opens_on, closes_on)
