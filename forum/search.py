@@ -11,8 +11,13 @@ match is a bare `search_vector @@ <constant tsquery>`, so the GIN index answers
 it; ranking and LIMIT/OFFSET happen in SQL over narrow rows, and the count stops
 at MAX_RESULTS, so a common word costs little more than a rare one.
 
-Elsewhere (SQLite) each word must appear, in any case, in the body, the
-author's folded name or the organisation; newest first.
+On SQLite, migration 0021 keeps an FTS5 table, `forum_comment_search`, of the
+body and the author's names; each word must begin a word there, and results
+are ranked by bm25, then newest. Words in scripts written without spaces
+(Chinese, Japanese) are looked for anywhere in the body instead.
+
+Both fold case, accents and width: "interpretes", "INTÉRPRETES" and full-width
+letters find "intérpretes" (migration 0021).
 
 Excerpts are made here, not by the database: plain text from the stored HTML,
 escaped, and only then the matching words wrapped in <mark>.
@@ -34,7 +39,8 @@ from django.contrib.postgres.search import (
 )
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import BooleanField, Expression, Func, Q, TextField, Value
+from django.db.models import BooleanField, Expression, FloatField, Func, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import escape
@@ -42,7 +48,6 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from accounts.text import fold_for_search
 from forum.languages import language_choices, language_name
 from forum.models import Comment, Consultation, GuidingQuestion, Room
 from forum.rendering import plain_text
@@ -60,9 +65,16 @@ EXCERPT_LEAD = 60
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
 
-# The same table as migration 0004: comments in other languages are indexed with "simple".
-SEARCH_CONFIGS = {"en": "english", "es": "spanish", "fr": "french", "pt": "portuguese", "ru": "russian"}
-FALLBACK_CONFIG = "simple"
+# The same table as migrations 0004 and 0021: comments in other languages are indexed with "simple".
+# Our copies of them, which pass words through unaccent before stemming (migration 0021).
+SEARCH_CONFIGS = {
+    "en": "forum_english",
+    "es": "forum_spanish",
+    "fr": "forum_french",
+    "pt": "forum_portuguese",
+    "ru": "forum_russian",
+}
+FALLBACK_CONFIG = "forum_simple"
 
 _WORD = re.compile(r"\w+")
 _LEXEME = re.compile(r"(!?)'((?:[^']|'')*)'")
@@ -248,6 +260,8 @@ def search_comments(
     """A page of visible comments in published rooms matching the words and
     filters, best match first (newest first on SQLite), each a SearchResult.
     None when there are no words to look for. Two queries: a count and the page."""
+    # Full-width letters and ligatures as their plain forms, as the documents are.
+    words = unicodedata.normalize("NFKC", words)
     if not _WORD.search(words):
         return None
     comments = Comment.objects.public()
@@ -266,15 +280,28 @@ def search_comments(
     if until is not None:
         comments = comments.filter(created_at__lt=until)
 
-    if connection.vendor == "postgresql":
-        query, vector = _tsquery(words, language), _SearchVectorColumn()
+    # Words of scripts written without spaces are looked for anywhere in the
+    # body: both databases would take a whole run of them for one word.
+    indexed = []
+    for word in _WORD.findall(words)[:MAX_WORDS]:
+        if _UNSPACED.search(word):
+            comments = comments.filter(body_source__contains=word)
+        else:
+            indexed.append(word)
+    matching, ranking, shown, ordering = comments, {}, {}, ("-created_at", "-pk")
+    if indexed and connection.vendor == "postgresql":
+        query, vector = _tsquery(" ".join(indexed), language), _SearchVectorColumn()
         matching = comments.filter(_Matches(vector, query))
         ranking = {"rank": SearchRank(vector, query)}
         # The stems the query looked for, to mark them in excerpts (a constant, computed once).
         shown = {"search_lexemes": Func(query, function="querytree", output_field=TextField())}
         ordering = ("-rank", "-created_at", "-pk")
-    else:
-        matching, ranking, shown, ordering = _with_every_word(comments, words), {}, {}, ("-created_at", "-pk")
+    elif indexed:
+        fts_query = " ".join(f'"{word}"*' for word in indexed)
+        matching = comments.filter(pk__in=RawSQL(_FTS_MATCH, [fts_query]))
+        # bm25: lower is better.
+        ranking = {"rank": _Bm25(fts_query)}
+        ordering = ("rank", "-created_at", "-pk")
 
     # Ranking reads narrow rows only; the page's full rows then come by id, in the same query.
     ranked_ids = matching.annotate(**ranking).order_by(*ordering).values_list("pk", flat=True)
@@ -352,13 +379,32 @@ def _tsquery(words: str, language: str) -> Func:
     )
 
 
-def _with_every_word(comments, words: str):
-    for word in _WORD.findall(words)[:MAX_WORDS]:
-        folded = fold_for_search(word)
-        # Folding drops letters with no ASCII form (Cyrillic, Arabic…): match those names as written.
-        by_name = Q(author__search_name__contains=folded) if folded else Q(author__display_name__icontains=word)
-        comments = comments.filter(Q(body_source__icontains=word) | by_name | Q(author__organisation__icontains=word))
-    return comments
+# Scripts written without spaces between words: unicode61 makes a whole run one token.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+
+
+_FTS_MATCH = "SELECT rowid FROM forum_comment_search WHERE forum_comment_search MATCH %s"
+
+
+class _Bm25(Expression):
+    """The comment's bm25 rank for the FTS5 query (SQLite). Qualified with the
+    query's alias for the comment table, as _SearchVectorColumn is, so it also
+    works inside a subquery."""
+
+    def __init__(self, fts_query: str, alias=None):
+        super().__init__(output_field=FloatField())
+        self.fts_query, self.alias = fts_query, alias
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        return _Bm25(self.fts_query, query.get_initial_alias())
+
+    def relabeled_clone(self, change_map):
+        return _Bm25(self.fts_query, change_map.get(self.alias, self.alias))
+
+    def as_sql(self, compiler, connection):
+        row = f"{compiler.quote_name_unless_alias(self.alias)}.id"
+        sql = "(SELECT rank FROM forum_comment_search WHERE forum_comment_search MATCH %s AND rowid = " + row + ")"
+        return sql, [self.fts_query]
 
 
 # --- Highlighting ---------------------------------------------------------------
