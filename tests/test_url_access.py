@@ -40,6 +40,7 @@ ACCESS = {
     "forum:room": PUBLIC,
     "forum:thread": PUBLIC,
     "forum:comment-permalink": PUBLIC,
+    "forum:comment-translation": PUBLIC,
     "forum:search": PUBLIC,
     # Opened from emails without logging in: the signed token in the address authorises it.
     "forum:unsubscribe": PUBLIC,
@@ -126,7 +127,7 @@ def url_values(db):
     room = factories.make_room(title="Access to justice")
     author = factories.make_user("Ngozi Okafor", email="ngozi.private@example.org")
     replier = factories.make_user("Jean Dupont")
-    comment = factories.make_comment(room, author, body="Legal aid is underfunded.")
+    comment = factories.make_comment(room, author, body="Legal aid is underfunded.", language="en")
     factories.make_reply(comment, replier, body="Mobile clinics help.")
     staff = factories.make_user("Sam Staff", is_staff=True)
     suspension = services.suspend_participant(staff, consultation=room.consultation, person=replier, reason="Spam.")
@@ -149,6 +150,7 @@ def url_values(db):
         ).split("/")[-2],
         "action": "hide",
         "version": "1",
+        "language": "es",
         # Private data that must never reach someone who is not signed in.
         "secret": author.email,
     }
