@@ -15,6 +15,8 @@
   var SENT = "forum-draft-sent";
   var MAX_AGE_MS = 30 * 24 * 3600 * 1000;
   var SAVE_AFTER_MS = 400;
+  // Set on logging out: nothing more is kept, not even the last keystrokes.
+  var loggingOut = false;
 
   function get(storage, key) {
     try {
@@ -107,6 +109,8 @@
     var timer = null;
     function save() {
       clearTimeout(timer);
+      timer = null;
+      if (loggingOut) return;
       var body = textarea.value;
       var keep = body.trim() && body !== original;
       set(localStorage, PREFIX + key, keep ? JSON.stringify({ body: body, saved: Date.now() }) : null);
@@ -136,6 +140,9 @@
     if (event.target.matches("form[data-draft]")) attach(event.target);
   });
   document.addEventListener("submit", function (event) {
-    if (event.target.matches("[data-clears-drafts]")) forgetAll();
+    if (event.target.matches("[data-clears-drafts]")) {
+      loggingOut = true;
+      forgetAll();
+    }
   });
 })();

@@ -104,7 +104,9 @@
     found.body.insertAdjacentElement("afterend", floating);
     var box = found.range.getBoundingClientRect();
     var origin = (floating.offsetParent || document.body).getBoundingClientRect();
-    floating.style.top = Math.round(box.bottom - origin.top + 6) + "px";
+    // Above the words, clear of the comment's actions below; under them near the top of the screen.
+    var above = box.top - floating.offsetHeight - 6;
+    floating.style.top = Math.round((above > 0 ? above : box.bottom + 6) - origin.top) + "px";
     floating.style.left = Math.round(Math.max(0, box.left - origin.left)) + "px";
   }
 
