@@ -266,3 +266,28 @@ def test_the_room_page_with_the_writing_aids_has_no_wcag_violations(live_server,
     expect(page.locator(".quote-button")).to_be_visible()
     assert_accessible(page, "room, signed in, draft restored, reply form open, quote offered")
     screenshot(page, "02-writing-aids")
+
+
+def test_an_edit_in_place_keeps_its_draft_and_discarding_puts_back_the_comment(
+    live_server, transactional_db, page, page_errors
+):
+    room = factories.make_room()
+    author = factories.make_user("Mariam Diop")
+    comment = factories.make_comment(room, author, body="Audit offices need budgets.")
+    log_in(page, live_server, author, room.get_absolute_url())
+    article = page.locator(f"#comment-{comment.pk}")
+    article.get_by_role("link", name="Edit").click()
+    body = article.get_by_role("combobox", name="Your comment")
+    expect(body).to_have_value("Audit offices need budgets.")
+    body.fill("Audit offices need independent budgets.")
+    page.wait_for_timeout(600)
+
+    page.reload()
+    article = page.locator(f"#comment-{comment.pk}")
+    article.get_by_role("link", name="Edit").click()
+    body = article.get_by_role("combobox", name="Your comment")
+    expect(body).to_have_value("Audit offices need independent budgets.")
+    expect(article.locator(".char-counter")).to_contain_text("39 of 10,000 characters")
+    article.get_by_role("button", name="Discard the draft").click()
+    expect(body).to_have_value("Audit offices need budgets.")
+    assert page_errors == []
