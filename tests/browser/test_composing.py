@@ -291,3 +291,26 @@ def test_an_edit_in_place_keeps_its_draft_and_discarding_puts_back_the_comment(
     article.get_by_role("button", name="Discard the draft").click()
     expect(body).to_have_value("Audit offices need budgets.")
     assert page_errors == []
+
+
+def test_with_javascript_a_reply_is_previewed_in_place(live_server, transactional_db, page, page_errors, settings):
+    room = factories.make_room()
+    parent = factories.make_comment(room, factories.make_user("Ana Lima"), body="What would help?")
+    log_in(page, live_server, factories.make_user("Ngozi Okafor"), room.get_absolute_url())
+    page.locator(f"#comment-{parent.pk}").get_by_role("link", name="Reply").click()
+    form = page.locator(f"#comment-{parent.pk} + form")
+    form.get_by_role("combobox", name="Your reply").fill("Courts _nearer_ people.")
+    form.get_by_role("button", name="Preview").click()
+    expect(form.get_by_role("region", name="Preview: not posted yet").locator("em")).to_have_text("nearer")
+    expect(page).to_have_url(re.compile(re.escape(room.get_absolute_url()) + "$"))
+    expect(form.get_by_role("combobox", name="Your reply")).to_have_value("Courts _nearer_ people.")
+    assert Comment.objects.count() == 1
+
+    # A refused preview says why, in the form.
+    settings.FORUM_RATE_LIMITS = {"preview": [(1, 3600)]}
+    form.get_by_role("button", name="Preview").click()
+    form.get_by_role("button", name="Preview").click()
+    expect(form.get_by_role("alert")).to_contain_text("faster than we allow")
+    form.get_by_role("button", name="Post reply").click()
+    expect(page.locator("article.comment", has_text="Courts nearer people.")).to_be_visible()
+    assert page_errors == []
