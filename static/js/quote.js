@@ -28,7 +28,13 @@
     return body && body.parentElement.matches("article.comment") ? body : null;
   }
 
-  // Where a quote of this comment goes: its reply form, or the room's form.
+  // The room's form for a new comment, or on the reply page the one form there.
+  function pageForm() {
+    return document.querySelector("#comment-form form.comment-form") ||
+      document.querySelector("main form.comment-form:not(.comment-form--edit):not(.comment-form--reply)");
+  }
+
+  // Where a quote of this comment goes: its reply form, or the page's form.
   function formFor(comment) {
     var reply = comment.querySelector("a[data-reply-to]");
     if (reply) {
@@ -36,11 +42,11 @@
       var opened = comment.nextElementSibling;
       return opened && opened.matches("form.comment-form--reply") ? opened : null;
     }
-    return document.querySelector("#comment-form form.comment-form");
+    return pageForm();
   }
 
   function canQuote(comment) {
-    return Boolean(comment.querySelector("a[data-reply-to]") || document.querySelector("#comment-form form.comment-form"));
+    return Boolean(comment.querySelector("a[data-reply-to]") || pageForm());
   }
 
   function quoted(text, comment) {

@@ -314,3 +314,23 @@ def test_with_javascript_a_reply_is_previewed_in_place(live_server, transactiona
     form.get_by_role("button", name="Post reply").click()
     expect(page.locator("article.comment", has_text="Courts nearer people.")).to_be_visible()
     assert page_errors == []
+
+
+def test_on_the_reply_page_quoting_the_parent_fills_the_reply(live_server, transactional_db, page):
+    room = factories.make_room()
+    parent = factories.make_comment(room, factories.make_user("Ana Lima"), body="Fees keep people away from court.")
+    reply_page = f"{room.get_absolute_url()}reply/{parent.pk}/"
+    log_in(page, live_server, factories.make_user("Ngozi Okafor"), reply_page)
+    page.evaluate(
+        """(id) => {
+            const range = document.createRange();
+            range.selectNodeContents(document.querySelector(`#comment-${id} .comment__body p`));
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+        }""",
+        parent.pk,
+    )
+    page.locator(".quote-button").click()
+    expect(page.get_by_role("combobox", name="Your comment")).to_have_value(
+        re.compile(rf"/comment/{parent.pk}/\n> Fees keep people away from court.\n")
+    )
