@@ -126,10 +126,21 @@ class CommentCard:
     translate_to: str = ""
     # Its translation, drawn at once for a reader who chose so (Drawing.translations).
     translation: Translation | None = None
+    # Threads drawn flat still fold: the replies drawn right after a comment form a
+    # group the reader can collapse. None when none follow it here; otherwise how
+    # many of them this viewer can read (placeholders of removed ones don't count).
+    replies: int | None = None
+    # How many of those groups, this card's and its ancestors', end after it.
+    closes_replies: int = 0
 
     @property
     def is_visible(self) -> bool:
         return self.state == Comment.State.VISIBLE
+
+    @property
+    def closed_reply_groups(self) -> range:
+        """One step per group of replies to close after this card (a template loops over it)."""
+        return range(self.closes_replies)
 
     @property
     def is_pending(self) -> bool:
@@ -237,6 +248,7 @@ def draw_threads(
     by_id = {comment.pk: comment for comment in comments}
     max_depth = settings.FORUM_MAX_DISPLAY_DEPTH
     roots = {comment.tree_id: comment.pk for comment in comments if comment.level == 0}
+    groups = _reply_groups(comments, drawing)
     cards = []
     for index, comment in enumerate(comments):
         parent = by_id.get(comment.parent_id) or off_page_parents.get(comment.parent_id)
@@ -255,9 +267,43 @@ def draw_threads(
                 starts_thread=previous is None or previous.tree_id != comment.tree_id,
                 ends_thread=ends,
                 continue_thread_id=root_id if ends and root_id in continued else None,
+                replies=groups.replies.get(index),
+                closes_replies=groups.closes[index],
             )
         )
     return cards
+
+
+@dataclass
+class _ReplyGroups:
+    # By index in the page's comments: the readable replies grouped under it, and
+    # how many groups end after it.
+    replies: dict[int, int]
+    closes: list[int]
+
+
+def _reply_groups(comments: list[Comment], drawing: Drawing) -> _ReplyGroups:
+    """Where the groups of replies open and close in a flat list in tree order.
+    A group opens after a comment followed by a deeper one (its descendant) and
+    closes before the next comment no deeper than its owner, or at the thread's
+    end; ancestors missing from the page (a thread's later pages) open none."""
+    replies: dict[int, int] = {}
+    closes = [0] * len(comments)
+    open_groups: list[tuple[int, int]] = []  # (level of the owner, index of the owner)
+    for index, comment in enumerate(comments):
+        if open_groups and permissions.can_read_text(drawing.viewer, comment, moderates=drawing.viewer_moderates):
+            for _level, owner in open_groups:
+                replies[owner] += 1
+        following = comments[index + 1] if index + 1 < len(comments) else None
+        same_thread = following is not None and following.tree_id == comment.tree_id
+        if same_thread and following.level > comment.level:
+            open_groups.append((comment.level, index))
+            replies[index] = 0
+            continue
+        while open_groups and (not same_thread or open_groups[-1][0] >= following.level):
+            open_groups.pop()
+            closes[index] += 1
+    return _ReplyGroups(replies, closes)
 
 
 def _card(
@@ -271,6 +317,8 @@ def _card(
     ends_thread: bool = True,
     continue_thread_id: int | None = None,
     shown_above: bool = False,
+    replies: int | None = None,
+    closes_replies: int = 0,
 ) -> CommentCard:
     readable = permissions.can_read_text(drawing.viewer, comment, moderates=drawing.viewer_moderates)
     removed = comment.is_hidden or comment.is_deleted
@@ -336,6 +384,8 @@ def _card(
         translate_url=translation_url(comment.pk, target) if translatable else None,
         translate_to=language_name(target) if translatable else "",
         translation=_translation(comment, target, drawing.translations) if translatable else None,
+        replies=replies,
+        closes_replies=closes_replies,
     )
 
 

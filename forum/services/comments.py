@@ -181,6 +181,19 @@ def accept_or_refuse(author, accepting: Sequence[int]) -> None:
         raise ValidationError(terms.ACCEPT_TO_POST, code="documents_to_accept")
 
 
+def preview_comment(author, *, room: Room, body: str) -> str:
+    """The HTML the body would be posted as in the room, rendered by the same
+    renderer as posting. Writes nothing: no comment, mentions, citations,
+    notifications or counts. Limited like posting (its own "preview" limit),
+    since rendering costs the server more than drawing a stored comment."""
+    refusal = permissions.why_cannot_post(author, room)
+    if refusal:
+        raise PermissionDenied(refusal)
+    body = clean_comment_body(body)
+    ratelimits.check("preview", author)
+    return render_comment_body(body).html
+
+
 def _new_comment(author, *, room: Room, rendered: RenderedBody, body, client_token, **tree) -> Comment:
     as_moderator = permissions.is_room_moderator(author, room)
     held_reason = "" if as_moderator else why_held(author, room, rendered)

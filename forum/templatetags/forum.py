@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 
 from consultation.site import site_name as _site_name
 from forum import links
@@ -31,3 +32,15 @@ def fast_url(name, *args):
     """Like {% url %} for patterns whose last argument varies along a page
     (`{% fast_url 'forum:reply' consultation_slug room_slug comment.pk %}`), at a fraction of the cost."""
     return links.fill(name, *args)
+
+
+@register.simple_tag
+def site_url() -> str:
+    """SITE_URL, the address our own links are recognised by (a quote's reference to a comment)."""
+    return settings.SITE_URL
+
+
+@register.simple_tag
+def comment_max_length() -> int:
+    """The longest comment body accepted, for the character counter."""
+    return settings.FORUM_COMMENT_MAX_LENGTH

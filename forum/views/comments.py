@@ -216,18 +216,30 @@ def reply(request, consultation_slug, room_slug, comment_id):
     )
 
 
+def _is_preview(request) -> bool:
+    """The form's Preview button: the text is rendered and the form drawn again, nothing posted."""
+    return request.method == "POST" and "preview" in request.POST
+
+
+def _preview_in(request, room):
+    return lambda form: services.preview_comment(request.user, room=room, body=form.cleaned_data["body"])
+
+
 def _comment_form_view(request, *, room, parent, post):
     """The plain page for writing a comment or reply: the form without
-    JavaScript, and where a refused post comes back with its text kept."""
+    JavaScript, where a refused post comes back with its text kept, and where
+    a preview is shown above the text."""
     form = CommentForm(
         request.POST if request.method == "POST" else None,
         questions=selectors.numbered_questions(room) if parent is None else None,
         documents=terms.documents_to_accept(request.user),
         initial={"guiding_question": request.GET.get("answer")},
     )
-    outcome = attempt(form, post, error_field="body")
-    if outcome.done:
+    previewing = _is_preview(request)
+    outcome = attempt(form, _preview_in(request, room) if previewing else post, error_field="body")
+    if outcome.done and not previewing:
         comment = outcome.result
+        # extra_tags="posted" tells drafts.js, on the page this redirects to, that its draft is safe to forget.
         if getattr(comment, "mentions_not_notified", 0):
             messages.info(
                 request,
@@ -237,9 +249,19 @@ def _comment_form_view(request, *, room, parent, post):
                     comment.mentions_not_notified,
                 )
                 % {"count": comment.mentions_not_notified},
+                extra_tags="posted",
             )
+        elif comment.is_pending:
+            messages.info(
+                request,
+                _("Thank you. Your comment will appear once a moderator has looked at it."),
+                extra_tags="posted",
+            )
+        else:
+            messages.success(request, _("Your comment has been posted."), extra_tags="posted")
         return redirect(selectors.comment_location(comment))
-    context = _room_context(request, room) | {"form": form, "parent": parent}
+    preview = outcome.result if previewing and outcome.done else None
+    context = _room_context(request, room) | {"form": form, "parent": parent, "preview": preview}
     if parent is not None:
         # The comment replied to, drawn above the form as the room page draws it for this
         # person: a held comment is not there for anyone but its author and the moderators.
@@ -271,21 +293,28 @@ def edit_comment(request, comment_id):
         documents=terms.documents_to_accept(request.user),
         initial={"body": comment.body_source, "language": comment.language or "auto"},
     )
+    previewing = _is_preview(request)
     outcome = attempt(
         form,
-        lambda form: services.edit_comment(request.user, comment=comment, **form.service_arguments()),
+        _preview_in(request, comment.room)
+        if previewing
+        else lambda form: services.edit_comment(request.user, comment=comment, **form.service_arguments()),
         error_field="body",
     )
-    if outcome.done:
+    if outcome.done and not previewing:
         if outcome.result.is_pending and comment.is_visible:
             messages.info(
                 request,
                 _("Your comment has been updated. A moderator will look at your edit before others can see it."),
+                extra_tags="posted",
             )
         else:
-            messages.success(request, _("Your comment has been updated."))
+            messages.success(request, _("Your comment has been updated."), extra_tags="posted")
         return redirect(comment.get_absolute_url())
-    return outcome.respond(comment_page(request, "forum/comment_edit.html", comment, {"form": form}))
+    preview = outcome.result if previewing and outcome.done else None
+    return outcome.respond(
+        comment_page(request, "forum/comment_edit.html", comment, {"form": form, "preview": preview})
+    )
 
 
 @require_http_methods(["GET", "POST"])

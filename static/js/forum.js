@@ -1,7 +1,13 @@
 /* Progressive enhancement for the discussion pages. Every action works
-   without this file: it only opens reply and edit forms in place. */
+   without this file: it only opens reply and edit forms in place. Each form
+   opened announces itself with a "forum:form-opened" event, for the scripts
+   that help write it (drafts.js, counter.js). */
 (function () {
   "use strict";
+
+  function opened(form) {
+    form.dispatchEvent(new CustomEvent("forum:form-opened", { bubbles: true }));
+  }
 
   function newToken() {
     return window.crypto && crypto.randomUUID ? crypto.randomUUID() : "";
@@ -21,6 +27,8 @@
     form.action = link.href;
     // mentions.js ranks the people of this thread first.
     form.dataset.thread = link.dataset.replyTo;
+    // The draft of a reply is kept per comment replied to.
+    if (form.dataset.draft) form.dataset.draft += link.dataset.replyTo;
     // Each form gets its own token: the server stores one comment per token.
     form.querySelector("[name=client_token]").value = newToken();
     form.querySelector("label").htmlFor = id;
@@ -36,6 +44,7 @@
       form.querySelector("button[type=submit]").disabled = true;
     });
     comment.insertAdjacentElement("afterend", form);
+    opened(form);
     form.querySelector("textarea").focus();
     return true;
   }
@@ -66,6 +75,7 @@
         }
         body.hidden = true;
         body.insertAdjacentElement("afterend", form);
+        opened(form);
         var textarea = form.querySelector("textarea");
         textarea.focus();
         textarea.setSelectionRange(textarea.value.length, textarea.value.length);

@@ -54,6 +54,7 @@ def test_a_reply_with_a_mention_is_written_and_sent_with_the_keyboard_alone(
     reply = page.locator("article.comment", has_text="on this.")
     expect(reply).to_have_class(re.compile(r"\bdepth-1\b"))
     expect(reply.get_by_role("link", name="@Ngozi Okafor")).to_be_visible()
-    assert reply.evaluate("el => el.previousElementSibling.id") == f"comment-{opening.pk}"
+    # Right under the comment it answers, first of the replies that fold under it.
+    assert reply.evaluate("el => el.closest('details.replies').previousElementSibling.id") == f"comment-{opening.pk}"
     assert writer.comments.count() == 1
     assert page_errors == []
