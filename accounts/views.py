@@ -1,3 +1,6 @@
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from allauth.socialaccount.helpers import render_authentication_error
+from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
+from requests import RequestException
 
 from accounts import services
 from accounts.forms import ProfileForm
@@ -57,3 +61,14 @@ def _set_profile_language(request):
     if language in dict(settings.LANGUAGES):
         services.choose_language(request.user, language=language)
     return response
+
+
+def provider_login(request, provider_id):
+    """allauth's start of a sign-in with an OpenID Connect provider. allauth reads the
+    provider's configuration here without catching a failure to reach it: that gets
+    the page saying the provider does not answer (SocialAccountAdapter), not a 500."""
+    try:
+        return openid_connect_views.login(request, provider_id)
+    except RequestException as error:
+        provider = get_social_adapter().get_provider(request, provider_id)
+        return render_authentication_error(request, provider, exception=error)
