@@ -12,15 +12,11 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.timezone import localdate
 
-from consultation.oidc import parse_oidc_providers
 from forum import emails, invitations, services
 from forum.models import Notification
 from forum.services.summaries import write_summary
 from tests import factories
 
-ORGANISATION_PROVIDER = (
-    '[{"id": "contoso", "name": "Contoso", "server_url": "https://id.example.org", "client_id": "c", "secret": "s"}]'
-)
 PUBLIC = "public"
 LOGIN_REQUIRED = "login required"
 # A POST anyone may send that changes only their own visit (the site's language).
@@ -121,7 +117,7 @@ def test_the_walk_sees_the_sites_pages_but_not_the_admin_or_allauth():
 @pytest.fixture
 def url_values(db, settings):
     """A value for each kind of URL parameter, from a small world."""
-    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": parse_oidc_providers(ORGANISATION_PROVIDER)}}
+    settings.SOCIALACCOUNT_PROVIDERS = factories.oidc_provider_setting()
     room = factories.make_room(title="Access to justice")
     author = factories.make_user("Ngozi Okafor", email="ngozi.private@example.org")
     replier = factories.make_user("Jean Dupont")

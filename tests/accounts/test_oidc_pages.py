@@ -5,14 +5,12 @@ import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.urls import reverse
 
-from consultation.oidc import parse_oidc_providers
-
-PROVIDER = '[{"id": "contoso", "name": "Contoso", "server_url": "https://login.example.org/tenant/v2.0", "client_id": "c", "secret": "s"}]'
+from tests import factories
 
 
 @pytest.fixture
 def contoso(settings):
-    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": parse_oidc_providers(PROVIDER)}}
+    settings.SOCIALACCOUNT_PROVIDERS = factories.oidc_provider_setting()
 
 
 def test_without_providers_the_log_in_sign_up_and_profile_pages_offer_none(client, participant):

@@ -4,7 +4,6 @@ a second process on 127.0.0.1. A requests session plays the browser, following
 the real redirects: our log-in page, the provider's log-in form and consent,
 our callback (the code exchanged for tokens at the provider), signed in."""
 
-import json
 import os
 import socket
 import subprocess
@@ -22,8 +21,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from accounts.models import User
-from consultation.oidc import parse_oidc_providers
 from tests import factories
+from tests.accounts.test_signup_flow import confirmation_path
 
 pytestmark = pytest.mark.oidc_provider
 
@@ -89,13 +88,9 @@ def wait_until_it_answers(process, url, seconds=30):
 
 
 def provider_apps(server_url):
-    """Our setting for the provider, made as OIDC_PROVIDERS makes it from the environment."""
-    entry = {"id": PROVIDER_ID, "name": PROVIDER_NAME, "server_url": server_url}
-    return {
-        "openid_connect": {
-            "APPS": parse_oidc_providers(json.dumps([entry | {"client_id": CLIENT_ID, "secret": CLIENT_SECRET}]))
-        }
-    }
+    return factories.oidc_provider_setting(
+        id=PROVIDER_ID, name=PROVIDER_NAME, server_url=server_url, client_id=CLIENT_ID, secret=CLIENT_SECRET
+    )
 
 
 @pytest.fixture
@@ -211,6 +206,24 @@ def test_a_new_person_signs_up_through_the_provider_and_lands_back_at_the_commen
     assert not noor.has_usable_password()
     assert not SocialToken.objects.exists()
     assert 'id="comment-form"' in browser.get(f"{live_server.url}{room.get_absolute_url()}").text
+
+
+def test_a_new_address_the_provider_does_not_vouch_for_is_confirmed_by_email_then_back_to_the_room(
+    browser, live_server, organisation, room, mailoutbox
+):
+    room_box = room.get_absolute_url() + ROOM_BOX
+    signup = sign_in_with_the_provider(browser, live_server, "sami", next_url=room_box)
+
+    sent = browser.post(signup.url, data=form_on(signup, action="/accounts/3rdparty/signup/").fields)
+
+    assert urlsplit(sent.url).path == "/accounts/confirm-email/"
+    assert signed_in_as(browser, live_server) is None
+    path = confirmation_path(mailoutbox[0])
+    confirm = browser.get(f"{live_server.url}{path}")
+    confirmed = browser.post(confirm.url, data=form_on(confirm, action=path).fields)
+    assert redirects_to(confirmed)[0] == room_box
+    assert signed_in_as(browser, live_server) == "Sami Laine"
+    assert SocialAccount.objects.get().user.email == "sami@example.org"
 
 
 def test_an_existing_person_with_a_verified_address_is_connected_signed_in_and_can_sign_out(

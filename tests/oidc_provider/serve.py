@@ -33,6 +33,7 @@ PEOPLE = [
     ("amina", "amina@example.org", True, "Amina", "Diallo"),
     ("lena", "lena@example.org", True, "Lena", "Novak"),
     ("impostor", "amina@example.org", False, "Not", "Amina"),
+    ("sami", "sami@example.org", False, "Sami", "Laine"),
 ]
 
 
