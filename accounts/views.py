@@ -1,3 +1,4 @@
+from allauth.decorators import rate_limit
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
 from allauth.socialaccount.helpers import render_authentication_error
 from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
@@ -63,10 +64,12 @@ def _set_profile_language(request):
     return response
 
 
+@rate_limit(action="login")
 def provider_login(request, provider_id):
-    """allauth's start of a sign-in with an OpenID Connect provider. allauth reads the
-    provider's configuration here without catching a failure to reach it: that gets
-    the page saying the provider does not answer (SocialAccountAdapter), not a 500."""
+    """allauth's start of a sign-in with an OpenID Connect provider, counted with the
+    log-in form's sign-ins per IP. allauth reads the provider's configuration here
+    without catching a failure to reach it: that gets the page saying the provider
+    does not answer (SocialAccountAdapter), not a 500."""
     try:
         return openid_connect_views.login(request, provider_id)
     except RequestException as error:

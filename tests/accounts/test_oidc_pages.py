@@ -62,3 +62,14 @@ def test_the_connections_page_is_for_signed_in_people(client, contoso, db):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
+
+
+def test_starting_sign_ins_with_a_provider_counts_with_the_log_in_forms_limit_per_ip(client, settings, db):
+    settings.ACCOUNT_RATE_LIMITS = {"login": "2/m/ip"}
+    # Nothing listens on the discard port: each start gets the "does not answer" page until the limit.
+    settings.SOCIALACCOUNT_PROVIDERS = factories.oidc_provider_setting(server_url="http://127.0.0.1:9/o")
+
+    answers = [client.post("/accounts/oidc/contoso/login/") for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [502, 502, 429]
+    assert "Too many attempts" in answers[-1].content.decode()
