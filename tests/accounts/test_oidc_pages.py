@@ -73,3 +73,14 @@ def test_starting_sign_ins_with_a_provider_counts_with_the_log_in_forms_limit_pe
 
     assert [answer.status_code for answer in answers] == [502, 502, 429]
     assert "Too many attempts" in answers[-1].content.decode()
+
+
+def test_removing_a_connection_without_choosing_one_says_so(client, contoso, participant):
+    SocialAccount.objects.create(user=participant, provider="contoso", uid="4b2f")
+    client.force_login(participant)
+
+    response = client.post(reverse("socialaccount_connections"), {})
+
+    assert response.status_code == 200
+    assert 'class="error" role="alert"' in response.content.decode()
+    assert SocialAccount.objects.filter(user=participant).exists()
