@@ -56,28 +56,29 @@ def provider_url(live_server, tmp_path_factory):
         "OIDC_PROVIDER_CLIENT_ID": CLIENT_ID,
         "OIDC_PROVIDER_CLIENT_SECRET": CLIENT_SECRET,
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.oidc_provider.serve", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    log = folder / "provider.log"  # a file, not a pipe: a full pipe would block the provider
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.oidc_provider.serve", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=output,
+        )
     url = f"http://127.0.0.1:{port}/o"
     try:
-        wait_until_it_answers(process, f"{url}/.well-known/openid-configuration")
+        wait_until_it_answers(process, f"{url}/.well-known/openid-configuration", log)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
-def wait_until_it_answers(process, url, seconds=30):
+def wait_until_it_answers(process, url, log, seconds=30):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"The test provider stopped: {process.stderr.read()}")
+            pytest.fail(f"The test provider stopped:\n{log.read_text()}")
         try:
             if requests.get(url, timeout=1).status_code == 200:
                 return
@@ -143,7 +144,7 @@ def form_on(response, *, action=None, id=None):
     raise AssertionError(f"No form {action or id} on {response.url} ({response.status_code}):\n{response.text}")
 
 
-def sign_in_with_the_provider(browser, live_server, username, *, next_url=""):
+def sign_in_with_the_provider(browser, live_server, username, *, next_url="", allowed=True):
     """From our log-in page through the provider's log-in and consent; returns our page at the end."""
     login_url = f"{live_server.url}/accounts/login/" + (f"?next={quote(next_url)}" if next_url else "")
     our_login = browser.get(login_url)
@@ -155,7 +156,7 @@ def sign_in_with_the_provider(browser, live_server, username, *, next_url=""):
         provider_login.url, data=login.fields | {"username": username, "password": PROVIDER_PASSWORD}
     )
     allow = form_on(consent, id="authorizationForm")
-    return browser.post(consent.url, data=allow.fields | {"allow": "Authorize"})
+    return browser.post(consent.url, data=allow.fields | ({"allow": "Authorize"} if allowed else {}))
 
 
 def signed_in_as(browser, live_server):
@@ -296,3 +297,12 @@ def test_a_provider_that_does_not_answer_gets_a_page_that_says_so(browser, live_
     assert response.status_code == 502
     assert f"{PROVIDER_NAME} does not answer" in response.text
     assert 'href="/accounts/login/"' in response.text
+
+
+def test_refusing_at_the_providers_consent_comes_back_to_a_page_that_says_so(browser, live_server, organisation):
+    back = sign_in_with_the_provider(browser, live_server, "noor", allowed=False)
+
+    assert back.status_code == 200
+    assert urlsplit(back.url).path == "/accounts/3rdparty/login/cancelled/"
+    assert signed_in_as(browser, live_server) is None
+    assert not User.objects.exists()
