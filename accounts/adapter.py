@@ -2,11 +2,16 @@ from types import SimpleNamespace
 from urllib.parse import quote, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.models import EmailAddress
 from allauth.account.utils import get_next_redirect_url
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, _build_apps_from_settings
 from django.conf import settings
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from requests import RequestException
 
 from accounts.models import User
 from consultation.site import site_name
@@ -62,6 +67,50 @@ class AccountAdapter(DefaultAccountAdapter):
             super().send_mail(
                 template_prefix, email, context | site | {"current_site": SimpleNamespace(name=name, domain=domain)}
             )
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Signing in with an organisation's OpenID Connect provider."""
+
+    def list_apps(self, request, provider=None, client_id=None):
+        """The providers of OIDC_PROVIDERS, and never SocialApp rows: one place to set
+        them, and the log-in page costs no query. (allauth's own method blends both;
+        its settings half is this private helper, pinned with allauth's version.)"""
+        return [
+            app for apps in _build_apps_from_settings(provider=provider, client_id=client_id).values() for app in apps
+        ]
+
+    def can_authenticate_by_email(self, login, email):
+        """allauth offers only addresses the provider says are verified; we also want
+        our own record of the address verified, so that an account someone opened
+        with another person's address never becomes the way into theirs."""
+        return (
+            super().can_authenticate_by_email(login, email)
+            and EmailAddress.objects.filter(email__iexact=email, verified=True).exists()
+        )
+
+    def populate_user(self, request, sociallogin, data):
+        """The provider's name for the person is only a suggestion for the sign-up form."""
+        user = super().populate_user(request, sociallogin, data)
+        name = data.get("name") or " ".join(filter(None, (data.get("first_name"), data.get("last_name"))))
+        user.display_name = (name or "").strip()[:80]
+        return user
+
+    def get_signup_form_initial_data(self, sociallogin):
+        return super().get_signup_form_initial_data(sociallogin) | {"display_name": sociallogin.user.display_name}
+
+    def save_user(self, request, sociallogin, form=None):
+        """Remember where the sign-in started, for after confirming an address the provider did not vouch for."""
+        if (next_url := sociallogin.state.get("next")) and get_account_adapter().is_safe_url(next_url):
+            request.session[_SIGNUP_NEXT] = next_url
+        return super().save_user(request, sociallogin, form=form)
+
+    def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
+        """A provider that does not answer gets a page that says so (502), not allauth's generic failure."""
+        if isinstance(exception, RequestException):
+            context = {"provider": provider}
+            raise ImmediateHttpResponse(render(request, "socialaccount/provider_unreachable.html", context, status=502))
+        return super().on_authentication_error(request, provider, error, exception, extra_context)
 
 
 def _language_of(user, email: str) -> str:

@@ -1,4 +1,5 @@
 from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -18,6 +19,11 @@ from accounts.names import clean_display_name
 # ours (also "Accounts"); they are shown on each person's page instead.
 if admin.site.is_registered(EmailAddress):
     admin.site.unregister(EmailAddress)
+# Providers come from OIDC_PROVIDERS only (accounts.adapter.SocialAccountAdapter.list_apps),
+# and tokens are never stored: the admin keeps only the connected accounts.
+for model in (SocialApp, SocialToken):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 
 
 class EmailAddressInline(admin.TabularInline):

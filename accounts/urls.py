@@ -11,6 +11,8 @@ urlpatterns = [
         views.request_organisation_verification,
         name="request-organisation-verification",
     ),
+    # Before allauth's own address for it (consultation/urls.py includes these first).
+    path("accounts/oidc/<str:provider_id>/login/", views.provider_login, name="provider-login"),
     path("language/", views.set_language, name="set-language"),
     path("accounts/accept-terms/", views.accept_documents, name="accept-documents"),
     path("terms/", views.current_document, {"kind": "terms"}, name="terms"),

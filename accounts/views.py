@@ -1,3 +1,7 @@
+from allauth.decorators import rate_limit
+from allauth.socialaccount.adapter import get_adapter as get_social_adapter
+from allauth.socialaccount.helpers import render_authentication_error
+from allauth.socialaccount.providers.openid_connect import views as openid_connect_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
+from requests import RequestException
 
 from accounts import services, terms
 from accounts.forms import AcceptDocumentsForm, ProfileForm
@@ -122,3 +127,16 @@ def accept_documents(request):
     if form.errors:
         response.status_code = 400
     return response
+
+
+@rate_limit(action="login")
+def provider_login(request, provider_id):
+    """allauth's start of a sign-in with an OpenID Connect provider, counted with the
+    log-in form's sign-ins per IP. allauth reads the provider's configuration here
+    without catching a failure to reach it: that gets the page saying the provider
+    does not answer (SocialAccountAdapter), not a 500."""
+    try:
+        return openid_connect_views.login(request, provider_id)
+    except RequestException as error:
+        provider = get_social_adapter().get_provider(request, provider_id)
+        return render_authentication_error(request, provider, exception=error)

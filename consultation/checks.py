@@ -71,3 +71,17 @@ def check_shared_cache(app_configs=None, **kwargs):
             )
         )
     return warnings
+
+
+@checks.register("consultation")
+def check_oidc_providers(app_configs=None, **kwargs):
+    """OIDC_PROVIDERS must be readable; settings.py left the providers out and kept the reason."""
+    if not settings.OIDC_PROVIDERS_ERROR:
+        return []
+    return [
+        checks.Error(
+            settings.OIDC_PROVIDERS_ERROR,
+            hint='See "Sign in with your organisation" in README.md for the form of OIDC_PROVIDERS.',
+            id="consultation.E001",
+        )
+    ]

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
+from consultation.oidc import ProviderConfigError, parse_oidc_providers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -63,6 +65,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "mptt",
     "django_countries",
     "django_tasks",
@@ -207,6 +211,31 @@ ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNTS_DISPLAY_NAME_KEPT_FOR = "forum.permissions.is_name_kept_for_moderators"
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
+
+# --- Signing in with an organisation (OpenID Connect) -------------------------
+# Providers come from OIDC_PROVIDERS (README, "Sign in with your organisation");
+# with none, the pages show no provider. A malformed value leaves them out and
+# is reported by the system check consultation.E001, which stops runserver,
+# migrate and bin/serve-prod, and by wsgi.py, which refuses to start.
+
+try:
+    OIDC_PROVIDERS = parse_oidc_providers(os.environ.get("OIDC_PROVIDERS", ""))
+    OIDC_PROVIDERS_ERROR = ""
+except ProviderConfigError as error:
+    OIDC_PROVIDERS, OIDC_PROVIDERS_ERROR = [], str(error)
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": OIDC_PROVIDERS}}
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+# A provider's account joins a local one only when both the provider and our
+# own records say the address is verified (SocialAccountAdapter.can_authenticate_by_email).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# Everyone new goes through our sign-up form: their name as shown, and what
+# else the form asks, are theirs to give, not the provider's to decide.
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = ACCOUNT_EMAIL_VERIFICATION
+SOCIALACCOUNT_QUERY_EMAIL = True
+# We only need to know who the person is, never to act at the provider for them.
+SOCIALACCOUNT_STORE_TOKENS = False
 
 # --- Email ----------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """Test data made the way the site makes it: comments go through the services."""
 
 import itertools
+import json
 import signal
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 from accounts import services as accounts_services
 from accounts import terms as accounts_terms
 from accounts.models import LegalDocument, User
+from consultation.oidc import parse_oidc_providers
 from forum import services
 from forum.models import Consultation, GuidingQuestion, QuestionGroup, Room, RoomModerator
 
@@ -25,6 +27,12 @@ def make_user(display_name=None, *, confirmed=True, **fields):
     user = User.objects.create_user(email=email, password="password", display_name=display_name, **fields)
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=confirmed)
     return user
+
+
+def oidc_provider_setting(*, id="contoso", name="Contoso", server_url="https://id.example.org", **keys):
+    """SOCIALACCOUNT_PROVIDERS for one OpenID Connect provider, made as OIDC_PROVIDERS makes it."""
+    provider = {"id": id, "name": name, "server_url": server_url, "client_id": "client", "secret": "secret"} | keys
+    return {"openid_connect": {"APPS": parse_oidc_providers(json.dumps([provider]))}}
 
 
 def make_consultation(**fields):

@@ -15,10 +15,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run_python(code, **env):
     """Run code in a fresh interpreter with only the given settings variables."""
-    unset = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SITE_URL", "ALLOWED_HOSTS", "HTTPS"}
+    return run_interpreter(["-c", code], **env)
+
+
+def run_interpreter(arguments, **env):
+    unset = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SITE_URL", "ALLOWED_HOSTS", "HTTPS", "OIDC_PROVIDERS"}
     clean = {key: value for key, value in os.environ.items() if key not in unset}
     clean |= {"DJANGO_SETTINGS_MODULE": "consultation.settings", **env}
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
+    return subprocess.run([sys.executable, *arguments], cwd=ROOT, env=clean, capture_output=True, text=True)
 
 
 def test_the_app_refuses_to_serve_without_a_secret_key_outside_debug():
@@ -165,3 +169,68 @@ def test_a_production_start_with_the_defaults_warns_of_what_does_not_fit():
     )
     for warning in ("consultation.W001", "consultation.W002", "consultation.W003"):
         assert warning in result.stderr, result.stderr
+
+
+# --- Organisations' OpenID Connect providers (OIDC_PROVIDERS) ----------------------------------
+
+ENTRA = {
+    "id": "contoso",
+    "name": "Contoso",
+    "server_url": "https://login.microsoftonline.com/0b8f-tenant/v2.0/",
+    "client_id": "6731de76-14a6-49ae-97bc-6eba6914391e",
+    "secret": "a-client-secret",
+}
+
+
+def test_oidc_providers_from_the_environment_become_allauths_openid_connect_apps():
+    result = run_python(
+        "from django.conf import settings; import json; print(json.dumps(settings.SOCIALACCOUNT_PROVIDERS))",
+        DEBUG="1",
+        OIDC_PROVIDERS=json.dumps(
+            [ENTRA, ENTRA | {"id": "un-women", "name": "UN Women", "server_url": "https://id.example.org"}]
+        ),
+    )
+    apps = json.loads(result.stdout)["openid_connect"]["APPS"]
+    assert [(app["provider_id"], app["name"], app["settings"]["server_url"]) for app in apps] == [
+        ("contoso", "Contoso", "https://login.microsoftonline.com/0b8f-tenant/v2.0"),
+        ("un-women", "UN Women", "https://id.example.org"),
+    ]
+    assert apps[0]["client_id"] == ENTRA["client_id"] and apps[0]["secret"] == "a-client-secret"
+
+
+def test_without_oidc_providers_there_are_none():
+    result = run_python(
+        "from django.conf import settings; print(settings.SOCIALACCOUNT_PROVIDERS['openid_connect']['APPS'])",
+        DEBUG="1",
+    )
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("[{", "OIDC_PROVIDERS is not valid JSON"),
+        (json.dumps(ENTRA), "must be a JSON list of providers"),
+        (json.dumps(["contoso"]), "provider 1 must be an object"),
+        (json.dumps([ENTRA | {"secret": ""}]), "provider 1 needs a non-empty text for: secret"),
+        (json.dumps([{"id": "x"}]), "needs a non-empty text for: name, server_url, client_id, secret"),
+        (json.dumps([ENTRA | {"tenant": "x"}]), "provider 1 has keys we do not know: tenant"),
+        (json.dumps([ENTRA | {"id": "Contoso Ltd"}]), "lower-case letters, digits and hyphens only"),
+        (
+            json.dumps([ENTRA | {"server_url": "http://login.example.org"}]),
+            "server_url must be the provider's https://",
+        ),
+        (json.dumps([ENTRA, ENTRA]), "names the id 'contoso' twice"),
+    ],
+)
+def test_a_malformed_oidc_providers_stops_the_start_with_a_message_saying_what_is_wrong(value, message):
+    check = run_interpreter(["manage.py", "check"], DEBUG="1", OIDC_PROVIDERS=value)
+    assert check.returncode != 0
+    assert "consultation.E001" in check.stderr and message in check.stderr, check.stderr
+    assert "Traceback" not in check.stderr
+
+
+def test_the_app_refuses_to_serve_with_a_malformed_oidc_providers():
+    result = run_python("import consultation.wsgi", SECRET_KEY="x" * 50, OIDC_PROVIDERS=json.dumps([ENTRA, ENTRA]))
+    assert result.returncode != 0
+    assert "OIDC_PROVIDERS names the id 'contoso' twice" in result.stderr.strip().splitlines()[-1]

@@ -35,6 +35,8 @@ ACCESS = {
     "accounts:privacy": PUBLIC,
     "accounts:privacy-version": PUBLIC,
     "accounts:accept-documents": LOGIN_REQUIRED,
+    # The start of signing in with an organisation's provider (allauth's view, wrapped).
+    "accounts:provider-login": PUBLIC,
     "forum:home": PUBLIC,
     "forum:consultation": PUBLIC,
     "forum:room": PUBLIC,
@@ -122,8 +124,9 @@ def test_the_walk_sees_the_sites_pages_but_not_the_admin_or_allauth():
 
 
 @pytest.fixture
-def url_values(db):
+def url_values(db, settings):
     """A value for each kind of URL parameter, from a small world."""
+    settings.SOCIALACCOUNT_PROVIDERS = factories.oidc_provider_setting()
     room = factories.make_room(title="Access to justice")
     author = factories.make_user("Ngozi Okafor", email="ngozi.private@example.org")
     replier = factories.make_user("Jean Dupont")
@@ -151,6 +154,7 @@ def url_values(db):
         "action": "hide",
         "version": "1",
         "language": "es",
+        "provider_id": "contoso",
         # Private data that must never reach someone who is not signed in.
         "secret": author.email,
     }
