@@ -56,6 +56,8 @@ def _chunks(queryset: QuerySet) -> Iterator[list]:
     last = 0
     while chunk := list(queryset.filter(pk__gt=last).order_by("pk")[:CHUNK_SIZE]):
         yield chunk
+        if len(chunk) < CHUNK_SIZE:
+            return
         last = chunk[-1].pk
 
 

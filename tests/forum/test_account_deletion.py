@@ -370,3 +370,26 @@ def test_the_message_after_deleting_says_it_is_done(client, alvaro):
     client.force_login(alvaro)
     response = client.post(reverse("forum:delete-my-account"), {"texts": "keep", "password": "password"}, follow=True)
     assert "Your account has been deleted." in response.content.decode()
+
+
+def test_staff_find_the_deletion_on_the_person_s_profile_and_not_in_the_admin(client, alvaro, staff):
+    superuser = factories.make_user("Root Admin", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    profile = client.get(f"/u/{HANDLE}/").content.decode()
+    assert reverse("forum:delete-account-on-request", args=[HANDLE]) in profile
+    assert (
+        reverse("forum:delete-account-on-request", args=[HANDLE])
+        not in signed_in(alvaro).get(f"/u/{HANDLE}/").content.decode()
+    )
+    # The admin's bare delete would leave the name in mentions and references.
+    admin = signed_in(superuser)
+    assert admin.get(reverse("admin:accounts_user_delete", args=[alvaro.pk])).status_code == 403
+    assert User.objects.filter(pk=alvaro.pk).exists()
+
+
+def test_the_pages_in_spanish_and_french_name_a_former_participant(room, discussion, alvaro):
+    services.delete_account(alvaro, person=alvaro, keep_texts=True)
+    spanish = Client(headers={"accept-language": "es"}).get(room.get_absolute_url()).content.decode()
+    french = Client(headers={"accept-language": "fr"}).get(room.get_absolute_url()).content.decode()
+    assert "Exparticipante" in spanish
+    assert "Ancien participant" in french
