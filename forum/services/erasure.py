@@ -33,6 +33,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import translation
 
 from forum import cache, counts, former, permissions
@@ -51,6 +52,7 @@ from forum.models import (
     Suspension,
     EmailPreference,
 )
+from forum.retries import retrying_a_deadlock
 from forum.services import summaries
 from forum.services.comments import rerender_comments
 
@@ -66,25 +68,35 @@ def delete_account(actor, *, person, keep_texts: bool, reason: str = "") -> None
     refusal = permissions.why_cannot_delete_account(actor, person)
     if refusal:
         raise PermissionDenied(refusal)
+    return retrying_a_deadlock(lambda: _delete(actor, person_id=person.pk, keep_texts=keep_texts, reason=reason))
+
+
+def _delete(actor, *, person_id: int, keep_texts: bool, reason: str) -> None:
     with transaction.atomic():
-        # The person's row is held until commit: a second request (a double
-        # click, the person and staff at once) waits, then finds nobody.
-        person = get_user_model().objects.select_for_update().filter(pk=person.pk).first()
+        own = Comment.objects.filter(author_id=person_id)
+        # Who cites or mentions them, read before the author is emptied.
+        citing_ids = set(Comment.objects.filter(links_out__target__author_id=person_id).values_list("pk", flat=True))
+        mentioning_ids = set(Comment.objects.filter(mentions__user_id=person_id).values_list("pk", flat=True))
+        citing_summary_ids = list(summaries.summaries_citing(own).values_list("pk", flat=True))
+        # Locks in the order replies take them: the threads' roots first, in id
+        # order, then the person's comments, then the person. A reply to one of
+        # these threads waits for the deletion (or the deletion for it), and never
+        # holds a root while waiting for the person's row, which the database
+        # checks as the reply commits (its notification names them). A second
+        # deletion at once (a double click, the person and staff) waits here too.
+        touched = Comment.objects.filter(Q(author_id=person_id) | Q(pk__in=citing_ids | mentioning_ids))
+        roots = Comment.objects.filter(level=0, tree_id__in=touched.values("tree_id"))
+        list(roots.select_for_update().order_by("pk").values_list("pk", flat=True))
+        rows = list(own.select_for_update().order_by("pk").values_list("pk", "room_id", "state"))
+        person = get_user_model().objects.select_for_update().filter(pk=person_id).first()
         if person is None:
             return
         refusal = permissions.why_cannot_delete_account(actor, person)
         if refusal:
             raise PermissionDenied(refusal)
-        own = Comment.objects.filter(author=person)
-        # Read before the author is emptied: who cites or mentions them.
-        citing_ids = list(
-            Comment.objects.filter(links_out__target__author=person).values_list("pk", flat=True).distinct()
-        )
-        citing_summary_ids = list(summaries.summaries_citing(own).values_list("pk", flat=True))
-        mentioning_ids = list(Comment.objects.filter(mentions__user=person).values_list("pk", flat=True).distinct())
-        _withdraw_comments(own, keep_texts=keep_texts)
+        _withdraw_comments(own, rows, keep_texts=keep_texts)
         own.update(author=None, client_token=None)
-        _forget_mentions_of(person, mentioning_ids)
+        _forget_mentions_of(person, sorted(mentioning_ids))
         _forget_personal_rows(person)
         if actor.pk != person.pk:
             ModerationAction.objects.create(
@@ -96,7 +108,7 @@ def delete_account(actor, *, person, keep_texts: bool, reason: str = "") -> None
         person.delete()
         # References show the cited comment's author: a former participant now.
         rerender_comments(
-            Comment.objects.filter(pk__in=set(citing_ids) - set(mentioning_ids)).only("pk", "room_id", "body_source")
+            Comment.objects.filter(pk__in=citing_ids - mentioning_ids).only("pk", "room_id", "body_source")
         )
         summaries.rerender_summaries(
             RoomSummary.objects.filter(pk__in=citing_summary_ids).only("pk", "room_id", "body_source")
@@ -105,12 +117,11 @@ def delete_account(actor, *, person, keep_texts: bool, reason: str = "") -> None
         cache.site_changed()
 
 
-def _withdraw_comments(own, *, keep_texts: bool) -> None:
+def _withdraw_comments(own, rows: list[tuple[int, int, str]], *, keep_texts: bool) -> None:
     """Remove the words of the person's comments (all of them, or only those still
-    held for a moderator), keeping each row in its thread; earlier versions go."""
-    # Locked in id order, so a moderator hiding one meanwhile neither waits
-    # forever nor counts it out of the room a second time.
-    rows = list(own.select_for_update().order_by("pk").values_list("pk", "room_id", "state"))
+    held for a moderator), keeping each row in its thread; earlier versions go.
+    `rows` (pk, room_id, state) were read locked, so a moderator hiding one
+    meanwhile does not count it out of the room a second time."""
     removed = [(pk, room_id, state) for pk, room_id, state in rows if not keep_texts or state == Comment.State.PENDING]
     visible_by_room = Counter(room_id for _pk, room_id, state in removed if state == Comment.State.VISIBLE)
     removed_ids = [pk for pk, _room_id, _state in removed]

@@ -393,3 +393,33 @@ def test_the_pages_in_spanish_and_french_name_a_former_participant(room, discuss
     french = Client(headers={"accept-language": "fr"}).get(room.get_absolute_url()).content.decode()
     assert "Exparticipante" in spanish
     assert "Ancien participant" in french
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cached_anonymous_room_page_no_longer_names_them(settings, room, alvaro, jean):
+    settings.FORUM_CACHE_ROOM_PAGES = True
+    root = factories.make_comment(room, alvaro, body="Funding cycles are too short.")
+    factories.make_reply(root, jean, body=f"@{HANDLE} I agree.")
+    anonymous = Client()
+    anonymous.get(room.get_absolute_url())
+    cached = anonymous.get(room.get_absolute_url())
+    assert cached["X-Room-Cache"] == "hit" and NAME in cached.content.decode()
+
+    services.delete_account(alvaro, person=alvaro, keep_texts=True)
+
+    page = anonymous.get(room.get_absolute_url())
+    assert page["X-Room-Cache"] == "miss"
+    assert naming({"room": page.content.decode()}) == []
+
+
+def test_an_account_without_a_password_signs_in_again_before_deleting(client, alvaro):
+    alvaro.set_unusable_password()
+    alvaro.save()
+    client.force_login(alvaro)
+    url = reverse("forum:delete-my-account")
+    page = client.get(url)
+    assert page.status_code == 200 and 'type="password"' not in page.content.decode()
+    response = client.post(url, {"texts": "keep"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert User.objects.filter(pk=alvaro.pk).exists()
