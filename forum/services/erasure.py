@@ -19,8 +19,8 @@ transaction. What happens to each thing that pointed at the person:
   they wrote stay, with them emptied ("Former moderator").
 - Everything that was only theirs is deleted: notifications, follows, visits,
   email preferences, suspensions of them, rota lines and invitations to their
-  address, and (with the account) allauth's addresses and social accounts, so
-  the address can sign up again.
+  address, the admin's history of their account, and (with the account)
+  allauth's addresses and social accounts, so the address can sign up again.
 
 Nothing moves in the comment trees (no row is deleted, no lft/rght changes), so
 every tree stays valid; the rooms' counts change through counts.py.
@@ -30,7 +30,9 @@ import re
 from collections import Counter
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
@@ -183,3 +185,5 @@ def _forget_personal_rows(person) -> None:
     person.moderator_assignments.all().delete()
     ModeratorInvitation.objects.filter(email__iexact=person.email).delete()
     ModeratorInvitation.objects.filter(accepted_by=person).delete()
+    # The admin's history of changes to the account names it in every line.
+    LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(person), object_id=str(person.pk)).delete()

@@ -59,6 +59,8 @@ def delete_account_on_request(request, handle):
     if not request.user.is_staff:
         raise Http404
     person = get_object_or_404(get_user_model(), handle=handle.lower())
+    if person.pk == request.user.pk:
+        return redirect("forum:delete-my-account")  # their own: with their password, and signed out after
     form = DeleteAccountForm(
         request.POST if request.method == "POST" else None, person=person, asks_password=False, on_request=True
     )

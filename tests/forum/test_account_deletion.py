@@ -13,6 +13,8 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
@@ -423,3 +425,21 @@ def test_an_account_without_a_password_signs_in_again_before_deleting(client, al
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_reauthenticate"))
     assert User.objects.filter(pk=alvaro.pk).exists()
+
+
+def test_the_admin_s_history_of_the_account_goes_with_it(alvaro, staff):
+    LogEntry.objects.create(
+        user=staff,
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(alvaro.pk),
+        object_repr=str(alvaro),
+        action_flag=CHANGE,
+    )
+    services.delete_account(staff, person=alvaro, keep_texts=True, reason="By letter")
+    assert not LogEntry.objects.filter(object_repr__contains=HANDLE).exists()
+
+
+def test_staff_asking_to_delete_their_own_account_on_request_are_sent_to_their_own_page(client, staff):
+    client.force_login(staff)
+    response = client.get(reverse("forum:delete-account-on-request", args=[staff.handle]))
+    assert response.status_code == 302 and response["Location"] == reverse("forum:delete-my-account")
