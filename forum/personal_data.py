@@ -255,6 +255,11 @@ def personal_data(person) -> dict:
     }
 
 
+def _label(key: str) -> str:
+    """A data.json key as a heading people read: "posted_at" as "Posted at"."""
+    return key.replace("_", " ").capitalize()
+
+
 def _as_html(value) -> SafeString:
     """Any JSON value as escaped HTML: objects as definition lists, lists as lists."""
     if isinstance(value, dict):
@@ -262,7 +267,9 @@ def _as_html(value) -> SafeString:
             return format_html("<p>{}</p>", _("Nothing."))
         return format_html(
             "<dl>{}</dl>",
-            format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((key, _as_html(item)) for key, item in value.items())),
+            format_html_join(
+                "", "<dt>{}</dt><dd>{}</dd>", ((_label(key), _as_html(item)) for key, item in value.items())
+            ),
         )
     if isinstance(value, list):
         if not value:
