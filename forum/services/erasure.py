@@ -43,6 +43,7 @@ from forum.models import (
     Comment,
     CommentLink,
     CommentRevision,
+    EmailPreference,
     Follow,
     Mention,
     ModerationAction,
@@ -52,7 +53,6 @@ from forum.models import (
     RoomVisit,
     ShiftNote,
     Suspension,
-    EmailPreference,
 )
 from forum.retries import retrying_a_deadlock
 from forum.services import summaries
@@ -130,8 +130,11 @@ def _withdraw_comments(own, rows: list[tuple[int, int, str]], *, keep_texts: boo
     CommentRevision.objects.filter(comment__in=own).delete()
     for start in range(0, len(removed_ids), CHUNK_SIZE):
         chunk = removed_ids[start : start + CHUNK_SIZE]
-        Comment.objects.filter(pk__in=chunk).exclude(state=Comment.State.HIDDEN).update(state=Comment.State.DELETED)
-        Comment.objects.filter(pk__in=chunk).update(body_source="", body_html="", held_reason="")
+        # Hidden ones too: restoring one would show an empty comment. Why it was
+        # hidden stays in the moderation log.
+        Comment.objects.filter(pk__in=chunk).update(
+            state=Comment.State.DELETED, body_source="", body_html="", held_reason=""
+        )
         Mention.objects.filter(comment_id__in=chunk).delete()
         CommentLink.objects.filter(source_id__in=chunk).delete()
     for room_id, visible in visible_by_room.items():

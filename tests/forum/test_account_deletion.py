@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -443,3 +444,27 @@ def test_staff_asking_to_delete_their_own_account_on_request_are_sent_to_their_o
     client.force_login(staff)
     response = client.get(reverse("forum:delete-account-on-request", args=[staff.handle]))
     assert response.status_code == 302 and response["Location"] == reverse("forum:delete-my-account")
+
+
+def test_a_hidden_comment_whose_text_is_removed_cannot_be_restored_empty(room, alvaro, moderator):
+    comment = factories.make_comment(room, alvaro, body="Something the moderators hid.")
+    services.hide_comment(moderator, comment=comment, reason="Off-topic")
+    services.delete_account(alvaro, person=alvaro, keep_texts=False)
+    comment.refresh_from_db()
+    assert (comment.state, comment.body_source) == (Comment.State.DELETED, "")
+    with pytest.raises(ValidationError):
+        services.restore_comment(moderator, comment=comment)
+    assert ModerationAction.objects.filter(comment=comment, action=ModerationAction.Action.HIDE).exists()
+
+
+def test_a_comment_still_waiting_for_a_moderator_goes_even_when_the_texts_are_kept(room, alvaro, moderator):
+    type(room).objects.filter(pk=room.pk).update(premoderate_first=1)
+    room.refresh_from_db()
+    held = factories.make_comment(room, alvaro, body="My first comment, waiting.")
+    assert held.state == Comment.State.PENDING
+    services.delete_account(alvaro, person=alvaro, keep_texts=True)
+    held.refresh_from_db()
+    assert (held.state, held.body_source, held.author_id) == (Comment.State.DELETED, "", None)
+    assert (
+        "My first comment, waiting." not in signed_in(moderator).get(reverse("forum:moderation-queue")).content.decode()
+    )
