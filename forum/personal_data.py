@@ -20,7 +20,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db.models import Model, QuerySet
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -285,7 +285,13 @@ def personal_data_zip(person) -> bytes:
     data = personal_data(person)
     sections = [(heading, _as_html(data[key])) for key, heading, _build in SECTIONS]
     page = render_to_string(
-        "downloads/personal_data.html", {"person": person, "exported_at": data["exported_at"], "sections": sections}
+        "downloads/personal_data.html",
+        {
+            "person": person,
+            "exported_at": data["exported_at"],
+            "sections": sections,
+            "language": translation.get_language() or settings.LANGUAGE_CODE,
+        },
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:

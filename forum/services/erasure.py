@@ -7,7 +7,8 @@ transaction. What happens to each thing that pointed at the person:
   emptied): with their texts, or with the texts removed like a comment its
   author deleted (body, rendered HTML, search document) when they ask for it.
   Comments still held for a moderator are removed either way: they were never
-  shown. Earlier versions go in both cases: they are for moderators, and may
+  shown. A kept text is no longer quoted in the consultation's report (exports
+  for the report, references there): the consent to quote went with the account. Earlier versions go in both cases: they are for moderators, and may
   hold what the person took out of their own words.
 - Mentions of them become plain text naming a former participant, in comments
   (and their earlier versions), summaries and shift notes, so that no page,
