@@ -148,6 +148,12 @@ class UserAdmin(BaseUserAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj else []  # a new person's address is the one typed above
 
+    def has_delete_permission(self, request, obj=None):
+        # Accounts are deleted on the site ("Delete this account on request" on the
+        # person's profile), which keeps their threads whole and logs it; a bare
+        # delete here would leave their name in mentions and references.
+        return False
+
     def save_model(self, request, obj, form, change):
         """A name or handle changed here reaches every mention of the person, as on the profile page."""
         if change:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import translation
 
 from accounts.text import names_look_alike
-from forum import links, machine_translation, permissions
+from forum import former, links, machine_translation, permissions
 from forum.languages import language_name, written_language
 from forum.models import Comment, HeldReason, Room
 from forum.selectors.translations import (
@@ -31,6 +31,7 @@ from forum.selectors.translations import (
 @dataclass(frozen=True)
 class Author:
     name: str
+    # Empty, like the url, for a former participant (an account deleted since).
     handle: str
     # Empty when it is the name itself (an organisation account filling both), so it shows once.
     organisation: str
@@ -322,16 +323,7 @@ def _card(
 ) -> CommentCard:
     readable = permissions.can_read_text(drawing.viewer, comment, moderates=drawing.viewer_moderates)
     removed = comment.is_hidden or comment.is_deleted
-    person = comment.author
-    author = None
-    if readable:
-        author = Author(
-            name=person.display_name,
-            handle=person.handle,
-            organisation="" if names_look_alike(person.organisation, person.display_name) else person.organisation,
-            url=links.fill("forum:profile", person.handle),
-            verified_organisation=person.is_verified_organisation,
-        )
+    author = _author(comment.author, as_moderator=comment.written_as_moderator) if readable else None
     page_language = translation.get_language() or settings.LANGUAGE_CODE
     room = comment.room if drawing.name_rooms else None
     target = reader_language(page_language)
@@ -363,12 +355,22 @@ def _card(
         is_highlighted=comment.is_highlighted,
         place=Place(room.title, room.get_absolute_url()) if room is not None else None,
         replying_to=(
-            ReplyingTo(replying_to.pk, replying_to.author.display_name if replying_to.is_visible else "")
+            ReplyingTo(
+                replying_to.pk,
+                former.name_of(replying_to.author, as_moderator=replying_to.written_as_moderator)
+                if replying_to.is_visible
+                else "",
+            )
             if replying_to is not None
             else None
         ),
         backlinks=tuple(
-            Backlink(citing.get_absolute_url(), citing.author.display_name, citing.room.title) for citing in backlinks
+            Backlink(
+                citing.get_absolute_url(),
+                former.name_of(citing.author, as_moderator=citing.written_as_moderator),
+                citing.room.title,
+            )
+            for citing in backlinks
         ),
         actions=_actions(comment, drawing),
         starts_thread=starts_thread,
@@ -400,6 +402,18 @@ def _translation(comment: Comment, target: str, translations: dict | None) -> Tr
         target=target,
         target_name=language_name(target),
         html=html,
+    )
+
+
+def _author(person, *, as_moderator: bool) -> Author:
+    if person is None:
+        return Author(name=former.name_of(None, as_moderator=as_moderator), handle="", organisation="", url="")
+    return Author(
+        name=person.display_name,
+        handle=person.handle,
+        organisation="" if names_look_alike(person.organisation, person.display_name) else person.organisation,
+        url=links.fill("forum:profile", person.handle),
+        verified_organisation=person.is_verified_organisation,
     )
 
 

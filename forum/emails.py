@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
-from forum import permissions, selectors
+from forum import former, permissions, selectors
 from forum.invitations import invitation_url
 from forum.models import DEFAULT_EMAIL_DELIVERY, EmailPreference, ModeratorInvitation, Notification, RoomModerator
 from forum.rendering import excerpt_of
@@ -479,7 +479,9 @@ def room_activity_email(recipient, activity: list) -> mail.EmailMultiAlternative
     def entries(comments):
         return [
             ActivityEntry(
-                c.author.display_name, excerpt_of(c.body_html, DIGEST_EXCERPT_LENGTH), _absolute(c.get_absolute_url())
+                former.name_of(c.author, as_moderator=c.written_as_moderator),
+                excerpt_of(c.body_html, DIGEST_EXCERPT_LENGTH),
+                _absolute(c.get_absolute_url()),
             )
             for c in comments
         ]

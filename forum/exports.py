@@ -62,6 +62,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from forum import former
 from forum.models import Comment, CommentLink, Mention, Report, Room, RoomModerator
 from forum.rendering import EXCERPT_SOURCE_LENGTH, CitedComment, for_the_report, plain_text, source_for_the_report
 
@@ -249,9 +250,13 @@ def _chunk_extras(ids: list[int], *, audience: str) -> dict:
             "source_id", "target_id", "target__author__display_name", "target__room__title", "body_start",
             "target__state", "target__author__quoting_consent",
         )  # fmt: skip
-        for source_id, target_id, *target in targets:
+        for source_id, target_id, name, room_title, body_start, state, consent in targets:
             citations[source_id].append(target_id)
-            cited[target_id] = CitedComment(target_id, *target)
+            # A deleted account took its consent with it: the report no longer quotes it.
+            consent = consent or User.QuotingConsent.NOT_AT_ALL
+            cited[target_id] = CitedComment(
+                target_id, name or former.name_of(None), room_title, body_start, state, consent
+            )
     reports = dict(
         Report.objects.filter(comment_id__in=ids)
         .order_by()
@@ -265,7 +270,11 @@ def _chunk_extras(ids: list[int], *, audience: str) -> dict:
 def _row(comment: dict, *, audience, consultation, room, moderators, permalink, thread_id, extras) -> dict:
     pk = comment["id"]
     consent = comment["author__quoting_consent"] if audience == FOR_REPORT else User.QuotingConsent.BY_NAME
-    named = consent == User.QuotingConsent.BY_NAME
+    gone = comment["author_id"] is None
+    if gone and audience == FOR_REPORT:
+        # A deleted account took its consent with it: the report no longer quotes it.
+        consent = User.QuotingConsent.NOT_AT_ALL
+    named = consent == User.QuotingConsent.BY_NAME and not gone
     text_shown = consent != User.QuotingConsent.NOT_AT_ALL and (
         audience == FOR_MODERATION or comment["state"] == Comment.State.VISIBLE
     )
@@ -279,13 +288,19 @@ def _row(comment: dict, *, audience, consultation, room, moderators, permalink, 
         "depth": comment["level"],
         "created": _utc(comment["created_at"]),
         "edited": _utc(comment["edited_at"]),
-        "author_name": comment["author__display_name"] if named else "",
+        "author_name": comment["author__display_name"]
+        if named
+        else (
+            former.name_of(None, as_moderator=comment["written_as_moderator"])
+            if gone and audience != FOR_REPORT
+            else ""
+        ),
         "author_handle": comment["author__handle"] if named else "",
         "author_organisation": comment["author__organisation"] if named else "",
         "author_country": comment["author__country"] or "",
-        "author_is_organisation": comment["author__speaks_for_organisation"],
+        "author_is_organisation": bool(comment["author__speaks_for_organisation"]),
         # Checked by staff, where author_is_organisation is only what the account says.
-        "author_organisation_verified": comment["author__speaks_for_organisation"]
+        "author_organisation_verified": bool(comment["author__speaks_for_organisation"])
         and comment["author__organisation_verified_at"] is not None,
         "author_moderates_room": (comment["room_id"], comment["author_id"]) in moderators,
         "written_as_moderator": comment["written_as_moderator"],

@@ -355,3 +355,50 @@ class ShiftNoteForm(forms.Form):
             "Only this room's moderators and staff read it: what to watch, what you promised, what is left to do."
         ),
     )
+
+
+class DeleteAccountForm(forms.Form):
+    """Deleting an account: what becomes of its comments' texts, chosen with
+    nothing ticked beforehand, and, for the person themself, their password."""
+
+    KEEP, REMOVE = "keep", "remove"
+
+    texts = forms.ChoiceField(
+        label=_("Your comments' texts"),
+        choices=[
+            (KEEP, _("Keep them, without my name: they stay in their threads as a former participant's.")),
+            (REMOVE, _("Remove them: each comment shows that it was deleted, and the replies to it stay.")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what becomes of the texts of the comments.")},
+    )
+
+    def __init__(self, *args, person, asks_password: bool, on_request: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        if on_request:
+            self.fields["texts"].label = _("The comments' texts")
+            self.fields["reason"] = forms.CharField(
+                label=_("The request"),
+                max_length=300,
+                help_text=_(
+                    "How and when the person asked, for the moderation log. Do not write their name: "
+                    "the log keeps only the account's number."
+                ),
+            )
+        if asks_password:
+            self.fields["password"] = forms.CharField(
+                label=_("Your password"),
+                strip=False,
+                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+            )
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.person.check_password(password):
+            raise forms.ValidationError(_("That is not your password."))
+        return password
+
+    @property
+    def keeps_texts(self) -> bool:
+        return self.cleaned_data["texts"] == self.KEEP

@@ -368,8 +368,15 @@ class Comment(MPTTModel):
     parent = TreeForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("reply to")
     )
+    # Empty once its author deleted their account (forum.services.erasure): the
+    # comment keeps its place in the thread and is shown as a former participant's.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments", verbose_name=_("author")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("author"),
     )
     # Position of a thread in its room (1, 2, 3…), on top-level comments only:
     # room pages are ranges of it, so the last page costs what the first does.
@@ -677,21 +684,27 @@ class ModerationAction(models.Model):
         TAG = "tag", _("Tagged with a guiding question")
         SUSPEND = "suspend", _("Suspended a participant")
         UNSUSPEND = "unsuspend", _("Lifted a suspension")
+        DELETE_ACCOUNT = "delete_account", _("Deleted an account on request")
 
-    # Empty for what the site does by itself (hiding after reports).
+    # Empty for what the site does by itself (hiding after reports), and once
+    # the moderator's own account is deleted: the log keeps what was done.
     moderator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="moderation_actions"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="moderation_actions"
     )
     action = models.CharField(max_length=16, choices=Action.choices)
-    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="moderation_actions")
+    # Empty for what concerns no consultation: an account deleted on request.
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.PROTECT, null=True, blank=True, related_name="moderation_actions"
+    )
     # Empty for what concerns the whole consultation, such as a suspension.
     room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True, related_name="moderation_actions")
     comment = models.ForeignKey(
         Comment, on_delete=models.PROTECT, null=True, blank=True, related_name="moderation_actions"
     )
-    # The person acted upon or told: the colleague of a flag, the author of a hidden comment.
+    # The person acted upon or told: the colleague of a flag, the author of a hidden
+    # comment. Emptied when that person's account is deleted.
     target_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -734,7 +747,11 @@ class Report(models.Model):
         DISMISSED = "dismissed", _("Dismissed")
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports")
+    # Emptied when the reporter deletes their account: the report still asks the
+    # moderators about the comment, and a resolved one stays in their record.
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
     reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -765,7 +782,10 @@ class Suspension(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="suspensions")
     reason = models.CharField(_("reason"), max_length=300)
     until = models.DateTimeField(_("until"), null=True, blank=True, help_text=_("Empty: until lifted."))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Emptied when the moderator's account is deleted; the suspension holds.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     lifted_at = models.DateTimeField(null=True, blank=True)
 
@@ -787,7 +807,10 @@ class RoomSummary(models.Model):
         FINAL = "final", _("Final summary")
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="summaries")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="room_summaries")
+    # Empty once its author's account is deleted: shown as a former moderator's.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="room_summaries"
+    )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.INTERIM)
     period_start = models.DateField(_("covers from"))
     period_end = models.DateField(_("covers until"))
@@ -822,8 +845,14 @@ class ShiftNote(models.Model):
     read by the room's moderators and staff only."""
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="shift_notes", verbose_name=_("room"))
+    # Empty once its author's account is deleted: shown as a former moderator's.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shift_notes", verbose_name=_("author")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="shift_notes",
+        verbose_name=_("author"),
     )
     body = models.TextField(_("note"), max_length=2000)
     created_at = models.DateTimeField(_("written"), default=timezone.now, editable=False)

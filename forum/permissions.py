@@ -367,3 +367,21 @@ def why_cannot_accept_invitation(user, invitation: ModeratorInvitation) -> str |
             "Log out, then open the link in the email again."
         ) % {"email": invitation.email, "you": user.email}
     return None
+
+
+def why_cannot_delete_account(actor, person) -> str | None:
+    """People delete their own account; staff delete others' on request, and only a
+    superuser deletes a staff account. The last active superuser stays, so the
+    site always keeps someone who can run it."""
+    if not (actor.is_authenticated and actor.is_active):
+        return _("You cannot delete this account.")
+    own = actor.pk == person.pk
+    if not own and not actor.is_staff:
+        return _("You cannot delete this account.")
+    if not own and person.is_staff and not actor.is_superuser:
+        return _("Only a superuser can delete the account of a staff member.")
+    if person.is_superuser:
+        others = get_user_model().objects.filter(is_superuser=True, is_active=True).exclude(pk=person.pk)
+        if not others.exists():
+            return _("This is the site's last superuser account: make someone else a superuser before deleting it.")
+    return None

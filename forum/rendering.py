@@ -35,6 +35,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from accounts.models import User
+from forum import former
 from forum.addresses import is_own_url, route_of
 from forum.models import Comment, Consultation, Room
 
@@ -112,17 +113,20 @@ class DatabaseLookups:
         comments = (
             Comment.objects.filter(pk__in=ids, room__is_published=True, room__consultation__is_published=True)
             .select_related("author", "room")
-            .only("id", "state", "author__display_name", "author__quoting_consent", "room__title")
+            .only(
+                "id", "state", "written_as_moderator", "author__display_name", "author__quoting_consent", "room__title"
+            )
             .annotate(body_start=Substr("body_html", 1, EXCERPT_SOURCE_LENGTH))
         )
         return {
             comment.pk: CitedComment(
                 comment.pk,
-                comment.author.display_name,
+                former.name_of(comment.author, as_moderator=comment.written_as_moderator),
                 comment.room.title,
                 comment.body_start,
                 comment.state,
-                comment.author.quoting_consent,
+                # A deleted account took its consent with it: the report no longer quotes it.
+                comment.author.quoting_consent if comment.author else User.QuotingConsent.NOT_AT_ALL,
             )
             for comment in comments
         }

@@ -48,6 +48,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from forum import former
 from forum.languages import language_choices, language_name
 from forum.models import Comment, Consultation, GuidingQuestion, Room
 from forum.rendering import plain_text
@@ -466,7 +467,7 @@ def _result(comment: Comment, terms: frozenset[str]) -> SearchResult:
     return SearchResult(
         comment=comment,
         excerpt=highlighted_excerpt(comment.body_html, terms),
-        author_name=highlight(comment.author.display_name, terms),
-        organisation=highlight(comment.author.organisation, terms),
+        author_name=highlight(former.name_of(comment.author, as_moderator=comment.written_as_moderator), terms),
+        organisation=highlight(comment.author.organisation if comment.author else "", terms),
         language_name=language_name(comment.language),
     )

@@ -81,6 +81,10 @@ ACCESS = {
     "forum:room-summaries": PUBLIC,
     "forum:write-room-summary": LOGIN_REQUIRED,
     "forum:edit-room-summary": LOGIN_REQUIRED,
+    # A person's own data and account, and staff deleting one on request (404 for everyone else).
+    "forum:download-my-data": LOGIN_REQUIRED,
+    "forum:delete-my-account": LOGIN_REQUIRED,
+    "forum:delete-account-on-request": LOGIN_REQUIRED,
 }
 
 

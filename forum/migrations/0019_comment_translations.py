@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forum', '0015_shift_handover'),
+        ('forum', '0016_account_deletion'),
     ]
 
     operations = [

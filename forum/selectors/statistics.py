@@ -283,6 +283,11 @@ def _people(scope) -> tuple[list[Share], list[Share], dict[int, int], dict]:
     rooms: dict[int, int] = {}
     verified: set[int] = set()
     for author, room_id, code, for_organisation, verified_at, comments in rows:
+        if author is None:
+            # A deleted account's comments still count; the person is no longer anyone.
+            kinds[False][1][0] += comments
+            countries_found.setdefault("", (set(), [0]))[1][0] += comments
+            continue
         if for_organisation and verified_at is not None:
             verified.add(author)
         country = countries_found.get(code or "")
@@ -318,10 +323,10 @@ def _people(scope) -> tuple[list[Share], list[Share], dict[int, int], dict]:
 def _attach_authors(comments: list[Comment]) -> None:
     """The authors of every comment the page draws, in one query. (Joining them to
     each list instead lets SQLite's planner walk the whole user table first.)"""
-    ids = {comment.author_id for comment in comments}
+    ids = {comment.author_id for comment in comments} - {None}
     authors = get_user_model().objects.in_bulk(ids) if ids else {}
     for comment in comments:
-        comment.author = authors[comment.author_id]
+        comment.author = authors.get(comment.author_id)
 
 
 def _with_rooms(comments, rooms_by_id: dict[int, Room]) -> list[Comment]:

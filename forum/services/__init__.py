@@ -13,6 +13,7 @@ from forum.services.comments import (
     reply_to_comment,
     rerender_comments,
 )
+from forum.services.erasure import delete_account
 from forum.services.follows import follow_room, follow_thread, unfollow_room, unfollow_thread
 from forum.services.moderation import (
     approve_comment,
@@ -45,6 +46,7 @@ __all__ = [
     "clean_comment_body",
     "clean_invitation_email",
     "close_room",
+    "delete_account",
     "delete_comment",
     "dismiss_reports",
     "edit_comment",

@@ -140,8 +140,9 @@ def _hide_if_reported_enough(comment: Comment) -> None:
         return
     reports = Report.objects.filter(comment=comment)
     dismissed = set(reports.filter(outcome=Report.Outcome.DISMISSED).values_list("reporter_id", flat=True))
+    # Reporters who deleted their account since no longer count.
     joined = dict(
-        reports.filter(resolved_at__isnull=True)
+        reports.filter(resolved_at__isnull=True, reporter__isnull=False)
         .exclude(reporter_id__in=dismissed)
         .values_list("reporter_id", "reporter__date_joined")
     )
@@ -161,7 +162,7 @@ def _hide_if_reported_enough(comment: Comment) -> None:
                 % {"count": len(joined), "new": new_accounts},
             )
         return
-    if permissions.is_room_moderator(comment.author, comment.room):
+    if comment.author is not None and permissions.is_room_moderator(comment.author, comment.room):
         return
     if Comment.objects.filter(pk=comment.pk, state=Comment.State.VISIBLE).update(
         state=Comment.State.HIDDEN, hidden_reason=_("waiting for a moderator after several reports")

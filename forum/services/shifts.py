@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from forum import permissions, selectors
+from forum import former, permissions, selectors
 from forum.models import Notification, RoomModerator, ShiftNote, ShiftStart
 from forum.services.notifications import notify_about_room
 
@@ -70,5 +70,5 @@ def handover_note(room) -> str:
         + "."
     ]
     for note in selectors.shift_notes(room)[:3]:
-        lines.append(f"{note.author.display_name}: {note.body}")
+        lines.append(f"{former.name_of(note.author, as_moderator=True)}: {note.body}")
     return "\n".join(lines)[:500]

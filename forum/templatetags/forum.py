@@ -2,7 +2,7 @@ from django import template
 from django.conf import settings
 
 from consultation.site import site_name as _site_name
-from forum import links
+from forum import former, links
 from forum.languages import language_name as _language_name
 from forum.rendering import excerpt_of
 
@@ -13,6 +13,13 @@ register = template.Library()
 def excerpt(body_html: str, length: int = 160) -> str:
     """A stored body as a short plain-text excerpt (escaped again when printed)."""
     return excerpt_of(body_html, length)
+
+
+@register.filter
+def person_name(person, role: str = "") -> str:
+    """A person's display name, or "Former participant" ("Former moderator" with
+    role "moderator") once their account is deleted."""
+    return former.name_of(person, as_moderator=role == "moderator")
 
 
 @register.filter

@@ -6,10 +6,13 @@ writes take turns anyway)."""
 import threading
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from forum import services
+from forum.counts import recount_rooms
 from forum.models import Comment
+from forum.trees import check_trees
 from tests import factories
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
@@ -136,3 +139,31 @@ def test_one_form_s_token_sent_as_a_thread_and_a_reply_at_once_never_deadlocks(r
 
     assert [getattr(error, "code", type(error).__name__) for error in errors] == ["token_used_elsewhere"]
     assert Comment.objects.filter(author=author).count() == 1
+
+
+def test_an_account_deleted_while_others_reply_and_a_moderator_hides_keeps_trees_and_counts(room, moderator):
+    person = factories.make_user("Leaving Soon")
+    root = factories.make_comment(room, person, body="A thread that will lose its author.")
+    theirs = [root, *(factories.make_reply(root, person, body=f"More from them {n}") for n in range(3))]
+    others = [factories.make_user() for _ in range(8)]
+    jobs = [
+        lambda: services.delete_account(person, person=person, keep_texts=False),
+        # A double click: the second finds nobody left to delete.
+        lambda: services.delete_account(person, person=person, keep_texts=False),
+        lambda: services.hide_comment(moderator, comment=theirs[2], reason="Off-topic"),
+        *(
+            (lambda author=author, n=n: services.reply_to_comment(author, parent=theirs[n % 4], body=f"Reply {n}"))
+            for n, author in enumerate(others)
+        ),
+    ]
+
+    errors = run_at_once(jobs)
+
+    # Replying to, or hiding, a comment whose text is gone is refused; nothing else fails.
+    assert [error for error in errors if not isinstance(error, PermissionDenied | ValidationError)] == []
+    assert not type(person).objects.filter(pk=person.pk).exists()
+    assert check_trees().broken == []
+    before = tree_snapshot(root.tree_id)
+    Comment.objects.partial_rebuild(root.tree_id)
+    assert tree_snapshot(root.tree_id) == before
+    assert recount_rooms(repair=False) == []

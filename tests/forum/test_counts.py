@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from forum import services
 from forum.counts import recount_rooms
 from forum.models import Room
+from forum.trees import check_trees
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,21 @@ LINKS = " ".join(f"https://example.org/{n}" for n in range(6))
 
 STEPS = st.lists(
     st.tuples(
-        st.sampled_from(["post", "post_links", "reply", "edit", "edit_links", "delete", "hide", "restore", "approve"]),
+        st.sampled_from(
+            [
+                "post",
+                "post_links",
+                "reply",
+                "edit",
+                "edit_links",
+                "delete",
+                "hide",
+                "restore",
+                "approve",
+                "delete_account_keeping_texts",
+                "delete_account_removing_texts",
+            ]
+        ),
         st.integers(min_value=0, max_value=30),
         st.integers(min_value=0, max_value=2),
     ),
@@ -35,10 +50,14 @@ class _Rollback(Exception):
 def _act(step, comments, people, moderator, room):
     action, index, who = step
     target = comments[index % len(comments)] if comments else None
-    if action in {"post", "post_links"}:
+    if action.startswith("delete_account"):
+        person = people[who]
+        services.delete_account(person, person=person, keep_texts=action.endswith("keeping_texts"))
+        people[who] = factories.make_user()  # someone new takes their place in the next steps
+    elif action in {"post", "post_links"}:
         body = f"Thread {len(comments)}" + (f" {LINKS}" if action == "post_links" else "")
         comments.append(services.post_comment(people[who], room=room, body=body))
-    elif target is None:
+    elif target is None or (target.author_id is None and action in {"edit", "edit_links", "delete"}):
         return
     elif action == "reply":
         comments.append(services.reply_to_comment(people[who], parent=target, body=f"Reply {len(comments)}"))
@@ -53,12 +72,15 @@ def _act(step, comments, people, moderator, room):
         services.restore_comment(moderator, comment=target)
     elif action == "approve":
         services.approve_comment(moderator, comment=target)
-    target and target.refresh_from_db()
+    for comment in comments:
+        comment.refresh_from_db()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=STEPS)
-def test_counts_equal_a_recount_after_every_post_reply_edit_delete_hide_restore_and_approval(steps, consultation):
+def test_counts_equal_a_recount_after_every_post_reply_edit_delete_hide_restore_approval_and_account_deletion(
+    steps, consultation
+):
     try:
         with transaction.atomic():
             # New accounts' link-heavy comments are held: approvals have work.
@@ -73,6 +95,7 @@ def test_counts_equal_a_recount_after_every_post_reply_edit_delete_hide_restore_
                 except (PermissionDenied, ValidationError):
                     pass  # refused, as a person would be: the counts must still hold
                 assert recount_rooms([room], repair=False) == [], step
+                assert check_trees().broken == [], step
             raise _Rollback
     except _Rollback:
         pass
