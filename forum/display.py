@@ -14,6 +14,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from accounts.text import names_look_alike
 from forum import former, links, machine_translation, permissions
@@ -26,6 +27,9 @@ from forum.selectors.translations import (
     reader_language,
     translation_url,
 )
+
+
+HIDDEN_AFTER_REPORTS = gettext_lazy("waiting for a moderator after several reports")
 
 
 @dataclass(frozen=True)
@@ -342,7 +346,9 @@ def _card(
         edited_at=comment.edited_at if comment.is_visible else None,
         body_html=comment.body_html if readable and not removed else "",
         removed_body_html=comment.body_html if readable and removed else "",
-        hidden_reason=comment.hidden_reason if comment.is_hidden else "",
+        hidden_reason=(str(HIDDEN_AFTER_REPORTS) if comment.hidden_after_reports else comment.hidden_reason)
+        if comment.is_hidden
+        else "",
         held_reason=HeldReason.explain(comment.held_reason, drawing.room or comment.room)
         if comment.is_pending and readable
         else "",

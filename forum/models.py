@@ -395,6 +395,9 @@ class Comment(MPTTModel):
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.VISIBLE)
     hidden_reason = models.CharField(_("reason for hiding"), max_length=300, blank=True)
+    # Hidden by the site once enough people reported it (the reason is then
+    # written in the reader's language, not stored in one).
+    hidden_after_reports = models.BooleanField(default=False, editable=False)
     # Thread-wide flags live on the top-level comment.
     is_pinned = models.BooleanField(_("pinned to the top of the room"), default=False)
     is_locked = models.BooleanField(_("thread locked"), default=False)
@@ -596,8 +599,13 @@ class Notification(models.Model):
     # Every kind is about a comment, but the start of a shift, which is about a room.
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications")
     room = models.ForeignKey(Room, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    # A flag's note or a moderator's reason, shown with the notification.
+    # A flag's note or a moderator's reason, shown with the notification: people's words only.
     note = models.CharField(max_length=500, blank=True)
+    # What the site says of it, stored as a code and figures and written in the
+    # reader's language when shown (Notification.explanation): a report's
+    # reason, why a comment is held, the figures of an alert or a handover.
+    reason = models.CharField(max_length=24, blank=True)
+    figures = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     read_at = models.DateTimeField(null=True, blank=True)
     email = models.CharField(max_length=8, choices=Email.choices, default=Email.NONE)
@@ -616,6 +624,42 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} for {self.recipient_id} about comment {self.comment_id}"
+
+    # Reasons that are not a Report.Reason or a HeldReason.
+    REPORTS_ALERT = "reports_alert"
+    HANDOVER = "handover"
+
+    @property
+    def explanation(self) -> str:
+        """What the site says of this notification, in the active language."""
+        figures = self.figures or {}
+        if self.reason == self.REPORTS_ALERT:
+            return ngettext(
+                "%(count)d report (%(new)d from new accounts): not hidden, please look at it",
+                "%(count)d reports (%(new)d from new accounts): not hidden, please look at it",
+                figures.get("count", 0),
+            ) % {"count": figures.get("count", 0), "new": figures.get("new", 0)}
+        if self.reason == self.HANDOVER:
+            return (
+                ngettext("%(count)d open report", "%(count)d open reports", figures.get("reported", 0))
+                % {"count": figures.get("reported", 0)}
+                + ", "
+                + ngettext("%(count)d held comment", "%(count)d held comments", figures.get("held", 0))
+                % {"count": figures.get("held", 0)}
+                + ", "
+                + ngettext(
+                    "%(count)d comment nobody has answered for 48 hours",
+                    "%(count)d comments nobody has answered for 48 hours",
+                    figures.get("unanswered", 0),
+                )
+                % {"count": figures.get("unanswered", 0)}
+                + "."
+            )
+        if self.kind == self.Kind.HELD and self.reason and self.comment is not None:
+            return HeldReason.explain(self.reason, self.comment.room)
+        if self.kind == self.Kind.REPORT and self.reason in Report.Reason.values:
+            return str(Report.Reason(self.reason).label)
+        return ""
 
     def get_absolute_url(self):
         if self.comment_id is None:

@@ -9,7 +9,8 @@ stemmer, so Spanish stemming keeps working; documents are NFKC-normalised
 SQLite: an FTS5 table, `forum_comment_search` (rowid = the comment's id), whose
 unicode61 tokenizer folds case and removes diacritics, filled by triggers with
 NFKC-normalised text (`forum_nfkc`, a function forum.apps gives every SQLite
-connection); FTS5 also ranks (bm25).
+connection); FTS5 also ranks (bm25). The triggers are made after each migrate,
+not here: see forum.sqlite_search.
 """
 
 from django.conf import settings
@@ -83,36 +84,18 @@ def _postgresql_backwards(user_table: str) -> list[str]:
 
 
 def _sqlite(user_table: str) -> list[str]:
-    person = (
-        f"(SELECT forum_nfkc(display_name || ' ' || search_name || ' ' || organisation) "
-        f"FROM {user_table} WHERE id = {{row}}.author_id)"
-    )
-    insert = (
-        "INSERT INTO forum_comment_search(rowid, body, person) "
-        f"VALUES (NEW.id, forum_nfkc(NEW.body_source), {person.format(row='NEW')});"
-    )
+    # The triggers that fill it are made after every migrate (forum.sqlite_search).
     return [
         "CREATE VIRTUAL TABLE forum_comment_search USING fts5(body, person, "
         "tokenize = 'unicode61 remove_diacritics 2')",
-        f"CREATE TRIGGER forum_comment_search_insert AFTER INSERT ON forum_comment BEGIN {insert} END",
-        "CREATE TRIGGER forum_comment_search_update AFTER UPDATE OF body_source, author_id ON forum_comment "
-        f"BEGIN DELETE FROM forum_comment_search WHERE rowid = OLD.id; {insert} END",
-        "CREATE TRIGGER forum_comment_search_delete AFTER DELETE ON forum_comment "
-        "BEGIN DELETE FROM forum_comment_search WHERE rowid = OLD.id; END",
-        f"CREATE TRIGGER forum_author_search_update AFTER UPDATE OF display_name, search_name, organisation "
-        f"ON {user_table} BEGIN UPDATE forum_comment_search "
-        "SET person = forum_nfkc(NEW.display_name || ' ' || NEW.search_name || ' ' || NEW.organisation) "
-        "WHERE rowid IN (SELECT id FROM forum_comment WHERE author_id = NEW.id); END",
-        "INSERT INTO forum_comment_search(rowid, body, person) "
-        f"SELECT c.id, forum_nfkc(c.body_source), {person.format(row='c')} FROM forum_comment c",
     ]
 
 
 _SQLITE_BACKWARDS = [
-    "DROP TRIGGER forum_author_search_update",
-    "DROP TRIGGER forum_comment_search_delete",
-    "DROP TRIGGER forum_comment_search_update",
-    "DROP TRIGGER forum_comment_search_insert",
+    "DROP TRIGGER IF EXISTS forum_author_search_update",
+    "DROP TRIGGER IF EXISTS forum_comment_search_delete",
+    "DROP TRIGGER IF EXISTS forum_comment_search_update",
+    "DROP TRIGGER IF EXISTS forum_comment_search_insert",
     "DROP TABLE forum_comment_search",
 ]
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from forum import cache, counts, permissions, ratelimits
 from forum.models import (
@@ -117,17 +117,17 @@ def report_comment(reporter, *, comment: Comment, reason: str, note: str = "") -
             already_open = Report.objects.filter(comment=comment, resolved_at__isnull=True).exists()
             report = Report.objects.create(comment=comment, reporter=reporter, reason=reason, note=note)
             if not already_open:
-                _tell_moderators_on_duty(
-                    comment, report.get_reason_display() + (f": {report.note}" if report.note else ""), reporter
-                )
+                _tell_moderators_on_duty(comment, report.note, reporter, reason=report.reason)
             _hide_if_reported_enough(comment)
     except IntegrityError:
         raise ValidationError(ALREADY_REPORTED) from None
     return report
 
 
-def _tell_moderators_on_duty(comment: Comment, note: str, reporter=None) -> None:
-    notifications.notify_moderators_on_duty(comment, kind=Notification.Kind.REPORT, note=note, besides=reporter)
+def _tell_moderators_on_duty(comment: Comment, note: str, reporter=None, *, reason: str = "", figures=None) -> None:
+    notifications.notify_moderators_on_duty(
+        comment, kind=Notification.Kind.REPORT, note=note, besides=reporter, reason=reason, figures=figures
+    )
 
 
 def _hide_if_reported_enough(comment: Comment) -> None:
@@ -153,19 +153,13 @@ def _hide_if_reported_enough(comment: Comment) -> None:
     if len(joined) - new_accounts < threshold:
         if len(joined) == threshold:
             _tell_moderators_on_duty(
-                comment,
-                ngettext(
-                    "%(count)d report (%(new)d from new accounts): not hidden, please look at it",
-                    "%(count)d reports (%(new)d from new accounts): not hidden, please look at it",
-                    len(joined),
-                )
-                % {"count": len(joined), "new": new_accounts},
+                comment, "", reason=Notification.REPORTS_ALERT, figures={"count": len(joined), "new": new_accounts}
             )
         return
     if comment.author is not None and permissions.is_room_moderator(comment.author, comment.room):
         return
     if Comment.objects.filter(pk=comment.pk, state=Comment.State.VISIBLE).update(
-        state=Comment.State.HIDDEN, hidden_reason=_("waiting for a moderator after several reports")
+        state=Comment.State.HIDDEN, hidden_reason="", hidden_after_reports=True
     ):
         counts.change_room_counts(comment.room_id, comments=-1)
         _log(None, Action.AUTO_HIDE, room=comment.room, comment=comment, note=f"{len(joined)} reports")
@@ -209,7 +203,8 @@ def hide_comment(moderator, *, comment: Comment, reason: str) -> Comment:
         was_visible = comment.is_visible
         comment.state = Comment.State.HIDDEN
         comment.hidden_reason = reason
-        comment.save(update_fields=["state", "hidden_reason"])
+        comment.hidden_after_reports = False
+        comment.save(update_fields=["state", "hidden_reason", "hidden_after_reports"])
         if was_visible:
             counts.change_room_counts(comment.room_id, comments=-1)
         _resolve_reports(comment, moderator, Report.Outcome.HIDDEN)
@@ -237,7 +232,8 @@ def restore_comment(moderator, *, comment: Comment) -> Comment:
 def _show_again(comment: Comment) -> None:
     comment.state = Comment.State.VISIBLE
     comment.hidden_reason = ""
-    comment.save(update_fields=["state", "hidden_reason"])
+    comment.hidden_after_reports = False
+    comment.save(update_fields=["state", "hidden_reason", "hidden_after_reports"])
     counts.change_room_counts(comment.room_id, comments=1)
     refresh_citations_of(comment)
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from forum import permissions
-from forum.models import DEFAULT_EMAIL_DELIVERY, Comment, EmailPreference, Follow, HeldReason, Mention, Notification
+from forum.models import DEFAULT_EMAIL_DELIVERY, Comment, EmailPreference, Follow, Mention, Notification
 from forum.tasks import send_notification_emails
 
 Kind = Notification.Kind
@@ -62,12 +62,12 @@ def notify_mentions_added(comment: Comment, *, mentioned_ids: Iterable[int]) -> 
 
 
 def notify_moderators_on_duty(
-    comment: Comment, *, kind: str, note: str, besides=None, actor=None
+    comment: Comment, *, kind: str, note: str = "", besides=None, actor=None, reason: str = "", figures=None
 ) -> list[Notification]:
     """Tell the room's moderators on duty today (but `besides`, who caused it)."""
     moderator_ids = permissions.rota_today(comment.room).values_list("user_id", flat=True)
     recipients = {user_id: kind for user_id in moderator_ids if user_id != getattr(besides, "pk", None)}
-    return notify(recipients, comment=comment, note=note, actor=actor)
+    return notify(recipients, comment=comment, note=note, actor=actor, reason=reason, figures=figures)
 
 
 def notify_held(comment: Comment) -> list[Notification]:
@@ -75,22 +75,33 @@ def notify_held(comment: Comment) -> list[Notification]:
     return notify_moderators_on_duty(
         comment,
         kind=Kind.HELD,
-        note=HeldReason.explain(comment.held_reason, comment.room),
+        reason=comment.held_reason,
         besides=comment.author,
         actor=comment.author,
     )
 
 
-def notify_about_room(room, reasons: dict[int, str], *, note: str = "") -> list[Notification]:
+def notify_about_room(
+    room, reasons: dict[int, str], *, note: str = "", reason: str = "", figures=None
+) -> list[Notification]:
     """Notifications about a room rather than a comment (a shift starting), with email as each person prefers."""
-    return notify(reasons, room=room, note=note)
+    return notify(reasons, room=room, note=note, reason=reason, figures=figures)
 
 
 def notify(
-    reasons: dict[int, str], *, comment: Comment | None = None, room=None, actor=None, note: str = ""
+    reasons: dict[int, str],
+    *,
+    comment: Comment | None = None,
+    room=None,
+    actor=None,
+    note: str = "",
+    reason: str = "",
+    figures=None,
 ) -> list[Notification]:
     """Record one notification per person (user id → kind), with email as each
-    person prefers, and queue the email once the transaction commits."""
+    person prefers, and queue the email once the transaction commits. `note` is
+    people's words; what the site says goes as a `reason` code and `figures`,
+    written in each reader's language when shown (Notification.explanation)."""
     if not reasons:
         return []
     people = get_user_model().objects.filter(pk__in=reasons, is_active=True)
@@ -107,6 +118,8 @@ def notify(
             comment=comment,
             room=room,
             note=note,
+            reason=reason,
+            figures=figures or {},
             email=_email_state(
                 deliveries.get((user_id, kind), DEFAULT_EMAIL_DELIVERY[kind]), about_comment=comment is not None
             ),

@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from forum import former, permissions, selectors
 from forum.models import Notification, RoomModerator, ShiftNote, ShiftStart
@@ -48,27 +47,25 @@ def start_shifts() -> int:
         with transaction.atomic():
             _, created = ShiftStart.objects.get_or_create(assignment=line)
             if created:
-                notify_about_room(line.room, {line.user_id: Notification.Kind.SHIFT}, note=handover_note(line.room))
+                notify_about_room(
+                    line.room,
+                    {line.user_id: Notification.Kind.SHIFT},
+                    note=handover_note(line.room),
+                    reason=Notification.HANDOVER,
+                    figures=handover_figures(line.room),
+                )
                 told += 1
     return told
 
 
-def handover_note(room) -> str:
-    """What waits in the room, and the latest notes, in a few lines."""
+def handover_figures(room) -> dict:
+    """What waits in the room (Notification.explanation writes it in the reader's language)."""
     waiting = selectors.room_waiting(room, now=timezone.now())
-    lines = [
-        ngettext("%(count)d open report", "%(count)d open reports", waiting.reported) % {"count": waiting.reported}
-        + ", "
-        + ngettext("%(count)d held comment", "%(count)d held comments", waiting.held) % {"count": waiting.held}
-        + ", "
-        + ngettext(
-            "%(count)d comment nobody has answered for 48 hours",
-            "%(count)d comments nobody has answered for 48 hours",
-            waiting.unanswered,
-        )
-        % {"count": waiting.unanswered}
-        + "."
-    ]
-    for note in selectors.shift_notes(room)[:3]:
-        lines.append(f"{former.name_of(note.author, as_moderator=True)}: {note.body}")
-    return "\n".join(lines)[:500]
+    return {"reported": waiting.reported, "held": waiting.held, "unanswered": waiting.unanswered}
+
+
+def handover_note(room) -> str:
+    """The room's latest shift notes, in the words of those who wrote them."""
+    return "\n".join(
+        f"{former.name_of(note.author, as_moderator=True)}: {note.body}" for note in selectors.shift_notes(room)[:3]
+    )[:500]

@@ -422,7 +422,7 @@ def test_the_incoming_moderator_is_told_once_with_the_notes_and_what_waits(
 
     [told] = Notification.objects.filter(recipient=incoming, kind=Notification.Kind.SHIFT)
     assert told.room == room and told.comment is None
-    assert "1 open report, 0 held comments" in told.note
+    assert "1 open report, 0 held comments" in told.explanation
     assert "First Week Moderator: Legal aid thread needs an answer." in told.note
     [email] = [message for message in mailoutbox if message.to == [incoming.email]]
     assert f"Your moderation shift in {room.title} starts today" in email.subject

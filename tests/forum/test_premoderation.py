@@ -173,14 +173,12 @@ def test_a_held_comment_tells_only_the_moderators_until_it_is_approved(held_room
 
     held = factories.make_comment(held_room, participant, body="What do you think, @jean_dupont?")
 
-    assert set(Notification.objects.values_list("recipient", "kind", "comment", "note")) == {
-        (
-            moderator.pk,
-            Notification.Kind.HELD,
-            held.pk,
-            "The first 2 comments of people new to this consultation are checked first.",
-        ),
+    assert set(Notification.objects.values_list("recipient", "kind", "comment", "reason")) == {
+        (moderator.pk, Notification.Kind.HELD, held.pk, held.held_reason),
     }
+    assert Notification.objects.get(kind=Notification.Kind.HELD).explanation == (
+        "The first 2 comments of people new to this consultation are checked first."
+    )
     services.approve_comment(moderator, comment=held)
     assert set(
         Notification.objects.exclude(kind=Notification.Kind.HELD).values_list("recipient", "kind", "comment")

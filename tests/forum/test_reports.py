@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
@@ -173,6 +174,10 @@ def test_three_reports_from_different_people_hide_the_comment_until_a_moderator_
         room,
     )
     assert action.note == "3 reports"
+    # Written in each reader's language, not stored in one.
+    assert comment.hidden_after_reports and comment.hidden_reason == ""
+    french = client.get(room.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "en attente de l'équipe de modération après plusieurs signalements" in french.replace("&#x27;", "'")
 
 
 def test_the_threshold_is_a_setting_of_the_consultation(consultation, room, comment):
@@ -282,7 +287,8 @@ def test_the_moderators_on_duty_are_told_of_a_reported_comment_in_the_app(
     told = Notification.objects.filter(kind=Notification.Kind.REPORT)
     assert sorted(told.values_list("recipient__display_name", flat=True)) == ["Maria Moderator", "Second Moderator"]
     assert set(told.values_list("comment_id", flat=True)) == {comment.pk}
-    assert set(told.values_list("note", flat=True)) == {"Abusive or hateful: Rude too"}
+    assert set(told.values_list("note", "reason")) == {("Rude too", Report.Reason.ABUSIVE)}
+    assert {n.explanation for n in told} == {"Abusive or hateful"}
     client.force_login(moderator)
     assert f"A comment was reported in {room.title}" in client.get(reverse("forum:notifications")).content.decode()
 
@@ -381,9 +387,21 @@ def test_reports_from_new_accounts_alert_the_moderators_instead_of_hiding(room, 
     comment.refresh_from_db()
     assert comment.is_visible
     told = Notification.objects.filter(recipient=moderator, kind=Notification.Kind.REPORT)
-    assert [note for note in told.values_list("note", flat=True) if "new accounts" in note] == [
+    assert [n.explanation for n in told if "new accounts" in n.explanation] == [
         "3 reports (3 from new accounts): not hidden, please look at it"
     ]
+
+
+def test_what_the_site_says_of_a_report_is_written_in_each_readers_language(room, comment, moderator, settings):
+    settings.FORUM_REPORT_COUNTS_AFTER_HOURS = 24
+    for n in range(3):
+        report_by(factories.make_user(f"New Account {n}"), comment, reason=Report.Reason.SPAM)
+    first, alert = Notification.objects.filter(recipient=moderator, kind=Notification.Kind.REPORT).order_by("pk")
+    with translation.override("fr"):
+        assert first.explanation == "Spam ou publicité"
+        assert "3 signalements (dont 3 provenant de nouveaux comptes)" in alert.explanation
+    with translation.override("en"):
+        assert first.explanation == "Spam or advertising"
 
 
 def test_the_same_people_reporting_again_after_a_dismissal_do_not_hide_it_again(room, comment, moderator):
