@@ -329,6 +329,8 @@ FORUM_RATE_LIMITS = {
     "post": [(5, 60), (60, 3600)],
     "edit": [(10, 60), (60, 3600)],
     "report": [(10, 600), (30, 86400)],
+    # Giving and withdrawing both count: enough to read a page and endorse as one goes.
+    "endorse": [(30, 60), (300, 3600)],
 }
 # Each can be set from the environment as "times/seconds,…", e.g.
 # FORUM_RATE_LIMIT_POST="5/60,60/3600"; an empty value turns that limit off.

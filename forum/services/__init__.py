@@ -12,6 +12,7 @@ from forum.services.comments import (
     reply_to_comment,
     rerender_comments,
 )
+from forum.services.endorsements import EndorsementState, set_endorsement
 from forum.services.follows import follow_room, follow_thread, unfollow_room, unfollow_thread
 from forum.services.moderation import (
     approve_comment,
@@ -47,6 +48,8 @@ __all__ = [
     "delete_comment",
     "dismiss_reports",
     "edit_comment",
+    "EndorsementState",
+    "set_endorsement",
     "flag_comment",
     "follow_renamed_person",
     "follow_room",
