@@ -1,5 +1,6 @@
-"""A room's stored counts always equal what its comments say, whatever happens
-to them; `manage.py recount` finds and repairs counts that drifted."""
+"""A room's stored counts, and each comment's own (endorsements, a thread's
+latest activity), always equal what the rows say, whatever happens to them;
+`manage.py recount` finds and repairs counts that drifted."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +20,21 @@ LINKS = " ".join(f"https://example.org/{n}" for n in range(6))
 
 STEPS = st.lists(
     st.tuples(
-        st.sampled_from(["post", "post_links", "reply", "edit", "edit_links", "delete", "hide", "restore", "approve"]),
+        st.sampled_from(
+            [
+                "post",
+                "post_links",
+                "reply",
+                "edit",
+                "edit_links",
+                "delete",
+                "hide",
+                "restore",
+                "approve",
+                "endorse",
+                "withdraw",
+            ]
+        ),
         st.integers(min_value=0, max_value=30),
         st.integers(min_value=0, max_value=2),
     ),
@@ -53,12 +68,17 @@ def _act(step, comments, people, moderator, room):
         services.restore_comment(moderator, comment=target)
     elif action == "approve":
         services.approve_comment(moderator, comment=target)
+    elif action in {"endorse", "withdraw"}:
+        kind = ["agree", "useful"][index % 2]
+        services.set_endorsement(people[who], comment=target, kind=kind, endorsed=action == "endorse")
     target and target.refresh_from_db()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=STEPS)
-def test_counts_equal_a_recount_after_every_post_reply_edit_delete_hide_restore_and_approval(steps, consultation):
+def test_counts_equal_a_recount_after_every_post_reply_edit_delete_hide_restore_approval_and_endorsement(
+    steps, consultation
+):
     try:
         with transaction.atomic():
             # New accounts' link-heavy comments are held: approvals have work.

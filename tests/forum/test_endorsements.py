@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from forum import ratelimits, services
+from forum import exports, ratelimits, services
 from forum.counts import recount_rooms
 from forum.models import Comment, Endorsement, Room, Suspension
 from tests import factories
@@ -306,3 +306,42 @@ def test_a_thread_page_marks_the_viewers_endorsements(client, room, participant,
 
     assert html.count('aria-pressed="true"') == 1
     assert 'aria-pressed="true">Useful' in article(html, reply)
+
+
+# --- Exports and statistics ---------------------------------------------
+
+
+def test_exports_count_each_kind_per_comment(room, participant, other_participant):
+    comment = factories.make_comment(room, participant)
+    reply = factories.make_reply(comment, other_participant)
+    services.set_endorsement(other_participant, comment=comment, kind="agree", endorsed=True)
+    services.set_endorsement(participant, comment=reply, kind="useful", endorsed=True)
+
+    by_id = {row["id"]: row for row in exports.rows([room])}
+
+    assert (by_id[comment.pk]["agree_count"], by_id[comment.pk]["useful_count"]) == (1, 0)
+    assert (by_id[reply.pk]["agree_count"], by_id[reply.pk]["useful_count"]) == (0, 1)
+
+
+def test_the_summary_counts_endorsements_and_lists_the_most_endorsed_as_their_authors_allow(
+    client, room, moderator, participant, other_participant
+):
+    by_name = factories.make_comment(room, participant, body="Paralegals reach villages.")
+    shy = factories.make_user("Quiet Person", quoting_consent="anonymous")
+    anonymous = factories.make_comment(room, shy, body="Mobile courts help.")
+    private = factories.make_user("Private Person", quoting_consent="not_at_all")
+    unquoted = factories.make_comment(room, private, body="Do not quote this.")
+    for comment in (by_name, anonymous, unquoted):
+        services.set_endorsement(other_participant, comment=comment, kind="agree", endorsed=True)
+    services.set_endorsement(other_participant, comment=by_name, kind="useful", endorsed=True)
+    client.force_login(moderator)
+
+    html = client.get(reverse("forum:room-summary", args=[room.consultation.slug, room.slug])).content.decode()
+
+    section = html.split('id="endorsed-heading"')[1].split("</section>")[0]
+    assert "“I agree” 3, “Useful” 1." in section
+    assert section.index("Paralegals reach villages.") < section.index("Mobile courts help.")
+    assert "Amina Diallo" in section
+    assert "Quiet Person" not in section and "Private Person" not in section
+    assert "Do not quote this." not in section
+    assert "A comment whose author asked not to be quoted" in section
