@@ -5,11 +5,13 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
+from django.db.models import F
 
 from accounts.models import User
 from forum import services
 from forum.management.commands.seed_demo import CONSULTATION, DEMO_PASSWORD
-from forum.models import Comment, Consultation, GuidingQuestion, Room, RoomModerator
+from forum.counts import recount_rooms
+from forum.models import Comment, Consultation, Endorsement, GuidingQuestion, Room, RoomModerator
 from forum.permissions import has_confirmed_email, is_room_moderator
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +235,12 @@ def test_running_it_weeks_later_moves_only_the_dates_around_today():
     assert consultation.opens_on == original_opening
     for room in demo_rooms():
         assert any(is_room_moderator(assignment.user, room) for assignment in room.moderator_assignments.all())
+
+
+def test_the_demo_comments_carry_endorsements_from_other_participants():
+    seed_demo()
+
+    endorsed = Comment.objects.filter(room__consultation__slug=CONSULTATION["slug"]).exclude(agree_count=0, useful_count=0)
+    assert endorsed.count() >= 10
+    assert not Endorsement.objects.filter(person=F("comment__author")).exists()
+    assert recount_rooms(repair=False) == []
