@@ -17,6 +17,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from accounts.text import names_look_alike
 from forum import links, permissions
@@ -67,6 +68,15 @@ class EndorsementCount:
     label: str
     count: int
     given: bool = False
+
+    @property
+    def name(self) -> str:
+        """What a screen reader says for its button: "I agree, 3"."""
+        return endorsement_name(self.label, self.count)
+
+
+def endorsement_name(label: str, count: int) -> str:
+    return _("%(kind)s, %(count)s") % {"kind": label, "count": count}
 
 
 @dataclass(frozen=True)

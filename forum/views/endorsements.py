@@ -9,7 +9,8 @@ from django.shortcuts import redirect
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from forum import selectors, services
+from forum import display, selectors, services
+from forum.models import Endorsement
 from forum.ratelimits import RateLimited
 
 
@@ -55,5 +56,13 @@ def endorse_comment(request, comment_id):
         messages.error(request, message)
         return redirect(selectors.comment_location(comment))
     if _wants_json(request):
-        return JsonResponse({"kind": state.kind, "endorsed": state.endorsed, "count": state.count})
+        label = Endorsement.Kind(state.kind).label
+        return JsonResponse(
+            {
+                "kind": state.kind,
+                "endorsed": state.endorsed,
+                "count": state.count,
+                "name": display.endorsement_name(label, state.count),
+            }
+        )
     return redirect(selectors.comment_location(comment))

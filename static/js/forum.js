@@ -117,6 +117,7 @@
         if (status) status.textContent = "";
         button.setAttribute("aria-pressed", answer.data.endorsed ? "true" : "false");
         button.querySelector(".endorse__count").textContent = answer.data.count;
+        button.setAttribute("aria-label", answer.data.name);
         choice.value = answer.data.endorsed ? "off" : "on";
       })
       .catch(function () { form.submit(); });

@@ -52,6 +52,9 @@ def world(transactional_db):
     factories.make_reply(deleted, participant, body="Noted.")
     services.delete_comment(author, comment=deleted)
     services.report_comment(participant, comment=Comment.objects.get(body_source="Please keep it civil."), reason="other")
+    # Endorsement buttons in both states, and counts for anonymous readers.
+    services.set_endorsement(participant, comment=root, kind="agree", endorsed=True)
+    services.set_endorsement(author, comment=root, kind="useful", endorsed=True)
     return {"room": room, "moderator": moderator, "participant": participant, "author": author, "root": root}
 
 
@@ -61,6 +64,7 @@ def test_public_pages_have_no_wcag_violations(live_server, world, page, screensh
         ("home", "/"),
         ("consultation", room.consultation.get_absolute_url()),
         ("room, anonymous, with hidden and deleted comments", room.get_absolute_url()),
+        ("room, anonymous, most endorsed first", room.get_absolute_url() + "?order=endorsed"),
         ("profile", world["participant"].get_absolute_url()),
         ("log-in", reverse("account_login")),
         ("sign-up", reverse("account_signup")),

@@ -147,7 +147,7 @@ def test_parameter_values_the_page_ignores_fill_no_cache(client, room, participa
 @pytest.mark.django_db(transaction=True)
 def test_an_endorsement_shows_its_count_at_once(client, room, participant, other_participant):
     comment = factories.make_comment(room, participant, body="Worth reading.")
-    count = 'I agree<span class="visually-hidden">,</span> <span class="endorse__count">{}</span>'
+    count = 'aria-label="I agree, {} (log in to endorse)"'
     assert count.format(0) in get(client, room).content.decode()
     services.set_endorsement(other_participant, comment=comment, kind="agree", endorsed=True)
     response = get(client, room)
