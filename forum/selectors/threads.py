@@ -134,7 +134,9 @@ def _ranked_roots(room: Room, order: str, cursor: Cursor | None, *, viewer=None)
         .annotate(order_figure=FIGURES[order])
         .select_related("author")
     )
-    # A row comparison, (pinned, figure, id) < (…), which PostgreSQL reads from the index.
+    # A row comparison, (pinned, figure, id) < (…), which PostgreSQL reads from the
+    # index. Django's tuple lookups (made for composite keys, not yet public API)
+    # write it; on SQLite they write the equivalent ORs.
     key = Tuple(F("is_pinned"), F("order_figure"), F("pk"))
     backwards = cursor is not None and not cursor.after
     if cursor is not None:
