@@ -171,9 +171,7 @@ def test_without_javascript_the_form_endorses_and_comes_back_to_the_comment(
     assert response.status_code == 302
     assert response.url.endswith(f"#comment-{comment.pk}")
     html = article(client.get(response.url).content.decode(), comment)
-    assert re.search(
-        r'aria-pressed="true" aria-label="I agree, 1">I agree <span class="endorse__count">1</span>', html
-    )
+    assert re.search(r'aria-pressed="true" aria-label="I agree, 1">I agree <span class="endorse__count">1</span>', html)
     assert 'name="endorse" value="off"' in html
 
     client.post(endorse_url(comment), {"kind": "agree", "endorse": "off"})
@@ -213,6 +211,20 @@ def test_a_rate_limited_endorsement_answers_429_with_when_to_retry(
     assert response.status_code == 429
     assert int(response["Retry-After"]) >= 1
     assert "faster than we allow" in response.json()["error"]
+
+
+def test_without_javascript_a_rate_limited_endorsement_comes_back_to_the_comment_saying_why(
+    client, room, participant, other_participant, settings
+):
+    settings.FORUM_RATE_LIMITS = {"endorse": [(1, 60)]}
+    comment = factories.make_comment(room, participant)
+    client.force_login(other_participant)
+    client.post(endorse_url(comment), {"kind": "agree"})
+
+    response = client.post(endorse_url(comment), {"kind": "useful"}, follow=True)
+
+    assert "You are endorsing faster than we allow." in response.content.decode()
+    assert counts_of(comment) == (1, 0)
 
 
 def test_a_held_comment_of_someone_else_is_not_found(client, room, participant, other_participant):

@@ -240,7 +240,9 @@ def test_running_it_weeks_later_moves_only_the_dates_around_today():
 def test_the_demo_comments_carry_endorsements_from_other_participants():
     seed_demo()
 
-    endorsed = Comment.objects.filter(room__consultation__slug=CONSULTATION["slug"]).exclude(agree_count=0, useful_count=0)
+    endorsed = Comment.objects.filter(room__consultation__slug=CONSULTATION["slug"]).exclude(
+        agree_count=0, useful_count=0
+    )
     assert endorsed.count() >= 10
     assert not Endorsement.objects.filter(person=F("comment__author")).exists()
     assert recount_rooms(repair=False) == []
