@@ -4,8 +4,8 @@ Builds a room of 10,000 comments in 500 threads (replies nested up to level 8)
 in a throwaway database of its own, then measures through Django's test client:
 queries and server time for the room's first and last page (anonymous and
 signed in) in every order (oldest, newest, latest activity, most replies, most
-endorsed; with about 15,000 endorsements), the plan PostgreSQL picks for each
-order's last page, permalink resolution for a deep reply, and the time to add
+endorsed; with about 15,000 endorsements), the plan and database time of each
+order's first and last page of threads on PostgreSQL, permalink resolution for a deep reply, and the time to add
 a reply through forum.services.reply_to_comment.
 
     python benchmarks/room_page.py [--threads 500] [--comments 10000] [--repeat 30]
@@ -628,28 +628,35 @@ def last_page_urls(room, last_page):
     return urls
 
 
-def explain_last_pages(client, urls):
-    """The plan PostgreSQL picks for the query reading each order's last page of
-    threads: the index it reads, and that no OFFSET is asked for."""
+def explain_pages(client, pages):
+    """For each order, the query reading its first and its last page of threads as
+    PostgreSQL runs it (EXPLAIN ANALYZE): the index the plan reads, and the
+    database's own time, which the machine's load disturbs less than a page's.
+    Stops if any query of those pages asks for an OFFSET."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     plans = {}
-    for order, url in urls.items():
-        with CaptureQueriesContext(connection) as captured:
-            client.get(url)
-        sqls = [query["sql"] for query in captured.captured_queries]
-        if any(" OFFSET " in sql.upper() for sql in sqls):
-            raise SystemExit(f"The {order} order's last page asks for an OFFSET.")
-        roots = next(sql for sql in sqls if '"level" = 0' in sql and "ORDER BY" in sql)
-        if connection.vendor != "postgresql":
-            plans[order] = "(plans are read on PostgreSQL only)"
-            continue
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN " + roots)
-            plan = [row[0] for row in cursor.fetchall()]
-        used = sorted(set(re.findall(r"(?:Index|Index Only|Bitmap Index) Scan (?:Backward )?using (\w+)", "\n".join(plan))))
-        plans[order] = ", ".join(used) or "no index: " + plan[0]
+    for order, urls in pages.items():
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as captured:
+                client.get(url)
+            sqls = [query["sql"] for query in captured.captured_queries]
+            if any(" OFFSET " in sql.upper() for sql in sqls):
+                raise SystemExit(f"The {order} order's page {url} asks for an OFFSET.")
+            roots = next(sql for sql in sqls if '"level" = 0' in sql and "ORDER BY" in sql)
+            if connection.vendor != "postgresql":
+                found.append(("(plans are read on PostgreSQL only)", ""))
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN ANALYZE " + roots)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            used = sorted(set(re.findall(r"Index (?:Only )?Scan (?:Backward )?using (\w+)", plan)))
+            took = re.search(r"Execution Time: ([0-9.]+) ms", plan)
+            found.append((", ".join(used) or "no index", f"{took.group(1)} ms" if took else ""))
+        (first_index, first_time), (last_index, last_time) = found
+        plans[order] = f"first {first_time} ({first_index}); last {last_time} ({last_index})"
     return plans
 
 
@@ -690,7 +697,9 @@ def run(args):
             raise SystemExit(f"The {order} order's last page is not a last page.")
         if 'rel="next"' in by_order[(order, "anonymous", "last")]["html"]:
             raise SystemExit(f"The {order} order's last page links to a next one.")
-    plans = explain_last_pages(signed_in, last_urls)
+    plans = explain_pages(
+        signed_in, {order: (room_url if order == "oldest" else f"{room_url}?order={order}", last_urls[order]) for order in ORDERS}
+    )
     last_root = Comment.objects.get(room=room, thread_number=args.threads)
     if f'id="comment-{last_root.pk}"' not in results[("anonymous", "last")]["html"]:
         raise SystemExit("The last page does not show the last thread.")
@@ -768,7 +777,7 @@ def run(args):
     print_table(rows)
     print()
     for order, plan in plans.items():
-        print(f"Last page of threads, {order}: {plan}")
+        print(f"Threads query (EXPLAIN ANALYZE, signed in), {order}: {plan}")
     print(f"Permalink {permalink} -> {permalink_target}")
     print_misses(rows)
 
