@@ -26,6 +26,7 @@ from forum.models import (
 )
 from forum.selectors.orders import FIGURES, NEWEST, OLDEST, Cursor, cursor_at, is_cursor_order
 
+
 @dataclass(frozen=True)
 class CommentsPage:
     """One page of comments in tree order, with what drawing them needs
@@ -186,7 +187,7 @@ def room_threads_page(
     sees their own comments that await moderation."""
     order = NEWEST if newest_first else order
     num_pages = room_page_count(room)
-    links = {}
+    neighbours = {}
     if is_cursor_order(order):
         roots, more = _ranked_roots(room, order, cursor, viewer=viewer)
         number = cursor.number if cursor else 1
@@ -194,7 +195,7 @@ def room_threads_page(
             raise Http404
         if cursor is not None and not cursor.after and not more:
             number = 1  # went back as far as the start
-        links = _neighbour_cursors(roots, number, more=more, came_back=cursor is not None and not cursor.after)
+        neighbours = _neighbour_cursors(roots, number, more=more, came_back=cursor is not None and not cursor.after)
     else:
         if not 1 <= number <= num_pages:
             raise Http404
@@ -228,7 +229,7 @@ def room_threads_page(
         backlinks=backlinks_of(comments),
         continued_thread_ids=frozenset(continued),
         order=order,
-        **links,
+        **neighbours,
     )
 
 
