@@ -1,10 +1,12 @@
 """A room's threads in every order: oldest, newest, latest activity, most
 replies, most endorsed. Each pages by index (no OFFSET), whole and once."""
 
+import importlib
 import re
 from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
@@ -178,3 +180,19 @@ def test_a_cursor_page_is_cached_under_its_canonical_query():
     when = timezone.now().replace(microsecond=123456)
     token = Cursor(number=2, after=False, pinned=True, figure=when, pk=5).encode()
     assert Cursor.decode(token, "activity").figure == when
+
+
+def test_the_migration_sets_each_threads_latest_activity_from_its_visible_replies(room, participant, moderator):
+    migration = importlib.import_module("forum.migrations.0017_endorsements_and_thread_orders")
+    quiet, busy = factories.make_comment(room, participant), factories.make_comment(room, participant)
+    reply = factories.make_reply(busy, participant)
+    hidden = factories.make_reply(busy, participant)
+    services.hide_comment(moderator, comment=hidden, reason="Off-topic")
+    Comment.objects.filter(pk=hidden.pk).update(created_at=timezone.now() + timedelta(hours=1))
+    Comment.objects.filter(level=0).update(thread_activity_at=timezone.now() - timedelta(days=9))
+
+    migration.backfill_thread_activity(django_apps, None)
+
+    quiet.refresh_from_db(), busy.refresh_from_db(), reply.refresh_from_db()
+    assert quiet.thread_activity_at == quiet.created_at
+    assert busy.thread_activity_at == reply.created_at
