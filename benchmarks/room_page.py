@@ -3,8 +3,10 @@
 Builds a room of 10,000 comments in 500 threads (replies nested up to level 8)
 in a throwaway database of its own, then measures through Django's test client:
 queries and server time for the room's first and last page (anonymous and
-signed in), permalink resolution for a deep reply, and the time to add a reply
-through forum.services.reply_to_comment.
+signed in) in every order (oldest, newest, latest activity, most replies, most
+endorsed; with about 15,000 endorsements), the plan and database time of each
+order's first and last page of threads on PostgreSQL, permalink resolution for a deep reply, and the time to add
+a reply through forum.services.reply_to_comment.
 
     python benchmarks/room_page.py [--threads 500] [--comments 10000] [--repeat 30]
 
@@ -51,6 +53,11 @@ def parse_args(argv=None):
     parser.add_argument("--max-depth", type=int, default=8, help="deepest reply level (default 8)")
     parser.add_argument("--seed", type=int, default=20240601, help="seed for the room's shape")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    parser.add_argument(
+        "--database",
+        default=BENCH_DATABASE_NAME,
+        help=f"name of the throwaway PostgreSQL database (default {BENCH_DATABASE_NAME}); dropped first",
+    )
     parser.add_argument(
         "--profile", action="store_true", help="also profile the last page, signed in, and print where the time goes"
     )
@@ -304,6 +311,24 @@ def build_people(room, count):
     )
     viewer = person(count, "Visiting Reader")
     return authors, viewer
+
+
+def add_endorsements(rng, room, people):
+    """About one and a half endorsements per comment, more on roots, the reader's
+    own among them; then the recount sets every denormalised figure (endorsement
+    counts, each thread's latest activity) from the rows, as `manage.py recount` would."""
+    from forum.counts import recount_rooms
+    from forum.models import Comment, Endorsement
+
+    rows = []
+    for pk, author_id, level in Comment.objects.filter(room=room, state="visible").values_list(
+        "pk", "author_id", "level"
+    ):
+        for person in rng.sample(people, rng.randint(0, 8 if level == 0 else 3)):
+            if person.pk != author_id:
+                rows.append(Endorsement(person=person, comment_id=pk, kind=rng.choice(Endorsement.Kind.values)))
+    Endorsement.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    recount_rooms([room])
 
 
 def build_room():
@@ -622,6 +647,7 @@ def build_benchmark_room(args, rng):
             comment_count=visible,
             last_activity_at=comments.aggregate(last=Max("created_at"))["last"],
         )
+    add_endorsements(rng, room, [*authors, viewer])
     build_seconds = time.perf_counter() - started
     room.refresh_from_db()
     # Planner statistics for the freshly loaded rows, as autovacuum would gather them.
@@ -643,6 +669,66 @@ def build_benchmark_room(args, rng):
         flush=True,
     )
     return room, authors, viewer, shape
+
+
+ORDERS = ("oldest", "newest", "activity", "replies", "endorsed")
+
+
+def last_page_urls(room, last_page):
+    """Each order's last page, as its links reach it: by number, or by the cursor
+    the page before it links to (the key of that page's last thread)."""
+    from django.conf import settings
+
+    from forum.models import Comment
+    from forum.selectors.orders import FIGURES, Cursor
+
+    per_page = settings.FORUM_THREADS_PER_PAGE
+    room_url = room.get_absolute_url()
+    urls = {"oldest": f"{room_url}?page={last_page}", "newest": f"{room_url}?order=newest&page={last_page}"}
+    for order, figure in FIGURES.items():
+        keys = list(
+            Comment.objects.filter(room=room, level=0)
+            .shown_in_threads()
+            .annotate(order_figure=figure)
+            .order_by("-is_pinned", "-order_figure", "-pk")
+            .values_list("is_pinned", "order_figure", "pk")
+        )
+        pinned, value, pk = keys[(len(keys) - 1) // per_page * per_page - 1]
+        cursor = Cursor(number=last_page, after=True, pinned=pinned, figure=value, pk=pk).encode()
+        urls[order] = f"{room_url}?order={order}&cursor={cursor}"
+    return urls
+
+
+def explain_pages(client, pages):
+    """For each order, the query reading its first and its last page of threads as
+    PostgreSQL runs it (EXPLAIN ANALYZE): the index the plan reads, and the
+    database's own time, which the machine's load disturbs less than a page's.
+    Stops if any query of those pages asks for an OFFSET."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plans = {}
+    for order, urls in pages.items():
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as captured:
+                client.get(url)
+            sqls = [query["sql"] for query in captured.captured_queries]
+            if any(" OFFSET " in sql.upper() for sql in sqls):
+                raise SystemExit(f"The {order} order's page {url} asks for an OFFSET.")
+            roots = next(sql for sql in sqls if '"level" = 0' in sql and "ORDER BY" in sql)
+            if connection.vendor != "postgresql":
+                found.append(("(plans are read on PostgreSQL only)", ""))
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN ANALYZE " + roots)
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            used = sorted(set(re.findall(r"Index (?:Only )?Scan (?:Backward )?using (\w+)", plan)))
+            took = re.search(r"Execution Time: ([0-9.]+) ms", plan)
+            found.append((", ".join(used) or "no index", f"{took.group(1)} ms" if took else ""))
+        (first_index, first_time), (last_index, last_time) = found
+        plans[order] = f"first {first_time} ({first_index}); last {last_time} ({last_index})"
+    return plans
 
 
 def run(args):
@@ -667,6 +753,25 @@ def run(args):
         for label, url in (("first", first_url), ("last", last_url)):
             print(f"Measuring the {label} page ({url}), {who}: {args.repeat} requests...", flush=True)
             results[(who, label)] = measure_page(client, url, args.repeat)
+    last_urls = last_page_urls(room, last_page)
+    by_order = {}
+    for order in ORDERS:
+        first = room_url if order == "oldest" else f"{room_url}?order={order}"
+        for who, client in (("anonymous", anonymous), ("signed in", signed_in)):
+            for label, url in (("first", first), ("last", last_urls[order])):
+                if order == "oldest":
+                    by_order[(order, who, label)] = results[(who, label)]
+                    continue
+                print(f"Measuring the {order} order's {label} page, {who}: {args.repeat} requests...", flush=True)
+                by_order[(order, who, label)] = measure_page(client, url, args.repeat)
+        if 'rel="prev"' not in by_order[(order, "anonymous", "last")]["html"]:
+            raise SystemExit(f"The {order} order's last page is not a last page.")
+        if 'rel="next"' in by_order[(order, "anonymous", "last")]["html"]:
+            raise SystemExit(f"The {order} order's last page links to a next one.")
+    plans = explain_pages(
+        signed_in,
+        {order: (room_url if order == "oldest" else f"{room_url}?order={order}", last_urls[order]) for order in ORDERS},
+    )
     last_root = Comment.objects.get(room=room, thread_number=args.threads)
     if f'id="comment-{last_root.pk}"' not in results[("anonymous", "last")]["html"]:
         raise SystemExit("The last page does not show the last thread.")
@@ -743,8 +848,26 @@ def run(args):
         ),
         ("Reply: p95", f"{p95(reply_samples):.1f} ms", "", ""),
     ]
+    rows.append(("Every order, first and last page (queries, median, p95)", "", "", ""))
+    for order in ORDERS:
+        for who in ("anonymous", "signed in"):
+            limit = ANONYMOUS_QUERIES if who == "anonymous" else SIGNED_IN_QUERIES
+            first, last = by_order[(order, who, "first")], by_order[(order, who, "last")]
+            same = first["queries"] == last["queries"]
+            worst = max(median(first["samples"]), median(last["samples"]))
+            rows.append(
+                (
+                    f"  {order}, {who}",
+                    f"first {first['queries']} q {median(first['samples']):.1f} ms (p95 {p95(first['samples']):.1f}); "
+                    f"last {last['queries']} q {median(last['samples']):.1f} ms (p95 {p95(last['samples']):.1f})",
+                    f"same queries, <= {limit}, <= {PAGE_MEDIAN_MS:.0f} ms",
+                    verdict(0 if same and last["queries"] <= limit else 1, 0) if worst <= PAGE_MEDIAN_MS else "MISS",
+                )
+            )
     print_table(rows)
     print()
+    for order, plan in plans.items():
+        print(f"Threads query (EXPLAIN ANALYZE, signed in), {order}: {plan}")
     print(f"Permalink {permalink} -> {permalink_target}")
     print_misses(rows)
 
@@ -755,7 +878,7 @@ def main(argv=None):
 
     from benchmarks.harness import throwaway_database
 
-    with throwaway_database(BENCH_DATABASE_NAME, keep=args.keep):
+    with throwaway_database(args.database, keep=args.keep):
         run(args)
     return 0
 

@@ -372,6 +372,8 @@ FORUM_RATE_LIMITS = {
     "translate": [(30, 600), (200, 86400)],
     # Rendering a preview costs what rendering a post does, but writes nothing.
     "preview": [(20, 60), (200, 3600)],
+    # Giving and withdrawing both count: enough to read a page and endorse as one goes.
+    "endorse": [(30, 60), (300, 3600)],
 }
 # Each can be set from the environment as "times/seconds,…", e.g.
 # FORUM_RATE_LIMIT_POST="5/60,60/3600"; an empty value turns that limit off.

@@ -4,15 +4,24 @@ place that changes them, and the recount that checks them against the rows.
 - `comment_count`: the room's visible comments.
 - `thread_count`: threads ever started (top-level comments in any state); new
   threads are numbered from it, so it equals the highest thread number.
+
+And each comment's own:
+
+- `agree_count`, `useful_count`: its Endorsement rows of each kind.
+- `thread_activity_at` (top-level comments): when the thread's newest visible
+  reply was posted, or the thread itself when it has none.
 """
 
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from forum.models import Comment, Room
+from forum.models import Comment, Endorsement, Room
 
 
 def change_room_counts(room_id: int, *, comments: int = 0, threads: int = 0) -> None:
@@ -27,6 +36,41 @@ def change_room_counts(room_id: int, *, comments: int = 0, threads: int = 0) -> 
         changes["thread_count"] = F("thread_count") + threads
     if changes:
         Room.objects.filter(pk=room_id).update(**changes)
+
+
+def change_endorsement_count(comment_id: int, kind: str, *, by: int) -> None:
+    """Add `by` (1 or -1) to a comment's count of one kind of endorsement, in one
+    UPDATE that never goes below zero; called in the transaction that adds or
+    removes the Endorsement row, so both commit together."""
+    field = f"{kind}_count"
+    comments = Comment.objects.filter(pk=comment_id)
+    if by < 0:
+        comments = comments.filter(**{f"{field}__gte": -by})
+    comments.update(**{field: F(field) + by})
+
+
+def thread_activity_changed(comment: Comment, *, shown: bool) -> None:
+    """A comment of a thread was shown (posted visible, approved, restored) or
+    stopped being shown: move the thread's latest activity. Showing only ever
+    moves it later (GREATEST, safe beside concurrent replies); a comment no
+    longer shown may have been the newest, so the thread's figure is read again."""
+    roots = Comment.objects.filter(tree_id=comment.tree_id, level=0)
+    if shown:
+        roots.update(thread_activity_at=Greatest(F("thread_activity_at"), comment.created_at))
+    else:
+        roots.update(thread_activity_at=_thread_activity())
+
+
+def _thread_activity():
+    """The expression for a root's latest activity, as counted from its thread's rows."""
+    newest_reply = (
+        Comment.objects.filter(tree_id=OuterRef("tree_id"), level__gt=0, state=Comment.State.VISIBLE)
+        .order_by()
+        .values("tree_id")
+        .annotate(newest=Max("created_at"))
+        .values("newest")
+    )
+    return Greatest(Coalesce(Subquery(newest_reply), F("created_at")), F("created_at"))
 
 
 @dataclass(frozen=True)
@@ -68,4 +112,43 @@ def recount_rooms(rooms=None, *, repair: bool = True) -> list[Miscount]:
             wrong.extend(Miscount(room, name, getattr(room, name), value) for name, value in fixes.items())
             if fixes and repair:
                 Room.objects.filter(pk=room.pk).update(**fixes)
+        wrong.extend(_recount_comments(locked, repair=repair))
+    return wrong
+
+
+def _recount_comments(rooms: list[Room], *, repair: bool) -> list[Miscount]:
+    """The comments' own figures (endorsements, threads' latest activity) against their rows.
+    Only comments with a figure to check are read: those endorsed or said to be, and the roots."""
+    by_room = {room.pk: room for room in rooms}
+    counted = {
+        (row["comment_id"], row["kind"]): row["n"]
+        for row in Endorsement.objects.filter(comment__room__in=rooms)
+        .order_by()
+        .values("comment_id", "kind")
+        .annotate(n=Count("pk"))
+    }
+    endorsed_ids = {comment_id for comment_id, _ in counted}
+    fields = [f"{kind}_count" for kind in Endorsement.Kind.values]
+    comments = (
+        Comment.objects.filter(room__in=rooms)
+        .filter(reduce(or_, [Q(pk__in=endorsed_ids), Q(level=0), *(Q(**{f"{name}__gt": 0}) for name in fields)]))
+        .annotate(activity=_thread_activity())
+        .only("pk", "room_id", "level", "thread_activity_at", *fields)
+    )
+    wrong = []
+    for comment in comments:
+        fixes = {}
+        for kind in Endorsement.Kind.values:
+            stored, actual = getattr(comment, f"{kind}_count"), counted.get((comment.pk, kind), 0)
+            if stored != actual:
+                fixes[f"{kind}_count"] = actual
+        if comment.level == 0 and comment.thread_activity_at != comment.activity:
+            fixes["thread_activity_at"] = comment.activity
+        room = by_room[comment.room_id]
+        wrong.extend(
+            Miscount(room, f"comment {comment.pk} {name}", getattr(comment, name), value)
+            for name, value in fixes.items()
+        )
+        if fixes and repair:
+            Comment.objects.filter(pk=comment.pk).update(**fixes)
     return wrong

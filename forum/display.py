@@ -8,18 +8,22 @@ fill it in `_card`. Building cards runs no query: what they need (the page's
 threads, their locks, backlinks, the moderators on duty) is read beforehand.
 """
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import quote
 
 from django.conf import settings
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.text import names_look_alike
 from forum import former, links, machine_translation, permissions
 from forum.languages import language_name, written_language
-from forum.models import Comment, HeldReason, Room
+from forum.models import Comment, Endorsement, HeldReason, Room
 from forum.selectors.translations import (
     State,
     Translation,
@@ -69,6 +73,25 @@ class Backlink:
 
 
 @dataclass(frozen=True)
+class EndorsementCount:
+    """One kind of endorsement on a comment: its name, how many gave it, and whether the viewer did."""
+
+    kind: str
+    label: str
+    count: int
+    given: bool = False
+
+    @property
+    def name(self) -> str:
+        """What a screen reader says for its button: "I agree, 3"."""
+        return endorsement_name(self.label, self.count)
+
+
+def endorsement_name(label: str, count: int) -> str:
+    return _("%(kind)s, %(count)s") % {"kind": label, "count": count}
+
+
+@dataclass(frozen=True)
 class Actions:
     """The links and forms this viewer may use on the comment; None where not allowed."""
 
@@ -81,6 +104,8 @@ class Actions:
     followed: bool = False
     moderate_url: str | None = None
     flag_url: str | None = None
+    # Where to post to give or withdraw an endorsement (forum.permissions.why_cannot_endorse).
+    endorse_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +162,10 @@ class CommentCard:
     replies: int | None = None
     # How many of those groups, this card's and its ancestors', end after it.
     closes_replies: int = 0
+    # Visible comments only, every kind in order; the viewer's own are marked `given`.
+    endorsements: tuple[EndorsementCount, ...] = ()
+    # For anonymous readers of a room's page: log in, then come back to this comment.
+    log_in_to_endorse_url: str | None = None
 
     @property
     def is_visible(self) -> bool:
@@ -383,6 +412,10 @@ def _card(
         ends_thread=ends_thread,
         continue_thread_url=_thread_url(drawing.room, continue_thread_id) if continue_thread_id else None,
         shown_above=shown_above,
+        endorsements=_endorsements(comment) if comment.is_visible else (),
+        log_in_to_endorse_url=_log_in_url(comment.pk)
+        if comment.is_visible and drawing.room is not None and not drawing.viewer.is_authenticated
+        else None,
         is_new=(
             drawing.new_after_id is not None
             and comment.pk > drawing.new_after_id
@@ -423,6 +456,29 @@ def _author(person, *, as_moderator: bool) -> Author:
     )
 
 
+def _endorsements(comment: Comment) -> tuple[EndorsementCount, ...]:
+    """The comment's counts (its own columns) and the viewer's endorsements, which
+    the selector folded into its query (selectors.threads.with_viewer_endorsements)."""
+    return tuple(
+        EndorsementCount(
+            kind=kind,
+            label=str(label),
+            count=getattr(comment, f"{kind}_count"),
+            given=getattr(comment, f"viewer_endorsed_{kind}", False),
+        )
+        for kind, label in Endorsement.Kind.choices
+    )
+
+
+def _log_in_url(comment_id: int) -> str:
+    return f"{_log_in_page(get_script_prefix())}?next={quote(links.fill('forum:comment-permalink', comment_id))}"
+
+
+@functools.lru_cache(maxsize=8)
+def _log_in_page(prefix: str) -> str:
+    return reverse("account_login")
+
+
 def _thread_url(room: Room, root_id: int) -> str:
     return links.fill("forum:thread", room.consultation.slug, room.slug, root_id)
 
@@ -450,4 +506,7 @@ def _actions(comment: Comment, drawing: Drawing) -> Actions | None:
         followed=follows and comment.pk in drawing.followed_thread_ids,
         moderate_url=comment.moderate_url if drawing.viewer_moderates else None,
         flag_url=comment.flag_url if drawing.viewer_moderates else None,
+        endorse_url=links.fill("forum:endorse-comment", comment.pk)
+        if permissions.can_endorse(viewer, comment, facts=facts)
+        else None,
     )

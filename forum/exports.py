@@ -35,6 +35,9 @@ Columns, in order (``COLUMNS``):
 - ``reply_count``: every reply below the comment, direct or indirect, in any
   state, read from the tree (the discussion it drew, even if later removed).
 - ``report_count``: every report ever made about it, open or resolved.
+- ``agree_count``, ``useful_count``: how many people endorsed it "I agree"
+  and "Useful" (forum.models.Endorsement), whoever they are: counts only,
+  never who gave them.
 - ``body_text`` is the shown text without markup (links as their displayed
   text); ``body_source`` is the text as written.
 - ``created``/``edited`` are ISO 8601 in UTC.
@@ -102,6 +105,8 @@ COLUMNS = (
     "cited_comment_ids",
     "reply_count",
     "report_count",
+    "agree_count",
+    "useful_count",
     "highlighted",
 )
 
@@ -117,7 +122,7 @@ _COMMENT_FIELDS = (
     "state", "body_source", "body_html", "is_highlighted", "author_id", "author__display_name", "author__handle",
     "author__organisation", "author__country", "author__speaks_for_organisation", "author__quoting_consent",
     "author__organisation_verified_at",
-    "guiding_question__text", "written_as_moderator",
+    "guiding_question__text", "written_as_moderator", "agree_count", "useful_count",
 )  # fmt: skip
 
 
@@ -314,6 +319,8 @@ def _row(comment: dict, *, audience, consultation, room, moderators, permalink, 
         # Every reply below it, in any state, read from the tree.
         "reply_count": (comment["rght"] - comment["lft"] - 1) // 2,
         "report_count": extras["reports"].get(pk, 0),
+        "agree_count": comment["agree_count"],
+        "useful_count": comment["useful_count"],
         "highlighted": comment["is_highlighted"],
     }
 

@@ -16,6 +16,7 @@ from forum import emails
 from forum.languages import language_choices
 from forum.models import EmailPreference, Notification, Report, RoomModerator, RoomSummary
 from forum.selectors import flag_colleagues
+from forum.selectors.orders import OLDEST, ORDERS, Cursor, is_cursor_order
 from forum.services import EMPTY_BODY_MESSAGE, clean_comment_body, clean_invitation_email
 from forum.shifts import Shift, room_dates, shift_dates
 
@@ -114,16 +115,39 @@ class RoomFilterForm(forms.Form):
         )
 
 
-def room_page_query(*, page: int = 1, newest_first: bool = False, question_id=None, language=None) -> str:
+def room_page_query(
+    *, page: int = 1, order: str = OLDEST, cursor: str | None = None, question_id=None, language=None
+) -> str:
     """A room page's parameters in one canonical form, defaults left out
-    ("language=es&page=2"): what its cached copy is keyed on (forum.cache)."""
+    ("language=es&page=2"): what its cached copy is keyed on (forum.cache).
+    Orders paged by cursor carry the cursor instead of a page number."""
+    by_cursor = is_cursor_order(order)
     pairs = [
+        ("cursor", cursor if by_cursor else None),
         ("language", language),
-        ("order", "newest" if newest_first else None),
-        ("page", page if page != 1 else None),
+        ("order", order if order != OLDEST else None),
+        ("page", page if page != 1 and not by_cursor else None),
         ("question", question_id),
     ]
     return urlencode([(name, value) for name, value in pairs if value])
+
+
+def read_room_order(data) -> str:
+    """The order a room page's query asks for; an unknown one reads as the default."""
+    order = data.get("order", OLDEST)
+    return order if order in ORDERS else OLDEST
+
+
+def read_room_cursor(data, order: str) -> Cursor | None:
+    """The page of a cursor order the query asks for: None for its first page.
+    A cursor we did not write is not found (Http404)."""
+    token = data.get("cursor", "")
+    if not token or not is_cursor_order(order):
+        return None
+    cursor = Cursor.decode(token, order)
+    if cursor is None:
+        raise Http404
+    return cursor
 
 
 _POSITIVE_NUMBER = re.compile(r"[1-9][0-9]{0,9}")
@@ -135,15 +159,21 @@ def read_room_page_query(data) -> str | None:
     comment form, which an anonymous page does not draw. None when one is
     written otherwise than that form writes it (the page is then not cached)."""
     page, question, language = data.get("page", "1"), data.get("question", ""), data.get("language", "")
+    order = data.get("order", OLDEST)
+    token = data.get("cursor", "")
+    cursor = Cursor.decode(token, order) if token else None
     if (
         not _POSITIVE_NUMBER.fullmatch(page)
         or (question and not _POSITIVE_NUMBER.fullmatch(question))
         or language not in ("", *settings.FORUM_COMMENT_LANGUAGES)
+        or order not in ORDERS
+        or (token and cursor is None)
     ):
         return None
     return room_page_query(
         page=int(page),
-        newest_first=data.get("order") == "newest",
+        order=order,
+        cursor=cursor.encode() if cursor else None,
         question_id=int(question) if question else None,
         language=language or None,
     )

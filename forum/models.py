@@ -6,6 +6,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -412,6 +413,14 @@ class Comment(MPTTModel):
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True, editable=False)
     # Sent with the form, so a double click or a resent POST stores one comment.
     client_token = models.UUIDField(null=True, blank=True, editable=False)
+    # Endorsements by kind (Endorsement rows), kept by forum.counts; a thread's
+    # "most endorsed" rank is its root's total.
+    agree_count = models.PositiveIntegerField(_("“I agree”"), default=0, editable=False)
+    useful_count = models.PositiveIntegerField(_("“Useful”"), default=0, editable=False)
+    # Read on top-level comments only: when the thread's newest visible reply was
+    # posted, or the thread started, for the "latest activity" order (never
+    # empty, so that order has no NULLs to place; a reply's value means nothing).
+    thread_activity_at = models.DateTimeField(_("latest activity in the thread"), default=timezone.now, editable=False)
 
     objects = CommentManager()
 
@@ -439,6 +448,32 @@ class Comment(MPTTModel):
             models.Index(fields=["author", "-created_at"], name="comment_author_newest"),
             # A room's comments by id: the newest, and those after a reader's position (RoomVisit).
             models.Index(fields=["room", "id"], name="comment_room_position"),
+            # A room's threads in each order of forum.selectors.threads.ORDERS, read by
+            # keyset: pinned first, then the order's figure, then the newest id.
+            models.Index(
+                "room",
+                F("is_pinned").desc(),
+                F("thread_activity_at").desc(),
+                F("id").desc(),
+                condition=models.Q(level=0),
+                name="comment_thread_activity",
+            ),
+            models.Index(
+                "room",
+                F("is_pinned").desc(),
+                (F("rght") - F("lft")).desc(),
+                F("id").desc(),
+                condition=models.Q(level=0),
+                name="comment_thread_replies",
+            ),
+            models.Index(
+                "room",
+                F("is_pinned").desc(),
+                (F("agree_count") + F("useful_count")).desc(),
+                F("id").desc(),
+                condition=models.Q(level=0),
+                name="comment_thread_endorsed",
+            ),
         ]
 
     def __str__(self):
@@ -488,6 +523,38 @@ class Comment(MPTTModel):
     def reply_count(self):
         """Replies below this comment in any state, read from the tree itself."""
         return (self.rght - self.lft - 1) // 2
+
+    @property
+    def endorsement_counts(self) -> dict[str, int]:
+        """How many people gave each kind of endorsement, by Endorsement.Kind value."""
+        return {kind: getattr(self, f"{kind}_count") for kind in Endorsement.Kind.values}
+
+
+class Endorsement(models.Model):
+    """A person's endorsement of someone else's comment: one per person, comment and kind.
+
+    Two kinds, saying different things a summary can use: "I agree" with what
+    it says, and "Useful" for a contribution worth reading whether or not one
+    agrees (evidence, an example, a fair counterpoint). There is no negative
+    kind: disagreement is said in a reply, where it can be argued."""
+
+    class Kind(models.TextChoices):
+        AGREE = "agree", _("I agree")
+        USEFUL = "useful", _("Useful")
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="endorsements")
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="endorsements")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "comment", "kind"], name="endorsement_once_per_person_and_kind")
+        ]
+        indexes = [models.Index(fields=["comment", "kind"], name="endorsement_by_comment")]
+
+    def __str__(self):
+        return f"{self.person_id} {self.kind} comment {self.comment_id}"
 
 
 class Mention(models.Model):

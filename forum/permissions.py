@@ -254,6 +254,24 @@ def can_report(user, comment: Comment) -> bool:
     return why_cannot_report(user, comment) is None
 
 
+def why_cannot_endorse(user, comment: Comment, *, facts: PageFacts | None = None) -> str | None:
+    """People who may post in the room endorse others' visible comments (giving
+    or withdrawing): not their own, not while suspended, not once the room is
+    closed, when its figures are what the summary reports. A locked thread
+    takes no more replies but may still be endorsed."""
+    if not (user.is_authenticated and user.is_active) or not can_view_room(user, comment.room):
+        return _("You cannot endorse this comment.")
+    if comment.author_id == user.pk:
+        return _("You cannot endorse your own comment.")
+    if not comment.is_visible:
+        return _("This comment is no longer shown, so it cannot be endorsed.")
+    return facts.posting_refusal if facts else why_cannot_post(user, comment.room)
+
+
+def can_endorse(user, comment: Comment, *, facts: PageFacts | None = None) -> bool:
+    return why_cannot_endorse(user, comment, facts=facts) is None
+
+
 def can_follow_thread(user, comment: Comment) -> bool:
     """Signed-in people follow threads by their visible first comment."""
     return user.is_authenticated and user.is_active and comment.level == 0 and comment.is_visible

@@ -26,7 +26,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.terms import acceptances_of
+from forum import links
 from forum.models import (
+    Endorsement,
     Comment,
     CommentRevision,
     EmailPreference,
@@ -171,6 +173,15 @@ def follows(person) -> list[dict]:
     ]
 
 
+def endorsements(person) -> list[dict]:
+    return [
+        {"comment": _url(links.fill("forum:comment-permalink", comment_id)), "kind": kind, "given_at": _time(at)}
+        for comment_id, kind, at in Endorsement.objects.filter(person=person)
+        .order_by("pk")
+        .values_list("comment_id", "kind", "created_at")
+    ]
+
+
 def mentions(person) -> list[str]:
     """Where others @mentioned the person."""
     return [
@@ -239,6 +250,7 @@ SECTIONS: list[tuple[str, str, Callable[[Model], object]]] = [
     ("reports", _("Reports you filed"), reports),
     ("notifications", _("Notifications"), notifications),
     ("follows", _("Rooms and threads you follow"), follows),
+    ("endorsements", _("Comments you endorsed"), endorsements),
     ("mentions", _("Comments that mention you"), mentions),
     ("email_preferences", _("Email settings"), email_preferences),
     ("room_visits", _("Where you stopped reading each room"), room_visits),

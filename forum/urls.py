@@ -3,6 +3,7 @@ from django.urls import path
 from forum.views import (
     comments,
     email,
+    endorsements,
     exports,
     follows,
     invitations,
@@ -41,6 +42,7 @@ urlpatterns = [
     path("comment/<int:comment_id>/edit/", comments.edit_comment, name="edit-comment"),
     path("comment/<int:comment_id>/delete/", comments.delete_comment, name="delete-comment"),
     path("comment/<int:comment_id>/report/", comments.report_comment, name="report-comment"),
+    path("comment/<int:comment_id>/endorse/", endorsements.endorse_comment, name="endorse-comment"),
     path("comment/<int:comment_id>/history/", moderation.comment_history, name="comment-history"),
     path("comment/<int:comment_id>/moderate/", moderation.moderate_comment, name="moderate-comment"),
     path("comment/<int:comment_id>/moderate/<slug:action>/", moderation.act_on_comment, name="act-on-comment"),

@@ -53,6 +53,7 @@ ACCESS = {
     "forum:edit-comment": LOGIN_REQUIRED,
     "forum:delete-comment": LOGIN_REQUIRED,
     "forum:report-comment": LOGIN_REQUIRED,
+    "forum:endorse-comment": LOGIN_REQUIRED,
     "forum:comment-history": LOGIN_REQUIRED,
     "forum:follow-room": LOGIN_REQUIRED,
     "forum:follow-thread": LOGIN_REQUIRED,

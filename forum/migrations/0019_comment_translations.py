@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forum', '0016_account_deletion'),
+        ('forum', '0017_endorsements_and_thread_orders'),
     ]
 
     operations = [

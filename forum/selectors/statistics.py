@@ -19,6 +19,7 @@ from django.db.models import (
     Func,
     IntegerField,
     Q,
+    Sum,
     Window,
 )
 from django.db.models.functions import RowNumber, TruncDate
@@ -29,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
+from accounts.models import User
 from forum.languages import language_name
 from forum.models import Comment, Consultation, GuidingQuestion, Room
 
@@ -40,6 +42,7 @@ ROOM_COMMENTS_PER_QUESTION = 10
 CONSULTATION_COMMENTS_PER_QUESTION = 3
 HIGHLIGHTED_SHOWN = 20
 MOST_DISCUSSED_SHOWN = 10
+MOST_ENDORSED_SHOWN = 10
 
 
 def summary_rooms(consultation: Consultation) -> list[Room]:
@@ -64,6 +67,9 @@ class Totals:
     # Languages the comments are written in; comments of unknown language are counted apart.
     languages: int
     unknown_language_comments: int
+    # Endorsements of the comments counted, by kind (forum.models.Endorsement.Kind).
+    agree: int = 0
+    useful: int = 0
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,24 @@ class QuestionSummary:
 
 
 @dataclass(frozen=True)
+class EndorsedComment:
+    """A line of "the most endorsed comments", as its author's quoting consent
+    allows: `author_name` empty for those quoted anonymously, and neither name
+    nor `body_html` for those who may not be quoted at all."""
+
+    url: str
+    room: Room
+    author_name: str
+    body_html: str
+    agree: int
+    useful: int
+
+    @property
+    def quotable(self) -> bool:
+        return bool(self.body_html)
+
+
+@dataclass(frozen=True)
 class Statistics:
     totals: Totals
     per_day: list[DayCount]
@@ -116,6 +140,8 @@ class Statistics:
     # Top-level comments with `replies`, the most replied to first.
     most_discussed: list
     charts: dict[str, BarChart]
+    # EndorsedComment lines, the most endorsed first.
+    most_endorsed: list = field(default_factory=list)
 
     @property
     def more_highlighted(self) -> int:
@@ -123,7 +149,7 @@ class Statistics:
 
 
 def room_statistics(room: Room) -> Statistics:
-    """The summary page's figures for one room (its visible comments), in nine queries."""
+    """The summary page's figures for one room (its visible comments), in ten queries."""
     return _statistics(
         Comment.objects.filter(room=room, state=Comment.State.VISIBLE),
         rooms=[room],
@@ -133,7 +159,7 @@ def room_statistics(room: Room) -> Statistics:
 
 
 def consultation_statistics(consultation: Consultation, rooms: list[Room]) -> Statistics:
-    """The figures for a consultation across `rooms` (its published rooms, see summary_rooms), in nine queries."""
+    """The figures for a consultation across `rooms` (its published rooms, see summary_rooms), in ten queries."""
     for room in rooms:
         room.consultation = consultation
     return _statistics(
@@ -156,7 +182,10 @@ def _statistics(scope, *, rooms: list[Room], per_question: int, with_rooms: bool
     highlighted, highlighted_count = _highlighted(scope, rooms_by_id)
     questions = _questions(scope, rooms, per_question)
     most_discussed = _most_discussed(scope, rooms_by_id)
-    _attach_authors([*highlighted, *(comment for entry in questions for comment in entry.comments), *most_discussed])
+    endorsed = _most_endorsed(scope, rooms_by_id)
+    _attach_authors(
+        [*highlighted, *(comment for entry in questions for comment in entry.comments), *most_discussed, *endorsed]
+    )
     charts = _charts(
         per_day=per_day,
         by_country=by_country,
@@ -178,6 +207,7 @@ def _statistics(scope, *, rooms: list[Room], per_question: int, with_rooms: bool
         highlighted_count=highlighted_count,
         most_discussed=most_discussed,
         charts=charts,
+        most_endorsed=[_endorsed_line(comment) for comment in endorsed],
     )
 
 
@@ -186,16 +216,23 @@ def _activity(scope) -> tuple[list[DayCount], list[Share], dict[int, int], dict]
     rows = (
         scope.order_by()
         .values_list("language", "room_id")
-        .annotate(comments=Count("pk"), threads=Count("pk", filter=Q(level=0)))
+        .annotate(
+            comments=Count("pk"),
+            threads=Count("pk", filter=Q(level=0)),
+            agree=Sum("agree_count"),
+            useful=Sum("useful_count"),
+        )
     )
     languages: dict[str, int] = {}
     rooms: dict[int, int] = {}
-    comments = threads = 0
-    for language, room_id, count, thread_count in rows:
+    comments = threads = agree = useful = 0
+    for language, room_id, count, thread_count, agreeing, useful_ones in rows:
         languages[language] = languages.get(language, 0) + count
         rooms[room_id] = rooms.get(room_id, 0) + count
         comments += count
         threads += thread_count
+        agree += agreeing or 0
+        useful += useful_ones or 0
     by_language = sorted(
         (Share(code, language_name(code) or _("Unknown"), None, count) for code, count in languages.items()),
         key=lambda share: (not share.key, -share.comments, share.label),
@@ -205,6 +242,8 @@ def _activity(scope) -> tuple[list[DayCount], list[Share], dict[int, int], dict]
         "threads": threads,
         "languages": sum(1 for code in languages if code),
         "unknown_language_comments": languages.get("", 0),
+        "agree": agree,
+        "useful": useful,
     }
     return _with_quiet_days(_comments_per_day(scope)), by_language, rooms, totals
 
@@ -395,6 +434,29 @@ def _most_discussed(scope, rooms_by_id) -> list[Comment]:
             kwargs={"consultation_slug": room.consultation.slug, "room_slug": room.slug, "comment_id": root.pk},
         )
     return roots
+
+
+def _most_endorsed(scope, rooms_by_id) -> list[Comment]:
+    """The visible comments, top-level or replies, with the most endorsements of any kind."""
+    total = ExpressionWrapper(F("agree_count") + F("useful_count"), output_field=IntegerField())
+    comments = list(
+        scope.annotate(endorsement_total=total)
+        .filter(endorsement_total__gt=0)
+        .order_by("-endorsement_total", "created_at", "pk")[:MOST_ENDORSED_SHOWN]
+    )
+    return _with_rooms(comments, rooms_by_id)
+
+
+def _endorsed_line(comment: Comment) -> EndorsedComment:
+    consent = comment.author.quoting_consent
+    return EndorsedComment(
+        url=comment.get_absolute_url(),
+        room=comment.room,
+        author_name=comment.author.display_name if consent == User.QuotingConsent.BY_NAME else "",
+        body_html=comment.body_html if consent != User.QuotingConsent.NOT_AT_ALL else "",
+        agree=comment.agree_count,
+        useful=comment.useful_count,
+    )
 
 
 def _share_table(first_heading: str, shares: list[Share], *, comments_first: bool = False) -> Table:

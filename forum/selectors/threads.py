@@ -7,7 +7,8 @@ from math import ceil
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import F, Q, Window
+from django.db.models import Exists, F, OuterRef, Q, Window
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -18,10 +19,12 @@ from forum.querysets import public_comments
 from forum.models import (
     Comment,
     CommentLink,
+    Endorsement,
     Follow,
     GuidingQuestion,
     Room,
 )
+from forum.selectors.orders import FIGURES, NEWEST, OLDEST, Cursor, cursor_at, is_cursor_order
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,16 @@ class CommentsPage:
     # Machine translations into the reader's language, by comment id, for a
     # reader who reads comments translated (selectors.translations.reading_language).
     translations: dict = field(default_factory=dict)
+    # Orders paged by cursor (forum.selectors.orders): the number of pages is
+    # not known, and the neighbours are reached by these (None: no such page;
+    # page 1 needs no cursor, so `previous_cursor` is "" when it is page 1).
+    order: str = OLDEST
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
+
+    @property
+    def by_cursor(self) -> bool:
+        return is_cursor_order(self.order)
 
     @property
     def paginator(self):
@@ -49,15 +62,15 @@ class CommentsPage:
 
     @property
     def has_previous(self):
-        return self.number > 1
+        return self.previous_cursor is not None if self.by_cursor else self.number > 1
 
     @property
     def has_next(self):
-        return self.number < self.num_pages
+        return self.next_cursor is not None if self.by_cursor else self.number < self.num_pages
 
     @property
     def has_other_pages(self):
-        return self.num_pages > 1
+        return self.has_previous or self.has_next if self.by_cursor else self.num_pages > 1
 
     def previous_page_number(self):
         return self.number - 1
@@ -77,13 +90,32 @@ def room_page_count(room: Room) -> int:
     return max(1, ceil(room.thread_count / _threads_per_page()))
 
 
-def _translated(comments, language: str | None):
-    return comments.with_translation(language) if language else comments
+def _as_read(comments, viewer, translated_into: str | None):
+    """The comments with what this viewer's page draws of them, in the same
+    query: their endorsements, and their translations when asked for."""
+    comments = with_viewer_endorsements(comments, viewer)
+    return comments.with_translation(translated_into) if translated_into else comments
 
 
 def translations_of(comments: list[Comment]) -> dict[int, str]:
     """The translations read with the comments (CommentQuerySet.with_translation), by comment id."""
     return {comment.pk: comment.translation_html for comment in comments if getattr(comment, "translation_html", None)}
+
+
+def with_viewer_endorsements(comments, viewer):
+    """Whether the viewer gave each kind of endorsement to each comment
+    (`viewer_endorsed_<kind>`), read in the query that reads the comments: a
+    signed-in page costs no query more, an anonymous one asks nothing."""
+    if viewer is None or not viewer.is_authenticated:
+        return comments
+    return comments.annotate(
+        **{
+            f"viewer_endorsed_{kind}": Exists(
+                Endorsement.objects.filter(comment=OuterRef("pk"), person=viewer, kind=kind)
+            )
+            for kind in Endorsement.Kind.values
+        }
+    )
 
 
 def _page_roots(
@@ -102,12 +134,43 @@ def _page_roots(
     if number == 1:
         wanted |= Q(is_pinned=True)
     roots = list(
-        _translated(Comment.objects.filter(wanted, room=room, level=0), translated_into)
-        .shown_in_threads(viewer)
-        .select_related("author")
+        _as_read(
+            Comment.objects.filter(wanted, room=room, level=0).shown_in_threads(viewer).select_related("author"),
+            viewer,
+            translated_into,
+        )
     )
     roots.sort(key=lambda root: (not root.is_pinned, -root.thread_number if newest_first else root.thread_number))
     return roots
+
+
+def _ranked_roots(
+    room: Room, order: str, cursor: Cursor | None, *, viewer=None, translated_into: str | None = None
+) -> tuple[list[Comment], bool]:
+    """A page of top-level comments in a cursor order, read by keyset from the
+    order's index, and whether there are more beyond it (in the cursor's direction)."""
+    per_page = _threads_per_page()
+    roots = (
+        Comment.objects.filter(room=room, level=0)
+        .shown_in_threads(viewer)
+        .annotate(order_figure=FIGURES[order])
+        .select_related("author")
+    )
+    # A row comparison, (pinned, figure, id) < (…), which PostgreSQL reads from the
+    # index. Django's tuple lookups (made for composite keys, not yet public API)
+    # write it; on SQLite they write the equivalent ORs.
+    key = Tuple(F("is_pinned"), F("order_figure"), F("pk"))
+    backwards = cursor is not None and not cursor.after
+    if cursor is not None:
+        roots = roots.filter((TupleGreaterThan if backwards else TupleLessThan)(key, cursor.key))
+    ordering = ["is_pinned", "order_figure", "pk"]
+    roots = roots.order_by(*(ordering if backwards else [f"-{name}" for name in ordering]))
+    found = list(_as_read(roots, viewer, translated_into)[: per_page + 1])
+    more = len(found) > per_page
+    found = found[:per_page]
+    if backwards:
+        found.reverse()
+    return found, more
 
 
 def replies_shown_per_thread(reply_counts: list[int], budget: int) -> int:
@@ -130,27 +193,49 @@ def _room_page_reply_cap(roots: list[Comment]) -> int:
 
 
 def room_threads_page(
-    room: Room, *, number: int = 1, newest_first: bool = False, viewer=None, translated_into: str | None = None
+    room: Room,
+    *,
+    number: int = 1,
+    newest_first: bool = False,
+    order: str = OLDEST,
+    cursor: Cursor | None = None,
+    viewer=None,
+    translated_into: str | None = None,
 ) -> CommentsPage:
-    """A page of the room's threads with their first replies, in two queries
-    whatever the room's size: the page's roots, then their replies. The viewer
+    """A page of the room's threads in an order (forum.selectors.orders) with
+    their first replies, in two queries whatever the room's size and the page:
+    the page's roots, then their replies. Oldest and newest first are paged by
+    `number`, the other orders by `cursor` (None: their first page). The viewer
     sees their own comments that await moderation; `translated_into` reads each
     comment's translation into that language in the same two queries."""
+    order = NEWEST if newest_first else order
     num_pages = room_page_count(room)
-    if not 1 <= number <= num_pages:
-        raise Http404
-    roots = _page_roots(room, number, newest_first=newest_first, viewer=viewer, translated_into=translated_into)
+    neighbours = {}
+    if is_cursor_order(order):
+        roots, more = _ranked_roots(room, order, cursor, viewer=viewer, translated_into=translated_into)
+        number = cursor.number if cursor else 1
+        if cursor is not None and not roots:
+            raise Http404
+        if cursor is not None and not cursor.after and not more:
+            number = 1  # went back as far as the start
+        neighbours = _neighbour_cursors(roots, number, more=more, came_back=cursor is not None and not cursor.after)
+    else:
+        if not 1 <= number <= num_pages:
+            raise Http404
+        roots = _page_roots(room, number, newest_first=order == NEWEST, viewer=viewer, translated_into=translated_into)
     cap = _room_page_reply_cap(roots)
     replies_by_tree: dict[int, list[Comment]] = {}
     if roots and cap:
-        replies = (
-            _translated(Comment.objects.filter(tree_id__in=[root.tree_id for root in roots]), translated_into)
+        replies = _as_read(
+            Comment.objects.filter(tree_id__in=[root.tree_id for root in roots])
             .replies()
             .shown_in_threads(viewer)
             .annotate(rank=Window(RowNumber(), partition_by=[F("tree_id")], order_by=F("lft").asc()))
             .filter(rank__lte=cap)
             .select_related("author")
-            .order_by("tree_id", "lft")
+            .order_by("tree_id", "lft"),
+            viewer,
+            translated_into,
         )
         for reply in replies:
             replies_by_tree.setdefault(reply.tree_id, []).append(reply)
@@ -168,15 +253,32 @@ def room_threads_page(
         backlinks=backlinks_of(comments),
         continued_thread_ids=frozenset(continued),
         translations=translations_of(comments),
+        order=order,
+        **neighbours,
     )
 
 
+def _neighbour_cursors(roots: list[Comment], number: int, *, more: bool, came_back: bool) -> dict:
+    """The cursors of the pages either side of a page of a cursor order. `more`
+    says whether threads lie beyond it in the direction it was read."""
+    has_next = more if not came_back else bool(roots)
+    has_previous = number > 1
+    return {
+        "next_cursor": cursor_at(roots[-1], number=number + 1, after=True) if has_next and roots else None,
+        "previous_cursor": (cursor_at(roots[0], number=number - 1, after=False) if number > 2 else "")
+        if has_previous
+        else None,
+    }
+
+
 def room_comments_filtered(
-    room: Room, *, question: GuidingQuestion | None = None, language: str | None = None, number=1
+    room: Room, *, question: GuidingQuestion | None = None, language: str | None = None, number=1, viewer=None
 ):
     """The room's visible comments answering a question and/or written in a
     language, oldest first, as a flat paginated list."""
-    comments = Comment.objects.filter(room=room, state=Comment.State.VISIBLE).select_related("author", "room")
+    comments = with_viewer_endorsements(
+        Comment.objects.filter(room=room, state=Comment.State.VISIBLE).select_related("author", "room"), viewer
+    )
     if question is not None:
         comments = comments.filter(guiding_question=question)
     if language is not None:
@@ -201,7 +303,7 @@ def thread_page_count(root: Comment) -> int:
 def get_thread_root(room: Room, comment_id: int, viewer=None, translated_into: str | None = None) -> Comment:
     """The top-level comment that starts a thread of this room (404 otherwise)."""
     return get_object_or_404(
-        _translated(Comment.objects.roots(), translated_into).shown_in_threads(viewer).select_related("author"),
+        _as_read(Comment.objects.roots().shown_in_threads(viewer).select_related("author"), viewer, translated_into),
         pk=comment_id,
         room=room,
     )
@@ -216,13 +318,17 @@ def thread_page(root: Comment, *, number: int = 1, viewer=None, translated_into:
     first, last = (number - 1) * per_page + 1, number * per_page
     # Position p means lft + level == 2p + 1 (see _thread_position).
     replies = list(
-        _translated(Comment.objects.filter(tree_id=root.tree_id), translated_into)
-        .replies()
-        .shown_in_threads(viewer)
-        .alias(position_key=F("lft") + F("level"))
-        .filter(position_key__range=(2 * first + 1, 2 * last + 1))
-        .select_related("author")
-        .order_by("lft")
+        _as_read(
+            Comment.objects.filter(tree_id=root.tree_id)
+            .replies()
+            .shown_in_threads(viewer)
+            .alias(position_key=F("lft") + F("level"))
+            .filter(position_key__range=(2 * first + 1, 2 * last + 1))
+            .select_related("author")
+            .order_by("lft"),
+            viewer,
+            translated_into,
+        )
     )
     shown_ids = {root.pk} | {reply.pk for reply in replies}
     missing_parent_ids = {reply.parent_id for reply in replies if reply.parent_id not in shown_ids}

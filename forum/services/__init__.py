@@ -14,6 +14,7 @@ from forum.services.comments import (
     rerender_comments,
 )
 from forum.services.erasure import delete_account
+from forum.services.endorsements import EndorsementState, set_endorsement
 from forum.services.follows import follow_room, follow_thread, unfollow_room, unfollow_thread
 from forum.services.moderation import (
     approve_comment,
@@ -50,6 +51,8 @@ __all__ = [
     "delete_comment",
     "dismiss_reports",
     "edit_comment",
+    "EndorsementState",
+    "set_endorsement",
     "flag_comment",
     "follow_renamed_person",
     "follow_room",

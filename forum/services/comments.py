@@ -166,6 +166,8 @@ def reply_to_comment(
                 return comment
             _after_posting(comment, rendered=rendered, thread_id=thread_id)
             counts.change_room_counts(comment.room_id, comments=int(comment.is_visible))
+            if comment.is_visible:
+                counts.thread_activity_changed(comment, shown=True)
         return comment
 
     return retrying_a_deadlock(write)
@@ -209,6 +211,8 @@ def _new_comment(author, *, room: Room, rendered: RenderedBody, body, client_tok
         written_as_moderator=as_moderator,
         **tree,
     )
+    if comment.parent is None:
+        comment.thread_activity_at = comment.created_at
     try:
         with transaction.atomic():
             comment.save()
@@ -365,6 +369,8 @@ def edit_comment(
                 "language",
             ]
         )
+        if held_reason:
+            counts.thread_activity_changed(comment, shown=False)
         record_mentions_and_citations(comment, rendered)
         if held_reason:
             notifications.notify_held(comment)
@@ -385,6 +391,7 @@ def delete_comment(author, *, comment: Comment) -> None:
         Comment.objects.filter(pk=comment.pk).update(state=Comment.State.DELETED)
         if was_visible:
             counts.change_room_counts(comment.room_id, comments=-1)
+            counts.thread_activity_changed(comment, shown=False)
         comment.state = Comment.State.DELETED
         refresh_citations_of(comment)
         cache.room_changed(comment.room_id)

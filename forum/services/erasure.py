@@ -46,6 +46,7 @@ from forum.models import (
     CommentRevision,
     CommentTranslation,
     EmailPreference,
+    Endorsement,
     Follow,
     Mention,
     ModerationAction,
@@ -185,6 +186,11 @@ def _forget_personal_rows(person) -> None:
     """What was only the person's: deleted now, in plain sight (the account's own
     deletion would cascade to most of it)."""
     Notification.objects.filter(recipient=person).delete()
+    # Their endorsements go, and the comments' counts with them.
+    given = Endorsement.objects.filter(person=person)
+    for comment_id, kind in given.values_list("comment_id", "kind"):
+        counts.change_endorsement_count(comment_id, kind, by=-1)
+    given.delete()
     Follow.objects.filter(user=person).delete()
     RoomVisit.objects.filter(user=person).delete()
     EmailPreference.objects.filter(user=person).delete()

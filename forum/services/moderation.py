@@ -162,6 +162,7 @@ def _hide_if_reported_enough(comment: Comment) -> None:
         state=Comment.State.HIDDEN, hidden_reason="", hidden_after_reports=True
     ):
         counts.change_room_counts(comment.room_id, comments=-1)
+        counts.thread_activity_changed(comment, shown=False)
         _log(None, Action.AUTO_HIDE, room=comment.room, comment=comment, note=f"{len(joined)} reports")
         refresh_citations_of(comment)
 
@@ -207,6 +208,7 @@ def hide_comment(moderator, *, comment: Comment, reason: str) -> Comment:
         comment.save(update_fields=["state", "hidden_reason", "hidden_after_reports"])
         if was_visible:
             counts.change_room_counts(comment.room_id, comments=-1)
+            counts.thread_activity_changed(comment, shown=False)
         _resolve_reports(comment, moderator, Report.Outcome.HIDDEN)
         _log(moderator, Action.HIDE, room=comment.room, comment=comment, target_user=comment.author, note=reason)
         _tell_author(comment, moderator, reason)
@@ -235,6 +237,7 @@ def _show_again(comment: Comment) -> None:
     comment.hidden_after_reports = False
     comment.save(update_fields=["state", "hidden_reason", "hidden_after_reports"])
     counts.change_room_counts(comment.room_id, comments=1)
+    counts.thread_activity_changed(comment, shown=True)
     refresh_citations_of(comment)
 
 
@@ -252,6 +255,7 @@ def approve_comment(moderator, *, comment: Comment) -> Comment:
         publish(comment, thread_id=thread_id, mentioned_ids=mentioned)
         _log(moderator, Action.APPROVE, room=comment.room, comment=comment, target_user=comment.author)
         counts.change_room_counts(comment.room_id, comments=1)
+        counts.thread_activity_changed(comment, shown=True)
     return comment
 
 

@@ -17,7 +17,16 @@ from accounts import terms
 from forum import display, permissions, selectors, services
 from forum.cache import anonymous_room_page
 from forum.selectors.translations import reading_language
-from forum.forms import CommentForm, ReportForm, RoomFilterForm, read_room_page_query, room_page_query
+from forum.forms import (
+    CommentForm,
+    ReportForm,
+    RoomFilterForm,
+    read_room_cursor,
+    read_room_order,
+    read_room_page_query,
+    room_page_query,
+)
+from forum.selectors.orders import OLDEST, ORDERS
 from forum.views.attempts import attempt
 from forum.views.pages import comment_for, comment_page
 
@@ -112,7 +121,7 @@ def _render_room(request, room, reading):
         ),
     }
     if selection := filters.selection():
-        page = selectors.room_comments_filtered(room, **selection, number=request.GET.get("page"))
+        page = selectors.room_comments_filtered(room, **selection, number=request.GET.get("page"), viewer=request.user)
         context |= _room_context(request, room, page.object_list, reading)
         cards = display.draw_room_list(context["drawing"], list(page.object_list))
         context |= {"filtered_page": page, "cards": cards}
@@ -121,20 +130,25 @@ def _render_room(request, room, reading):
             page=page.number, question_id=question.pk if question else None, language=selection.get("language")
         )
     else:
-        newest_first = request.GET.get("order") == "newest"
+        order = read_room_order(request.GET)
+        cursor = read_room_cursor(request.GET, order)
         page = selectors.room_threads_page(
             room,
-            number=_page_number(request),
-            newest_first=newest_first,
+            number=1 if cursor else _page_number(request),
+            order=order,
+            cursor=cursor,
             viewer=request.user,
             translated_into=reading_language(request.user),
         )
         context |= _room_context(request, room, page.comments, reading, page.translations) | {
             "page": page,
-            "newest_first": newest_first,
+            "order": order,
+            "orders": ORDERS.items(),
+            # Carried by the numbered pages' links (pagination.html's `extra`).
+            "order_extra": f"&{room_page_query(order=order)}" if order != OLDEST else "",
         }
         context["cards"] = _thread_cards(context["drawing"], page)
-        shown = room_page_query(page=page.number, newest_first=newest_first)
+        shown = room_page_query(page=page.number, order=order, cursor=cursor.encode() if cursor else None)
     context["new_comments"] = _new_comments(context["cards"], reading)
     response = render(request, "forum/room_detail.html", context)
     # What the page shows, which forum.cache compares with what was asked.

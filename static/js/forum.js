@@ -1,7 +1,8 @@
 /* Progressive enhancement for the discussion pages. Every action works
-   without this file: it only opens reply and edit forms in place. Each form
-   opened announces itself with a "forum:form-opened" event, for the scripts
-   that help write it (drafts.js, counter.js). */
+   without this file: it only opens reply and edit forms in place, and sends
+   endorsements without leaving the page. Each form opened announces itself
+   with a "forum:form-opened" event, for the scripts that help write it
+   (drafts.js, counter.js). */
 (function () {
   "use strict";
 
@@ -92,6 +93,51 @@
     }
     var edit = event.target.closest("a[data-edit]");
     if (edit && openEditForm(edit)) event.preventDefault();
+  });
+
+  // Endorse in place: the same form, posted for JSON; the button shows the answer.
+  // Should anything go wrong on the way, the form is sent as a plain one.
+  function sendEndorsement(form) {
+    var button = form.querySelector("button");
+    var choice = form.querySelector("[name=endorse]");
+    var status = form.parentElement.querySelector(".endorse__status");
+    if (button.disabled) return;
+    button.disabled = true;
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    })
+      .then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+      })
+      .then(function (answer) {
+        button.disabled = false;
+        if (!answer.ok) {
+          if (!status) {
+            status = document.createElement("span");
+            status.className = "endorse__status";
+            status.setAttribute("role", "status");
+            form.parentElement.appendChild(status);
+          }
+          status.textContent = answer.data.error || "";
+          return;
+        }
+        if (status) status.textContent = "";
+        button.setAttribute("aria-pressed", answer.data.endorsed ? "true" : "false");
+        button.querySelector(".endorse__count").textContent = answer.data.count;
+        button.setAttribute("aria-label", answer.data.name);
+        choice.value = answer.data.endorsed ? "off" : "on";
+      })
+      .catch(function () { form.submit(); });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form.endorse-form");
+    if (!form || !window.fetch || !window.FormData) return;
+    event.preventDefault();
+    sendEndorsement(form);
   });
 
   // A double click on any comment form sends it once.

@@ -57,6 +57,9 @@ def world(transactional_db):
     services.report_comment(
         participant, comment=Comment.objects.get(body_source="Please keep it civil."), reason="other"
     )
+    # Endorsement buttons in both states, and counts for anonymous readers.
+    services.set_endorsement(participant, comment=root, kind="agree", endorsed=True)
+    services.set_endorsement(author, comment=root, kind="useful", endorsed=True)
     return {"room": room, "moderator": moderator, "participant": participant, "author": author, "root": root}
 
 
@@ -66,6 +69,7 @@ def test_public_pages_have_no_wcag_violations(live_server, world, page, screensh
         ("home", "/"),
         ("consultation", room.consultation.get_absolute_url()),
         ("room, anonymous, with hidden and deleted comments", room.get_absolute_url()),
+        ("room, anonymous, most endorsed first", room.get_absolute_url() + "?order=endorsed"),
         ("profile", world["participant"].get_absolute_url()),
         ("log-in", reverse("account_login")),
         ("sign-up", reverse("account_signup")),

@@ -477,3 +477,16 @@ def test_removed_texts_take_their_machine_translations_with_them(settings, room,
     assert CommentTranslation.objects.filter(comment=comment).exists()
     services.delete_account(alvaro, person=alvaro, keep_texts=False)
     assert not CommentTranslation.objects.filter(comment=comment).exists()
+
+
+def test_their_endorsements_go_with_the_counts_and_their_download_listed_them(room, alvaro, jean):
+    comment = factories.make_comment(room, jean, body="Mobile courts helped in the south.")
+    services.set_endorsement(alvaro, comment=comment, kind="agree", endorsed=True)
+    client = Client()
+    client.force_login(alvaro)
+    with zipfile.ZipFile(io.BytesIO(client.post(reverse("forum:download-my-data")).content)) as archive:
+        data = json.loads(archive.read("data.json"))
+    assert [row["kind"] for row in data["endorsements"]] == ["agree"]
+    services.delete_account(alvaro, person=alvaro, keep_texts=True)
+    assert Comment.objects.get(pk=comment.pk).agree_count == 0
+    assert counts.recount_rooms([room], repair=False) == []

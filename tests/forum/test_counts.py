@@ -1,5 +1,6 @@
-"""A room's stored counts always equal what its comments say, whatever happens
-to them; `manage.py recount` finds and repairs counts that drifted."""
+"""A room's stored counts, and each comment's own (endorsements, a thread's
+latest activity), always equal what the rows say, whatever happens to them;
+`manage.py recount` finds and repairs counts that drifted."""
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +34,8 @@ STEPS = st.lists(
                 "approve",
                 "delete_account_keeping_texts",
                 "delete_account_removing_texts",
+                "endorse",
+                "withdraw",
             ]
         ),
         st.integers(min_value=0, max_value=30),
@@ -72,13 +75,16 @@ def _act(step, comments, people, moderator, room):
         services.restore_comment(moderator, comment=target)
     elif action == "approve":
         services.approve_comment(moderator, comment=target)
+    elif action in {"endorse", "withdraw"}:
+        kind = ["agree", "useful"][index % 2]
+        services.set_endorsement(people[who], comment=target, kind=kind, endorsed=action == "endorse")
     for comment in comments:
         comment.refresh_from_db()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=STEPS)
-def test_counts_equal_a_recount_after_every_post_reply_edit_delete_hide_restore_approval_and_account_deletion(
+def test_counts_equal_a_recount_after_every_post_reply_edit_delete_hide_restore_approval_endorsement_and_account_deletion(
     steps, consultation
 ):
     try:

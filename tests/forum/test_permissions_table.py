@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from forum import services
-from forum.models import Comment, ModerationAction, Report, Room, Suspension
+from forum.models import Comment, Endorsement, ModerationAction, Report, Room, Suspension
 from tests import factories
 
 Action = ModerationAction.Action
@@ -50,6 +50,8 @@ EXPECTED_ROWS = {
     "delete": (_L, 403, _OK, 403, 403, 403, 403, 403, 403),
     # A suspended participant's reports would count towards hiding a comment: they wait too.
     "report": (_L, _OK, 403, 403, _OK, _OK, _OK, _OK, _OK),
+    # Endorsing is a voice too: not one's own comment, not while suspended.
+    "endorse": (_L, _OK, 403, 403, _OK, _OK, _OK, _OK, _OK),
     "hide": (_L, 403, 403, 403, _OK, 403, 403, 403, _OK),
     "restore": (_L, 403, 403, 403, _OK, 403, 403, 403, _OK),
     "pin": (_L, 403, 403, 403, _OK, 403, 403, 403, _OK),
@@ -193,6 +195,11 @@ ACTIONS = {
         ),
         done=lambda w: Report.objects.filter(comment=w.comment, reason=Report.Reason.ABUSIVE),
         by="reporter",
+    ),
+    "endorse": Step(
+        send=lambda c, w, actor: c.post(reverse("forum:endorse-comment", args=[w.comment.pk]), {"kind": "agree"}),
+        done=lambda w: Endorsement.objects.filter(comment=w.comment, kind="agree", comment__agree_count=1),
+        by="person",
     ),
     "hide": Step(
         send=lambda c, w, actor: c.post(act_url(w.comment, "hide"), {"reason": HIDE_REASON}),

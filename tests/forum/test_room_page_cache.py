@@ -1,5 +1,7 @@
 """Anonymous room pages come from the cache, and never stale after a change."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -140,3 +142,29 @@ def test_parameter_values_the_page_ignores_fill_no_cache(client, room, participa
             response = get(client, room, query)
             assert response.status_code == 200, query
             assert response.get("X-Room-Cache") != "hit", query
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_endorsement_shows_its_count_at_once(client, room, participant, other_participant):
+    comment = factories.make_comment(room, participant, body="Worth reading.")
+    count = 'aria-label="I agree, {} (log in to endorse)"'
+    assert count.format(0) in get(client, room).content.decode()
+    services.set_endorsement(other_participant, comment=comment, kind="agree", endorsed=True)
+    response = get(client, room)
+    assert response["X-Room-Cache"] == "miss"
+    assert count.format(1) in response.content.decode()
+
+
+def test_each_order_and_cursor_page_is_cached_apart(client, room, participant, settings):
+    settings.FORUM_THREADS_PER_PAGE = 1
+    first = factories.make_comment(room, participant, body="The first thread.")
+    factories.make_comment(room, participant, body="The second thread.")
+    factories.make_reply(first, participant)
+    html = get(client, room, "?order=replies").content.decode()
+    assert "The first thread." in html
+    next_page = re.search(r'<a rel="next" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    for query in ["?order=activity", next_page]:
+        assert get(client, room, query)["X-Room-Cache"] == "miss", query
+    for query in ["?order=replies", "?order=activity", next_page, next_page + "&page=7"]:
+        assert get(client, room, query)["X-Room-Cache"] == "hit", query
+    assert "The second thread." in get(client, room, next_page).content.decode()

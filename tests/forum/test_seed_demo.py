@@ -5,12 +5,14 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
+from django.db.models import F
 
 from accounts import terms
 from accounts.models import LegalDocument, User
 from forum import services
 from forum.management.commands.seed_demo import CONSULTATION, DEMO_PASSWORD
-from forum.models import Comment, Consultation, GuidingQuestion, Room, RoomModerator
+from forum.counts import recount_rooms
+from forum.models import Comment, Consultation, Endorsement, GuidingQuestion, Room, RoomModerator
 from forum.permissions import has_confirmed_email, is_room_moderator
 
 pytestmark = pytest.mark.django_db
@@ -245,3 +247,14 @@ def test_demo_publishes_the_terms_and_privacy_notice_and_every_account_has_accep
     assert all(terms.has_accepted_current_documents(user) for user in User.objects.all())
     seed_demo()
     assert LegalDocument.objects.count() == 2
+
+
+def test_the_demo_comments_carry_endorsements_from_other_participants():
+    seed_demo()
+
+    endorsed = Comment.objects.filter(room__consultation__slug=CONSULTATION["slug"]).exclude(
+        agree_count=0, useful_count=0
+    )
+    assert endorsed.count() >= 10
+    assert not Endorsement.objects.filter(person=F("comment__author")).exists()
+    assert recount_rooms(repair=False) == []

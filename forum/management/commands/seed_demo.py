@@ -20,6 +20,7 @@ from textwrap import dedent
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -28,7 +29,8 @@ from accounts import services as accounts_services
 from accounts import terms
 from accounts.models import Acceptance, LegalDocument, User
 from forum import services
-from forum.models import Comment, Consultation, Room, RoomModerator
+from forum.counts import recount_rooms
+from forum.models import Comment, Consultation, Endorsement, Room, RoomModerator
 from forum.services.summaries import write_summary
 from forum.shifts import Shift, shift_dates
 
@@ -957,7 +959,27 @@ def build_demo(today) -> Consultation:
     create_rota(rooms, people, opens_on, closes_on)
     post_threads(rooms, people)
     moderate(rooms, people, today)
+    endorse_comments(rooms, people)
+    # Each thread's latest activity follows its comments' dates: set it from them
+    # whatever moved those dates above.
+    recount_rooms(list(rooms.values()))
     return consultation
+
+
+def endorse_comments(rooms: dict, people: dict) -> None:
+    """A few endorsements on most comments, from the other participants, so the
+    demo shows counts and its "most endorsed" order means something. Chosen by
+    position, so every build gives the same; through the service, like anyone."""
+    everyone = sorted(people.values(), key=lambda person: person.pk)
+    comments = Comment.objects.filter(room__in=rooms.values(), state=Comment.State.VISIBLE).select_related("room")
+    for index, comment in enumerate(comments.order_by("pk")):
+        for turn in range((index * 5 + 2) % 5):
+            person = everyone[(index * 3 + turn * 5) % len(everyone)]
+            kind = Endorsement.Kind.AGREE if (index + turn) % 3 else Endorsement.Kind.USEFUL
+            try:
+                services.set_endorsement(person, comment=comment, kind=kind, endorsed=True)
+            except PermissionDenied:
+                pass  # their own comment, say: nobody endorses that
 
 
 def moderate(rooms: dict, people: dict, today) -> None:
