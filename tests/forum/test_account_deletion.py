@@ -77,7 +77,9 @@ def discussion(room, alvaro, jean, moderator):
         body=f"Flagging this to @{HANDLE}, as it relates to Discussion 3: {settings.SITE_URL}{root.get_absolute_url()}",
     )
     other = factories.make_comment(room, jean, body="Translation of court records is a barrier.")
-    Comment.objects.filter(pk=other.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    # Written two hours ago, as its thread's start says too.
+    two_hours_ago = timezone.now() - timedelta(hours=2)
+    Comment.objects.filter(pk=other.pk).update(created_at=two_hours_ago, thread_activity_at=two_hours_ago)
     User.objects.filter(pk=alvaro.pk).update(date_joined=timezone.now() - timedelta(days=3))
     alvaro.refresh_from_db()
     services.report_comment(alvaro, comment=other, reason=Report.Reason.OFF_TOPIC, note="Belongs elsewhere.")
