@@ -17,7 +17,7 @@ from django.utils import translation
 
 from accounts.text import names_look_alike
 from forum import links, permissions
-from forum.languages import language_name
+from forum.languages import comment_language_of, language_name
 from forum.models import Comment, HeldReason, Room
 
 
@@ -268,7 +268,7 @@ def _card(
             url=links.fill("forum:profile", person.handle),
             verified_organisation=person.is_verified_organisation,
         )
-    page_language = translation.get_language() or settings.LANGUAGE_CODE
+    page_language = comment_language_of(translation.get_language() or settings.LANGUAGE_CODE)
     room = comment.room if drawing.name_rooms else None
     return CommentCard(
         pk=comment.pk,
