@@ -286,3 +286,12 @@ def test_notification_emails_go_in_the_recipients_language_right_to_left_in_arab
     assert '<html lang="ar" dir="rtl">' in html
     assert "كتب <bdi>Amina Diallo</bdi>:" in html
     assert "border-right:3px" in html
+
+
+def test_allauths_own_pages_come_in_arabic_chinese_and_russian(client):
+    arabic = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    chinese = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    russian = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert '<html lang="ar" dir="rtl">' in arabic and "تسجيل الدخول" in arabic
+    assert "登录" in chinese
+    assert "Войти" in russian
