@@ -93,6 +93,11 @@ def test_the_arabic_room_page_is_saved_at_phone_and_desktop_widths(live_server, 
     in_language(page, "ar")
     page.goto(live_server.url + world["room"].get_absolute_url())
     screenshot(page, "room-in-arabic")
-    for width in (NARROW, WIDE):
-        saved = SCREENSHOTS / f"the-arabic-room-page-is-saved-at-phone-and-desktop-widths--room-in-arabic--{width}.png"
-        assert saved.exists() and saved.stat().st_size > 20_000, saved
+    in_language(page, "zh-hans")
+    page.goto(live_server.url + world["room"].get_absolute_url())
+    screenshot(page, "room-in-chinese")
+    prefix = "the-arabic-room-page-is-saved-at-phone-and-desktop-widths"
+    for step in ("room-in-arabic", "room-in-chinese"):
+        for width in (NARROW, WIDE):
+            saved = SCREENSHOTS / f"{prefix}--{step}--{width}.png"
+            assert saved.exists() and saved.stat().st_size > 20_000, saved
