@@ -257,9 +257,22 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 
 # --- Internationalisation -------------------------------------------------
 
+# The six official languages of the United Nations, in the UN's own order
+# (Arabic, Chinese, English, French, Russian, Spanish: alphabetical in
+# English), each named in itself. Chinese is the simplified script: Django
+# knows Chinese only by script, so the interface says "zh-hans" where a
+# comment's language says "zh" (forum.languages keeps the two apart).
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français")]
+LANGUAGES = [
+    ("ar", "العربية"),
+    ("zh-hans", "中文"),
+    ("en", "English"),
+    ("fr", "Français"),
+    ("ru", "Русский"),
+    ("es", "Español"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["consultation.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

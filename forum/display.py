@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.text import names_look_alike
 from forum import former, links, machine_translation, permissions
-from forum.languages import language_name, written_language
+from forum.languages import comment_language_of, language_name
 from forum.models import Comment, Endorsement, HeldReason, Room
 from forum.selectors.translations import (
     State,
@@ -357,7 +357,7 @@ def _card(
     readable = permissions.can_read_text(drawing.viewer, comment, moderates=drawing.viewer_moderates)
     removed = comment.is_hidden or comment.is_deleted
     author = _author(comment.author, as_moderator=comment.written_as_moderator) if readable else None
-    page_language = translation.get_language() or settings.LANGUAGE_CODE
+    page_language = comment_language_of(translation.get_language() or settings.LANGUAGE_CODE)
     room = comment.room if drawing.name_rooms else None
     target = reader_language(page_language)
     translatable = (
@@ -383,7 +383,7 @@ def _card(
         else "",
         language=comment.language,
         language_label=language_name(comment.language)
-        if comment.language and comment.language != written_language(page_language)
+        if comment.language and comment.language != page_language
         else "",
         is_pinned=comment.level == 0 and comment.is_pinned,
         is_locked=comment.level == 0 and comment.is_locked,

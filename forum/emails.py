@@ -199,14 +199,15 @@ def _message(recipient, template: str, context: dict, *, unsubscribe_link: str) 
         template,
         context,
         headers={"List-Unsubscribe": f"<{unsubscribe_link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        language=recipient.language,
     )
 
 
-def _email(to: str, template: str, context: dict, *, headers: dict) -> mail.EmailMultiAlternatives:
-    """The message drawn from `template`'s subject, text and HTML parts."""
-    # People have no language setting yet: mail goes in the site's language,
-    # whichever language the request that queued it was in.
-    with translation.override(settings.LANGUAGE_CODE):
+def _email(to: str, template: str, context: dict, *, headers: dict, language: str = "") -> mail.EmailMultiAlternatives:
+    """The message drawn from `template`'s subject, text and HTML parts, in
+    `language` (the recipient's choice on the site) or else the site's."""
+    # Never the language of whichever request queued the mail: the task worker has none.
+    with translation.override(language or settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         context = context | {"subject": subject}
         text = render_to_string(f"{template}.txt", context)
@@ -224,11 +225,13 @@ def _email(to: str, template: str, context: dict, *, headers: dict) -> mail.Emai
     return message
 
 
-def _deliver(build: Callable[[], mail.EmailMessage], *, what: str) -> bool:
-    """Build the message and hand it to the mail server; False (and a logged
-    error) when that did not work."""
+def _deliver(build: Callable[[], mail.EmailMessage], *, what: str, language: str = "") -> bool:
+    """Build the message in `language` (the recipient's choice on the site, or
+    else the site's) and hand it to the mail server; False (and a logged error)
+    when that did not work."""
     try:
-        return build().send() == 1
+        with translation.override(language or settings.LANGUAGE_CODE):
+            return build().send() == 1
     except Exception:
         # Whatever went wrong (the server refused, timed out or hung up; a
         # template failed), the notification stays waiting for another attempt.
@@ -300,7 +303,11 @@ def _send_notification_email(pk: int, run: EmailRun) -> None:
             notification.email = Email.NONE
             notification.save(update_fields=["email"])
             return
-        if _deliver(lambda: notification_email(notification), what=f"the email for notification {pk}"):
+        if _deliver(
+            lambda: notification_email(notification),
+            what=f"the email for notification {pk}",
+            language=notification.recipient.language,
+        ):
             notification.email = Email.SENT
             notification.emailed_at = timezone.now()
             notification.save(update_fields=["email", "emailed_at"])
@@ -408,7 +415,11 @@ def _send_digest(recipient_id: int, run: DigestRun) -> None:
         Notification.objects.filter(pk__in=left_out).update(email=Email.NONE)
         if not listed:
             return
-        if _deliver(lambda: digest_email(recipient, listed), what=f"the digest for person {recipient_id}"):
+        if _deliver(
+            lambda: digest_email(recipient, listed),
+            what=f"the digest for person {recipient_id}",
+            language=recipient.language,
+        ):
             Notification.objects.filter(pk__in=[n.pk for n in listed]).update(
                 email=Email.SENT, emailed_at=timezone.now()
             )
@@ -456,7 +467,9 @@ def send_room_activity(*, now=None) -> int:
             if (found := selectors.room_activity(room, moderator_ids=_on_duty_ids(room), now=now))
         ]
         if activity and _deliver(
-            lambda: room_activity_email(person, activity), what=f"the room activity for {user_id}"
+            lambda: room_activity_email(person, activity),
+            what=f"the room activity for {user_id}",
+            language=person.language,
         ):
             sent += 1
     return sent

@@ -11,6 +11,8 @@ from django.utils.translation import get_language_info
 # Mentions, addresses and Markdown marks say nothing about the language.
 _NOISE = re.compile(r"@\w+|https?://\S+|www\.\S+|[*_`>#\[\]()]")
 _WORD = re.compile(r"[^\W\d_]{2,}")
+# Chinese and Japanese put no spaces between words: there, about two characters make a word.
+_HAN_OR_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 # Fewer words than this cannot be told apart reliably ("ok", "I agree", "Merci !").
 MIN_WORDS = 3
@@ -32,8 +34,8 @@ def _detector():
 def detect_language(text: str) -> str:
     """The ISO 639-1 code of the text's language, or "" when it cannot be told."""
     plain = _NOISE.sub(" ", text)
-    words = _WORD.findall(plain)
-    if len(words) < MIN_WORDS:
+    spaced_words = [word for word in _WORD.findall(plain) if not _HAN_OR_KANA.search(word)]
+    if len(spaced_words) + len(_HAN_OR_KANA.findall(plain)) // 2 < MIN_WORDS:
         return ""
     detector = _detector()
     language = detector.detect_language_of(plain)
@@ -53,20 +55,28 @@ def language_choices() -> list[tuple[str, str]]:
     return [(code, language_name(code)) for code in settings.FORUM_COMMENT_LANGUAGES]
 
 
+# A comment's language is ISO 639-1, so Chinese is "zh" in whichever script it
+# is written; the interface is in simplified Chinese, which Django calls by its
+# script, "zh-hans". The two are kept apart and translated here only.
+_INTERFACE_LANGUAGE_OF = {"zh": "zh-hans"}
+
+
+def comment_language_of(interface_language: str) -> str:
+    """The comment language an interface language is written in: 'zh-hans' is 'zh', 'fr' is 'fr'."""
+    return interface_language.lower().split("-")[0]
+
+
 @functools.cache
 def language_name(code: str) -> str:
-    """'es' as 'Español'; an empty code stays empty."""
+    """'es' as 'Español', 'zh' as '中文' (as the footer names them); an empty code stays empty."""
     if not code:
         return ""
+    interface = _INTERFACE_LANGUAGE_OF.get(code, code)
+    named = dict(settings.LANGUAGES).get(interface)
+    if named:
+        return named
     try:
-        # Django knows Chinese by its scripts only.
-        name = get_language_info("zh-hans" if code == "zh" else code)["name_local"]
+        name = get_language_info(interface)["name_local"]
         return name[:1].upper() + name[1:]
     except KeyError:
         return code
-
-
-def written_language(interface_code: str) -> str:
-    """The code a text in this interface language is marked with: "zh" for the
-    "zh-hans" interface, "pt" for "pt-br"; comments and translations use these."""
-    return interface_code.split("-")[0].lower() if interface_code else ""

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 
 from forum import machine_translation
-from forum.languages import language_name, written_language
+from forum.languages import language_name, comment_language_of
 from forum.models import Comment, CommentTranslation
 
 
@@ -40,8 +40,8 @@ class Translation:
 
 def reader_language(interface_code: str) -> str | None:
     """The language a reader of this interface reads comments in, if the site offers it."""
-    offered = {written_language(code) for code, _name in settings.LANGUAGES}
-    code = written_language(interface_code)
+    offered = {comment_language_of(code) for code, _name in settings.LANGUAGES}
+    code = comment_language_of(interface_code)
     return code if code in offered else None
 
 

@@ -1,5 +1,6 @@
 from django import template
 from django.conf import settings
+from django.utils.html import format_html
 
 from consultation.site import site_name as _site_name
 from forum import former, links
@@ -26,6 +27,13 @@ def person_name(person, role: str = "") -> str:
 def language_name(code: str) -> str:
     """'es' as 'Español', for the label on a comment written in another language."""
     return _language_name(code)
+
+
+@register.filter
+def bdi(value) -> str:
+    """A name set inside a translated sentence, isolated so that an Arabic name in
+    an English sentence (or the reverse) keeps its own direction and the sentence's."""
+    return format_html("<bdi>{}</bdi>", value)
 
 
 @register.simple_tag

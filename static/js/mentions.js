@@ -101,6 +101,8 @@
         var span = document.createElement("span");
         span.className = part[0];
         span.textContent = part[1];
+        // Each part isolated, so a Latin handle beside an Arabic name keeps its "@" in front.
+        span.dir = part[0] === "mentions__handle" ? "ltr" : "auto";
         item.appendChild(span);
         item.appendChild(document.createTextNode(" "));
       });
@@ -126,11 +128,16 @@
       );
     }
 
-    // Under the textarea, in the coordinates both share (the same offset parent).
+    // Under the textarea, in the coordinates both share (the same offset parent),
+    // from the side the line starts: the right on a right-to-left page.
     function place() {
       if (list.hidden) return;
+      var parent = textarea.offsetParent;
+      var fromStart = getComputedStyle(textarea).direction === "rtl" && parent
+        ? parent.clientWidth - textarea.offsetLeft - textarea.offsetWidth
+        : textarea.offsetLeft;
       list.style.top = textarea.offsetTop + textarea.offsetHeight + "px";
-      list.style.left = textarea.offsetLeft + "px";
+      list.style.insetInlineStart = fromStart + "px";
       list.style.width = textarea.offsetWidth + "px";
     }
 

@@ -184,7 +184,7 @@ def test_the_organisation_is_named_once_when_it_is_also_the_display_name(client,
 
     assert article_of(html, own).count("Legal Aid Network") == 2  # the link's text and the aria-label
     assert 'class="comment__org"' not in article_of(html, own)
-    assert '<span class="comment__org">Legal Aid Network</span>' in article_of(html, members)
+    assert '<span class="comment__org" dir="auto">Legal Aid Network</span>' in article_of(html, members)
 
 
 # --- Changing the name withdraws it ------------------------------------------------

@@ -398,8 +398,8 @@ def test_the_cited_comment_lists_the_comments_that_reference_it(client, room, ot
 
     assert "Referenced in:" in article
     assert (
-        f'<a href="/comment/{citing.pk}/">Jean Dupont in {room.title}</a>, '
-        f'<a href="/comment/{later.pk}/">Jean Dupont in {room.title}</a>' in article
+        f'<a href="/comment/{citing.pk}/"><bdi>Jean Dupont</bdi> in <bdi>{room.title}</bdi></a>, '
+        f'<a href="/comment/{later.pk}/"><bdi>Jean Dupont</bdi> in <bdi>{room.title}</bdi></a>' in article
     )
 
 

@@ -266,7 +266,7 @@ def test_an_edit_that_adds_a_link_to_a_comment_draws_the_reference_and_the_backl
     assert f'<a href="{absolute(cited)}" class="reference">Comment by Rosa Ruiz in Access to justice</a>' in article
     assert '<span class="reference__excerpt">“Paralegals reach remote villages.”</span>' in article
     cited_article = article_of(participant_client, other_room, cited)
-    assert f'<a href="/comment/{comment.pk}/">Amina Diallo in {room.title}</a>' in cited_article
+    assert f'<a href="/comment/{comment.pk}/"><bdi>Amina Diallo</bdi> in <bdi>{room.title}</bdi></a>' in cited_article
 
 
 def test_comments_citing_an_edited_comment_show_its_new_excerpt(

@@ -139,7 +139,7 @@ def test_flagging_to_a_colleague_logs_it_and_tells_them_with_the_note(client, ro
 
     client.force_login(colleague)
     html = client.get("/notifications/").content.decode()
-    assert f"Maria Moderator flagged a comment in {room.title} to you" in html
+    assert f"<bdi>Maria Moderator</bdi> flagged a comment in <bdi>{room.title}</bdi> to you" in html
     assert '<p class="notification__note">“Relates to Discussion 3, legal aid.”</p>' in html
     assert f'href="/notifications/{notification.pk}/"' in html
     assert client.get(f"/notifications/{notification.pk}/").url == f"/comment/{comment.pk}/"

@@ -103,8 +103,8 @@ def test_a_room_follower_hears_about_new_threads_and_replies(client, room, parti
 
     assert kinds_for(participant) == [Kind.FOLLOW, Kind.FOLLOW]
     html = client.get("/notifications/").content.decode()
-    assert f"Jean Dupont wrote in {room.title}, which you follow" in html
-    assert f"Third Person wrote in {room.title}, which you follow" in html
+    assert f"<bdi>Jean Dupont</bdi> wrote in <bdi>{room.title}</bdi>, which you follow" in html
+    assert f"<bdi>Third Person</bdi> wrote in <bdi>{room.title}</bdi>, which you follow" in html
 
 
 def test_a_room_follower_hears_nothing_from_other_rooms(participant_client, room, participant):

@@ -82,7 +82,7 @@ def test_comments_are_labelled_when_written_in_another_language_than_the_page(cl
     spanish_article = re.search(rf'<article id="comment-{spanish.pk}".*?</article>', html, re.S).group(0)
     english_article = re.search(rf'<article id="comment-{english.pk}".*?</article>', html, re.S).group(0)
     assert '<span class="language-label" lang="es">Español</span>' in spanish_article
-    assert '<div class="comment__body" lang="es">' in spanish_article
+    assert '<div class="comment__body" lang="es" dir="auto">' in spanish_article
     assert "language-label" not in english_article
 
 

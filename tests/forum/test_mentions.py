@@ -222,6 +222,6 @@ def test_display_names_that_look_like_html_are_escaped_on_the_room_and_notificat
     assert '<a href="/u/mentioned/" class="mention">@"&gt;&lt;script&gt;alert(2)&lt;/script&gt;</a>' in html
     client.force_login(mentioned)
     notifications = client.get(reverse("forum:notifications")).content.decode()
-    assert "&lt;img src=x onerror=alert(1)&gt; mentioned you in" in notifications
+    assert "<bdi>&lt;img src=x onerror=alert(1)&gt;</bdi> mentioned you in" in notifications
     assert "<img src=x" not in notifications
     assert "<script>alert(2)" not in notifications

@@ -252,7 +252,7 @@ def test_hiding_from_the_queue_shows_readers_the_reason_and_tells_the_author(
     assert (told.comment, told.actor, told.note) == (comment, moderator, "Personal attack, against rule 2")
     client.force_login(participant)
     inbox = html_of(client, reverse("forum:notifications"))
-    assert f"A moderator acted on your comment in {room.title}" in inbox
+    assert f"A moderator acted on your comment in <bdi>{room.title}</bdi>" in inbox
     assert "Personal attack, against rule 2" in inbox
 
 
@@ -604,7 +604,7 @@ def test_a_suspended_participant_can_read_but_not_post_and_is_told_why_and_until
     moderator_client, participant_client, consultation, room, comment, participant
 ):
     page = html_of(moderator_client, suspend_url(consultation, participant))
-    assert "Suspend Amina Diallo" in page
+    assert "Suspend <bdi>Amina Diallo</bdi>" in page
 
     response = moderator_client.post(
         suspend_url(consultation, participant), {"reason": "Repeated personal attacks", "days": "1"}, follow=True

@@ -57,7 +57,7 @@ def test_a_mention_is_listed_with_who_did_what_where_and_a_link_to_open_it(
     notification = Notification.objects.get(recipient=participant)
     assert notification.kind == Kind.MENTION
     assert notification.comment == comment
-    assert f"Jean Dupont mentioned you in {room.title}" in html
+    assert f"<bdi>Jean Dupont</bdi> mentioned you in <bdi>{room.title}</bdi>" in html
     assert "on legal aid." in html
     assert f'<a class="notification__open" href="/notifications/{notification.pk}/">Open the comment</a>' in html
 
@@ -180,7 +180,7 @@ def test_a_reply_tells_the_author_of_the_parent(client, room, participant, other
     html = client.get(NOTIFICATIONS_URL).content.decode()
 
     assert kinds_for(participant) == [Kind.REPLY]
-    assert f"Jean Dupont replied to your comment in {room.title}" in html
+    assert f"<bdi>Jean Dupont</bdi> replied to your comment in <bdi>{room.title}</bdi>" in html
 
 
 def test_a_reply_that_mentions_the_parent_author_who_follows_the_thread_gives_one_mention(
@@ -349,7 +349,7 @@ def test_a_notification_about_a_removed_comment_does_not_show_its_text(client, r
 
     html = client.get(NOTIFICATIONS_URL).content.decode()
 
-    assert f"mentioned you in {room.title}" in html
+    assert f"mentioned you in <bdi>{room.title}</bdi>" in html
     assert "an insult nobody should read" not in html
     assert says in html
 

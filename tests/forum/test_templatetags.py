@@ -29,3 +29,9 @@ def test_excerpt_gives_plain_text_escaped_once():
     assert render("{{ body|excerpt }}", body="<p>Tom &amp; Jerry <strong>say</strong> &lt;yes&gt;</p>") == (
         "Tom &amp; Jerry say &lt;yes&gt;"
     )
+
+
+def test_a_name_in_a_sentence_is_isolated_and_still_escaped():
+    assert render("{{ name|bdi }}", name="نجوى <b>") == "<bdi>نجوى &lt;b&gt;</bdi>"
+    sentence = "{% load i18n %}{% blocktranslate with name=name|bdi %}Reply to {{ name }}{% endblocktranslate %}"
+    assert render(sentence, name="Ana & Co") == "Reply to <bdi>Ana &amp; Co</bdi>"
