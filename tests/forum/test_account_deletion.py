@@ -248,7 +248,7 @@ def test_keeping_the_texts_shows_them_as_a_former_participant_s_without_earlier_
     assert answer.body_source == "The backlog is worst in the northern courts."
     assert not answer.revisions.exists()
     html = Client().get(room.get_absolute_url()).content.decode()
-    assert '<span class="comment__author comment__author--former">Former participant</span>' in html
+    assert '<span class="comment__author comment__author--former" dir="auto">Former participant</span>' in html
 
 
 def test_mentions_of_the_person_become_plain_text_and_references_no_longer_name_them(room, discussion, alvaro):
