@@ -14,11 +14,20 @@ def _nfkc(text):
     return unicodedata.normalize("NFKC", text) if text else text
 
 
+def _plain_text(html):
+    # rendering reads the models, which are not loaded when this module is.
+    from forum.rendering import plain_text
+
+    return _nfkc(plain_text(html)) if html else html
+
+
 def give_sqlite_its_functions(sender, connection, **kwargs):
     """SQLite's search triggers (forum.sqlite_search) fold full-width letters with
-    forum_nfkc: every connection gets it, so every write keeps the index right."""
+    forum_nfkc, and index translations' plain text with forum_plain_text: every
+    connection gets both, so every write keeps the indexes right."""
     if connection.vendor == "sqlite":
         connection.connection.create_function("forum_nfkc", 1, _nfkc, deterministic=True)
+        connection.connection.create_function("forum_plain_text", 1, _plain_text, deterministic=True)
 
 
 def _sqlite(using):

@@ -39,18 +39,21 @@ from django.contrib.postgres.search import (
 )
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import BooleanField, Expression, FloatField, Func, TextField, Value
+from django.db.models import BooleanField, Expression, ExpressionWrapper, F, FloatField, Func, Q, TextField, Value
+from django.db.models.functions import Coalesce
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from forum import former
 from forum.languages import language_choices, language_name
-from forum.models import Comment, Consultation, GuidingQuestion, Room
+from forum.models import Comment, CommentTranslation, Consultation, GuidingQuestion, Room
+from forum.selectors.translations import reader_language
 from forum.rendering import plain_text
 
 RESULTS_PER_PAGE = 20
@@ -122,6 +125,7 @@ class SearchForm(forms.Form):
         help_text=_("A handle, as in @handle."),
         error_messages={"max_length": _("A handle has at most 30 characters.")},
     )
+    translated = forms.BooleanField(label=_("Also look in machine translations into my language"), required=False)
     language = forms.ChoiceField(
         label=_("Written in"),
         required=False,
@@ -221,6 +225,8 @@ class SearchForm(forms.Form):
             "question": cleaned["question"],
             "author": cleaned["author"],
             "language": cleaned["language"],
+            # The page's language, which a reader reads translations in (forum.machine_translation).
+            "translations_in": reader_language(get_language()) if cleaned["translated"] else None,
             "since": _start_of(cleaned["from"]),
             "until": _start_of(cleaned["to"] + timedelta(days=1)) if cleaned["to"] else None,
         }
@@ -244,6 +250,10 @@ class SearchResult:
     author_name: SafeString
     organisation: SafeString
     language_name: str
+    # Found through its machine translation into the reader's language only:
+    # the excerpt is then the translation's, in `excerpt_language`.
+    in_translation: bool = False
+    excerpt_language: str = ""
 
 
 def search_comments(
@@ -256,11 +266,14 @@ def search_comments(
     language: str = "",
     since: datetime | None = None,
     until: datetime | None = None,
+    translations_in: str | None = None,
     page_number=1,
 ) -> Page | None:
     """A page of visible comments in published rooms matching the words and
-    filters, best match first (newest first on SQLite), each a SearchResult.
-    None when there are no words to look for. Two queries: a count and the page."""
+    filters, best match first, each a SearchResult. With `translations_in`,
+    comments whose machine translation into that language matches come too,
+    after those matched as written, marked as such. None when there are no
+    words to look for. Two queries: a count and the page."""
     # Full-width letters and ligatures as their plain forms, as the documents are.
     words = unicodedata.normalize("NFKC", words)
     if not _WORD.search(words):
@@ -290,19 +303,28 @@ def search_comments(
         else:
             indexed.append(word)
     matching, ranking, shown, ordering = comments, {}, {}, ("-created_at", "-pk")
+    original = translated = None
     if indexed and connection.vendor == "postgresql":
         query, vector = _tsquery(" ".join(indexed), language), _SearchVectorColumn()
-        matching = comments.filter(_Matches(vector, query))
+        original = _Matches(vector, query)
+        if translations_in:
+            translated = _translation_matches(translations_in, _tsquery(" ".join(indexed), translations_in))
         ranking = {"rank": SearchRank(vector, query)}
         # The stems the query looked for, to mark them in excerpts (a constant, computed once).
         shown = {"search_lexemes": Func(query, function="querytree", output_field=TextField())}
         ordering = ("-rank", "-created_at", "-pk")
     elif indexed:
         fts_query = " ".join(f'"{word}"*' for word in indexed)
-        matching = comments.filter(pk__in=RawSQL(_FTS_MATCH, [fts_query]))
-        # bm25: lower is better.
-        ranking = {"rank": _Bm25(fts_query)}
+        original = _SqliteMatches(fts_query)
+        if translations_in:
+            translated = Q(pk__in=RawSQL(_FTS_TRANSLATION_MATCH, [translations_in, fts_query]))
+        # bm25: lower is better; found only in a translation, last.
+        ranking = {"rank": Coalesce(_Bm25(fts_query), Value(0.0))}
         ordering = ("rank", "-created_at", "-pk")
+    if original is not None:
+        matching = comments.filter(Q(original) | translated if translated is not None else Q(original))
+        if translated is not None:
+            shown |= {"matched_as_written": ExpressionWrapper(Q(original), output_field=BooleanField())}
 
     # Ranking reads narrow rows only; the page's full rows then come by id, in the same query.
     ranked_ids = matching.annotate(**ranking).order_by(*ordering).values_list("pk", flat=True)
@@ -313,10 +335,24 @@ def search_comments(
         .annotate(**ranking, **shown)
         .order_by(*ordering)
     )
+    if "matched_as_written" in shown:
+        rows = rows.with_translation(translations_in)
     rows = list(rows)
     terms = _terms(words, getattr(rows[0], "search_lexemes", "") if rows else "")
-    page.object_list = [_result(comment, terms) for comment in rows]
+    page.object_list = [_result(comment, terms, translated_into=translations_in) for comment in rows]
     return page
+
+
+def _translation_matches(language: str, query) -> Q:
+    """Comments whose translation into `language` matches (PostgreSQL: migration 0024's index)."""
+    document = Func(
+        Func(F("language"), function="forum_search_config"),
+        Func(F("body_html"), template="normalize(%(expressions)s, NFKC)", output_field=TextField()),
+        function="to_tsvector",
+        output_field=SearchVectorField(),
+    )
+    found = CommentTranslation.objects.filter(_Matches(document, query), language=language, status="done")
+    return Q(pk__in=found.values("comment_id"))
 
 
 class _CappedPaginator(Paginator):
@@ -384,7 +420,33 @@ def _tsquery(words: str, language: str) -> Func:
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 
-_FTS_MATCH = "SELECT rowid FROM forum_comment_search WHERE forum_comment_search MATCH %s"
+_FTS_TRANSLATION_MATCH = (
+    "SELECT comment_id FROM forum_commenttranslation WHERE language = %s AND status = 'done' "
+    "AND id IN (SELECT rowid FROM forum_translation_search WHERE forum_translation_search MATCH %s)"
+)
+
+
+class _SqliteMatches(Expression):
+    """Whether the comment matches the FTS5 query (SQLite), as a condition;
+    qualified with the query's alias for the comment table, like _Bm25."""
+
+    conditional = True
+
+    def __init__(self, fts_query: str, alias=None):
+        super().__init__(output_field=BooleanField())
+        self.fts_query, self.alias = fts_query, alias
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        return _SqliteMatches(self.fts_query, query.get_initial_alias())
+
+    def relabeled_clone(self, change_map):
+        return _SqliteMatches(self.fts_query, change_map.get(self.alias, self.alias))
+
+    def as_sql(self, compiler, connection):
+        row = f"{compiler.quote_name_unless_alias(self.alias)}.id"
+        return f"{row} IN (SELECT rowid FROM forum_comment_search WHERE forum_comment_search MATCH %s)", [
+            self.fts_query
+        ]
 
 
 class _Bm25(Expression):
@@ -463,11 +525,16 @@ def highlighted_excerpt(body_html: str, terms: frozenset[str], length: int = EXC
     return mark_safe(before + highlight(text[start:end], terms) + after)
 
 
-def _result(comment: Comment, terms: frozenset[str]) -> SearchResult:
+def _result(comment: Comment, terms: frozenset[str], *, translated_into: str | None = None) -> SearchResult:
+    in_translation = not getattr(comment, "matched_as_written", True) and bool(
+        getattr(comment, "translation_html", None)
+    )
     return SearchResult(
         comment=comment,
-        excerpt=highlighted_excerpt(comment.body_html, terms),
+        excerpt=highlighted_excerpt(comment.translation_html if in_translation else comment.body_html, terms),
         author_name=highlight(former.name_of(comment.author, as_moderator=comment.written_as_moderator), terms),
         organisation=highlight(comment.author.organisation if comment.author else "", terms),
         language_name=language_name(comment.language),
+        in_translation=in_translation,
+        excerpt_language=translated_into if in_translation else comment.language,
     )

@@ -290,7 +290,10 @@ def test_the_moderators_on_duty_are_told_of_a_reported_comment_in_the_app(
     assert set(told.values_list("note", "reason")) == {("Rude too", Report.Reason.ABUSIVE)}
     assert {n.explanation for n in told} == {"Abusive or hateful"}
     client.force_login(moderator)
-    assert f"A comment was reported in <bdi>{room.title}</bdi>" in client.get(reverse("forum:notifications")).content.decode()
+    assert (
+        f"A comment was reported in <bdi>{room.title}</bdi>"
+        in client.get(reverse("forum:notifications")).content.decode()
+    )
 
 
 def test_a_report_after_the_last_ones_were_settled_tells_the_moderators_again(room, comment, moderator):

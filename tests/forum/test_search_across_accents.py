@@ -5,6 +5,8 @@ phone keyboard finds what was written with them (migration 0021)."""
 import pytest
 from django.db import connection
 
+from django.urls import reverse
+
 from accounts.models import User
 from forum import search, services
 from tests import factories
@@ -88,3 +90,33 @@ def test_spanish_stemming_still_works_with_accents_folded(room, participant):
     assert found("tribunal") == [comment.pk]
     assert found("rural") == [comment.pk]
     assert found("estan") == [comment.pk]
+
+
+# --- Searching machine translations too -------------------------------------
+
+
+@pytest.fixture
+def translated(settings, room, participant):
+    settings.TRANSLATION_BACKEND = "tests.forum.test_machine_translation.UppercaseEngine"
+    return factories.make_comment(room, participant, body="Los intérpretes son esenciales.", language="es")
+
+
+def test_a_search_can_include_comments_whose_translation_matches_marked_as_such(translated):
+    assert found("ESENCIALES") == [translated.pk]  # as written (the fake engine shouts)
+    page = search.search_comments(words="[en]", translations_in="en")
+    assert page is not None
+    [result] = page.object_list
+    assert result.comment.pk == translated.pk
+    assert result.in_translation and result.excerpt_language == "en"
+    assert "] LOS INTÉRPRETES" in result.excerpt and "<mark>en</mark>" in result.excerpt
+    assert found("[en]") == []  # without asking for translations
+
+
+def test_a_comment_found_as_written_is_not_marked_as_translated(translated):
+    [result] = search.search_comments(words="interpretes", translations_in="en").object_list
+    assert not result.in_translation and "intérpretes" in result.excerpt
+
+
+def test_the_search_page_marks_what_was_found_in_a_translation(client, translated):
+    html = client.get(reverse("forum:search"), {"q": "[en]", "translated": "on"}).content.decode()
+    assert "Found in its machine translation into English" in html
