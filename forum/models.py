@@ -22,6 +22,10 @@ from forum.querysets import (
     SuspensionQuerySet,
 )
 
+# The texts admins write for a consultation and for each room, in the
+# renderer's Markdown; each has its rendered HTML beside it as "<name>_html".
+PLACE_TEXT_FIELDS = ("introduction", "objective", "outcome")
+
 # Words used by pages under a consultation's or room's URL.
 RESERVED_SLUGS = {
     "summary", "export.csv", "export.json", "thread", "reply", "comment", "search", "suspend", "suspensions",
@@ -45,6 +49,11 @@ class Consultation(models.Model):
     introduction = models.TextField(_("introduction"), blank=True)
     objective = models.TextField(_("objective"), blank=True)
     outcome = models.TextField(_("expected outcome"), blank=True)
+    # The texts above as pages show them, rendered on save (forum.services.texts).
+    introduction_html = models.TextField(blank=True, editable=False)
+    objective_html = models.TextField(blank=True, editable=False)
+    outcome_html = models.TextField(blank=True, editable=False)
+    texts_render_version = models.PositiveSmallIntegerField(default=0, editable=False)
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     time_zone = models.CharField(
@@ -111,6 +120,11 @@ class Room(models.Model):
     introduction = models.TextField(_("introduction"), blank=True)
     objective = models.TextField(_("objective"), blank=True)
     outcome = models.TextField(_("expected outcome"), blank=True)
+    # The texts above as pages show them, rendered on save (forum.services.texts).
+    introduction_html = models.TextField(blank=True, editable=False)
+    objective_html = models.TextField(blank=True, editable=False)
+    outcome_html = models.TextField(blank=True, editable=False)
+    texts_render_version = models.PositiveSmallIntegerField(default=0, editable=False)
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)

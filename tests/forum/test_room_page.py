@@ -20,7 +20,8 @@ def shown_comment_ids(html):
 
 
 def test_the_room_shows_its_texts_questions_and_moderators(client, room, moderator):
-    Room.objects.filter(pk=room.pk).update(objective="Agree on priorities.", outcome="A list for the report.")
+    room.objective, room.outcome = "Agree on priorities.", "A list for the report."
+    room.save()
     access = factories.make_question_group(room, "Access", position=1)
     reform = factories.make_question_group(room, "Reform", position=2)
     factories.make_question(room, "Which reforms worked?", position=1, group=reform)
