@@ -11,9 +11,9 @@ from django.utils import formats, timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from forum import emails
+from forum import documents, emails
 from forum.languages import language_choices
-from forum.models import EmailPreference, Notification, Report, RoomModerator, RoomSummary
+from forum.models import EmailPreference, Notification, Report, RoomDocument, RoomModerator, RoomSummary
 from forum.selectors import flag_colleagues
 from forum.services import EMPTY_BODY_MESSAGE, clean_comment_body, clean_invitation_email
 from forum.shifts import Shift, room_dates, shift_dates
@@ -267,6 +267,23 @@ class RoomSummaryForm(forms.Form):
             "(the link on its time) to cite it: it is shown as a reference to the comment."
         ),
     )
+
+
+class RoomDocumentForm(forms.ModelForm):
+    """A room's document in the admin: its type and size come from the checked file."""
+
+    class Meta:
+        model = RoomDocument
+        fields = ["title", "file", "position"]
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        # A newly chosen file is checked; the one already stored was checked when it came.
+        if uploaded and "file" in self.changed_data:
+            kind = documents.check_document(uploaded)
+            self.instance.content_type = kind.content_type
+            self.instance.size = uploaded.size
+        return uploaded
 
 
 class RotaLineForm(forms.ModelForm):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
-from forum import links
+from forum import documents, links
 from forum.querysets import (
     QUESTION_ORDER,
     CommentManager,
@@ -201,6 +201,42 @@ class Room(models.Model):
     @property
     def is_closed(self):
         return self.phase == self.Phase.CLOSED
+
+
+def document_upload_path(document, filename: str) -> str:
+    # A random folder: stored names cannot be guessed, and two "report.pdf" keep their name.
+    return f"documents/{secrets.token_hex(8)}/{filename}"
+
+
+class RoomDocument(models.Model):
+    """A document attached to a room in the admin, served by forum.views.documents
+    (never from MEDIA_URL), so only those who may read the room can fetch it."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="documents", verbose_name=_("room"))
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=document_upload_path, max_length=255)
+    # Taken from the file's checked content (forum.documents), not from the upload's claim.
+    content_type = models.CharField(_("type"), max_length=100, editable=False)
+    size = models.PositiveBigIntegerField(_("size"), default=0, editable=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["room", "position", "id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rpartition("/")[2]
+
+    @property
+    def kind_label(self) -> str:
+        kind = documents.kind_of_content_type(self.content_type)
+        return str(kind.label) if kind else self.content_type
 
 
 class QuestionGroup(models.Model):

@@ -4,6 +4,7 @@ consultations show on room pages; the rendered HTML of consultations' and
 rooms' texts kept in step with their sources; and following what accounts
 announce."""
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -16,6 +17,7 @@ from forum.models import (
     GuidingQuestion,
     QuestionGroup,
     Room,
+    RoomDocument,
     RoomModerator,
     RoomSummary,
 )
@@ -36,12 +38,20 @@ def room_saved(sender, instance, **kwargs):
     cache.room_changed(instance.pk)
 
 
+@receiver([post_save, post_delete], sender=RoomDocument)
 @receiver([post_save, post_delete], sender=QuestionGroup)
 @receiver([post_save, post_delete], sender=GuidingQuestion)
 @receiver([post_save, post_delete], sender=RoomModerator)
 @receiver([post_save, post_delete], sender=RoomSummary)
 def room_part_saved(sender, instance, **kwargs):
     cache.room_changed(instance.room_id)
+
+
+@receiver(post_delete, sender=RoomDocument)
+def document_deleted(sender, instance, **kwargs):
+    """A deleted document's file goes too, once the deletion is sure."""
+    file = instance.file
+    transaction.on_commit(lambda: file.delete(save=False))
 
 
 @receiver([post_save, post_delete], sender=Consultation)

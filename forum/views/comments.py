@@ -101,6 +101,7 @@ def _render_room(request, room, reading):
     filters = RoomFilterForm(request.GET, questions=questions)
     context = {
         "question_groups": selectors.guiding_question_groups(questions),
+        "documents": selectors.room_documents(room),
         "filters": filters,
         "form": CommentForm(questions=questions, initial={"guiding_question": request.GET.get("answer")}),
     }
