@@ -38,10 +38,12 @@ class CommentForm(forms.Form):
     # A new token each time the form is drawn; the service stores one comment per token.
     client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, questions=None, **kwargs):
+    def __init__(self, *args, questions=None, is_reply=False, **kwargs):
         """`questions`: the room's numbered guiding questions when the comment may
         answer one (a new thread); the page already holds them, so no query here."""
         super().__init__(*args, **kwargs)
+        if is_reply:
+            self.fields["body"].label = _("Your reply")
         if not self.is_bound:
             self.initial.setdefault("client_token", uuid.uuid4())
         self.fields["language"].choices = [(DETECT_LANGUAGE, _("Recognise it for me")), *language_choices()]
@@ -81,6 +83,8 @@ class RoomFilterForm(forms.Form):
     language = forms.ChoiceField(label=_("Written in"), required=False)
 
     def __init__(self, *args, questions, **kwargs):
+        # The room page also holds the comment form, whose language field is "id_language".
+        kwargs.setdefault("auto_id", "id_filter_%s")
         super().__init__(*args, **kwargs)
         self.questions = {question.pk: question for question in questions}
         self.fields["question"].choices = [("", _("Any question"))] + [

@@ -204,6 +204,7 @@ def _comment_form_view(request, *, room, parent, post):
     form = CommentForm(
         request.POST if request.method == "POST" else None,
         questions=selectors.numbered_questions(room) if parent is None else None,
+        is_reply=parent is not None,
         initial={"guiding_question": request.GET.get("answer")},
     )
     outcome = attempt(form, post, error_field="body")
