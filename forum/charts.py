@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from django.utils.text import Truncator
 
 
-
-
 # --- Charts -----------------------------------------------------------------
 
 # Drawn at this width and never wider (css/forum.css), narrower only as far as

@@ -41,9 +41,7 @@ def busy_room(transactional_db):
     start = timezone.now() - timedelta(days=13)
     for n in range(240):
         comment = factories.make_comment(room, authors[n % 3 if n % 2 else n % len(authors)], body=f"Point {n}.")
-        Comment.objects.filter(pk=comment.pk).update(
-            created_at=start + timedelta(hours=n), guiding_question=question
-        )
+        Comment.objects.filter(pk=comment.pk).update(created_at=start + timedelta(hours=n), guiding_question=question)
     return room, moderator
 
 
@@ -60,7 +58,9 @@ def test_summary_charts_are_legible_and_whole_at_360_px(live_server, page, busy_
     assert cut_off == []
     values = [entry for entry in texts if entry["text"] == "240"]
     assert values, "the longest bar's number is drawn"
-    scrolled = page.evaluate("() => [...document.querySelectorAll('.chart')].filter(f => f.scrollWidth > f.clientWidth).length")
+    scrolled = page.evaluate(
+        "() => [...document.querySelectorAll('.chart')].filter(f => f.scrollWidth > f.clientWidth).length"
+    )
     assert scrolled == 0
 
 
