@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 FAKE_PYTHON = """#!/usr/bin/env bash
 case "$*" in
-    *seed_demo*) printf 'Built the demo consultation.\\nLog in with:\\n  moderator  hannah@example.org  demo\\n' ;;
+    *seed_demo*) printf 'Built the demo consultation.\\nSign in with:\\n  moderator  hannah@example.org  demo\\n' ;;
     *run_worker*) for n in $(seq 1 3000); do echo "Subject: email number $n"; done; sleep 30 ;;
     *runserver*) echo "Starting development server at http://127.0.0.1:8000/"; sleep 30 ;;
     *) ;;
@@ -54,7 +54,7 @@ def test_the_demo_log_ins_come_last_and_the_workers_emails_go_to_a_log_file(tmp_
             pass
 
     assert lines[-1].startswith("==> Serving at http://127.0.0.1:8000/")
-    log_ins = lines.index("Log in with:")
+    log_ins = lines.index("Sign in with:")
     assert log_ins > lines.index("==> Starting the server")
     assert "moderator  hannah@example.org  demo" in lines[log_ins + 1]
     assert not any("email number" in line for line in lines)

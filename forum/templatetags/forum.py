@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import get_language
 
 from consultation.site import site_name as _site_name
 from forum import links
@@ -31,3 +32,15 @@ def fast_url(name, *args):
     """Like {% url %} for patterns whose last argument varies along a page
     (`{% fast_url 'forum:reply' consultation_slug room_slug comment.pk %}`), at a fraction of the cost."""
     return links.fill(name, *args)
+
+
+# Languages that put a no-break space before ":" (French typography).
+_SPACE_BEFORE_COLON = {"fr"}
+
+
+@register.simple_tag
+def colon() -> str:
+    """": " between a label and what follows it, as the page's language writes it
+    ("\u00a0: " in French), where the colon is not part of a translated string."""
+    language = (get_language() or "").split("-")[0]
+    return "\u00a0: " if language in _SPACE_BEFORE_COLON else ": "

@@ -199,7 +199,7 @@ def test_logging_out_with_a_post_signs_the_person_out(client, db):
 
     assert response.status_code == 302
     assert signed_in_user_id(client) is None
-    assert "Log in" in client.get("/").content.decode()
+    assert "Sign in" in client.get("/").content.decode()
 
 
 def test_logging_out_by_following_a_link_only_asks_for_confirmation(client, db):

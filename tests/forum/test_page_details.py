@@ -4,6 +4,7 @@ home page's title, the reply page's wording, and "Sign in" said one way."""
 import re
 from collections import Counter
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -103,3 +104,38 @@ def test_the_reply_page_asks_for_a_reply(participant_client, pages):
     assert "Your comment" not in html
     new = participant_client.get(pages["new comment"]).content.decode()
     assert '<label for="id_body">Your comment</label>' in new
+
+
+# A colon a template writes after a word, a name or a date, outside a translated string.
+TEMPLATE_COLON = re.compile(r"(?:\}\}|%\}|</a>|</time>|</strong>): ")
+
+
+def test_templates_write_colons_after_words_through_the_colon_tag():
+    root = Path(__file__).resolve().parent.parent.parent / "templates"
+    found = [
+        f"{path.relative_to(root)}: {line.strip()[:80]}"
+        for path in root.rglob("*.*")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if TEMPLATE_COLON.search(re.sub(r"{% blocktranslate.*?{% endblocktranslate %}", "", line))
+    ]
+    assert found == []
+
+
+def test_in_french_a_colon_after_a_name_has_its_no_break_space(client, room, moderator):
+    html = client.get(room.get_absolute_url(), headers={"accept-language": "fr"}).content.decode()
+    assert f"{moderator.display_name}</a>\u00a0: " in html
+    html = client.get(room.get_absolute_url(), headers={"accept-language": "en"}).content.decode()
+    assert f"{moderator.display_name}</a>: " in html
+
+
+def test_sign_in_is_written_one_way_on_our_pages_allauths_and_the_admins(client):
+    pages = [client.get(url).content.decode() for url in ("/", reverse("account_login"), reverse("account_signup"))]
+    pages.append(client.get(reverse("admin:login")).content.decode())
+    for html in pages:
+        assert "Sign In" not in html and "Log in" not in html and "Log In" not in html
+    assert "Sign in" in pages[0] and "Sign in" in pages[1] and "Sign in" in pages[3]
+
+
+def test_a_signed_in_person_signs_out(participant_client):
+    html = participant_client.get("/").content.decode()
+    assert "Sign out" in html and "Log out" not in html

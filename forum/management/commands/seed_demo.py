@@ -1090,7 +1090,7 @@ class Command(BaseCommand):
             f"{rooms} rooms, {comments} comments, {len(ACCOUNTS)} accounts\n"
         )
         self.stdout.write(f"Demo ready at {settings.SITE_URL}{consultation.get_absolute_url()}")
-        self.stdout.write("Log in with:")
+        self.stdout.write("Sign in with:")
 
     def _print_logins(self) -> None:
         by_key = {person.key: person for person in PEOPLE}
