@@ -107,3 +107,13 @@ def test_a_changed_text_shows_at_once_on_the_cached_room_page(client, room, sett
     consultation.title = "A renamed consultation"
     consultation.save()
     assert "A renamed consultation" in client.get(url).content.decode()
+
+
+def test_lists_of_consultations_and_rooms_show_the_texts_words_without_markup(client):
+    consultation = factories.make_consultation(introduction="We want **your** views & ideas.")
+    room = factories.make_room(consultation=consultation, introduction="Talk about *access* here.")
+    home = client.get("/").content.decode()
+    assert "We want your views &amp; ideas." in home and "**" not in home
+    page = client.get(consultation.get_absolute_url()).content.decode()
+    assert "Talk about access here." in page
+    assert room.introduction_html == "<p>Talk about <em>access</em> here.</p>"
