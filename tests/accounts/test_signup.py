@@ -121,7 +121,7 @@ def test_new_person_is_signed_in_only_once_the_email_is_confirmed(client, room, 
 
     assert response.url == reverse("account_email_verification_sent")
     assert signed_in_user_id(client) is None
-    assert "Please log in or sign up to comment" in page_text(client.get(room.get_absolute_url()))
+    assert "Please sign in or sign up to comment" in page_text(client.get(room.get_absolute_url()))
 
 
 def test_signed_in_person_with_an_unconfirmed_email_is_asked_to_confirm_before_commenting(client, room):
@@ -256,7 +256,7 @@ def test_anonymous_visitor_is_invited_to_log_in_or_sign_up_and_comes_back_to_the
 
     response = client.get(room.get_absolute_url())
 
-    assert "Please log in or sign up to comment" in page_text(response)
+    assert "Please sign in or sign up to comment" in page_text(response)
     html = response.content.decode()
     assert 'name="body"' not in html
     room_url = room.get_absolute_url()
