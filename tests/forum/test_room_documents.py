@@ -223,3 +223,12 @@ def test_documents_go_to_an_s3_compatible_bucket_when_one_is_named():
     assert s3["OPTIONS"]["bucket_name"] == "papers"
     assert s3["OPTIONS"]["endpoint_url"] == "http://127.0.0.1:9000"
     assert s3["OPTIONS"]["default_acl"] is None and s3["OPTIONS"]["querystring_auth"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_document_shows_at_once_on_the_cached_room_page(client, room, settings):
+    settings.FORUM_CACHE_ROOM_PAGES = True
+    assert client.get(room.get_absolute_url())["X-Room-Cache"] == "miss"
+    assert client.get(room.get_absolute_url())["X-Room-Cache"] == "hit"
+    attach(room, title="Fresh annex")
+    assert "Fresh annex" in client.get(room.get_absolute_url()).content.decode()

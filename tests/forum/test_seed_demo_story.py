@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from forum.management.commands.seed_demo import CONSULTATION, DISCUSSION_DAYS, HELD_COMMENT, REPORTED_REPLY
-from forum.models import Comment, Consultation, Report, Room
+from forum.models import Comment, Consultation, Report, Room, RoomModerator, RoomSummary
 from forum.selectors import room_statistics
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +112,27 @@ def test_the_moderation_queue_shows_a_held_comment_and_an_open_report(client, de
 
 def test_the_room_holding_newcomers_first_comments_says_so(demo):
     assert Room.objects.get(consultation=demo, slug="access-to-justice").premoderate_first == 1
+
+
+def test_run_weeks_later_the_discussion_moves_with_the_dates(demo):
+    first = Comment.objects.filter(room__consultation=demo).order_by("created_at").first()
+    summary = demo.rooms.get(slug="access-to-justice").latest_summary
+    weeks = timedelta(days=42)
+    Consultation.objects.filter(pk=demo.pk).update(opens_on=demo.opens_on - weeks, closes_on=demo.closes_on - weeks)
+    Room.objects.filter(consultation=demo).update(opens_on=F("opens_on") - weeks, closes_on=F("closes_on") - weeks)
+    RoomModerator.objects.filter(room__consultation=demo).update(
+        starts_on=F("starts_on") - weeks, ends_on=F("ends_on") - weeks
+    )
+    Comment.objects.filter(room__consultation=demo).update(created_at=F("created_at") - weeks)
+    RoomSummary.objects.filter(pk=summary.pk).update(
+        period_start=F("period_start") - weeks, period_end=F("period_end") - weeks
+    )
+
+    call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+
+    first.refresh_from_db()
+    summary.refresh_from_db()
+    demo.refresh_from_db()
+    opened = datetime.combine(demo.opens_on, time(0), tzinfo=ZoneInfo(demo.time_zone))
+    assert opened <= first.created_at <= opened + timedelta(days=1)
+    assert summary.period_start == demo.opens_on

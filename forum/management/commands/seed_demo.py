@@ -26,12 +26,12 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts.models import User
 from forum import services
-from forum.models import Comment, Consultation, Notification, Report, Room, RoomModerator
+from forum.models import Comment, Consultation, Notification, Report, Room, RoomModerator, RoomSummary
 from forum.services.summaries import write_summary
 from forum.shifts import Shift, shift_dates
 
@@ -1061,6 +1061,17 @@ def move_dates_around(consultation: Consultation, today) -> None:
             if getattr(row, field, None) is not None:
                 setattr(row, field, getattr(row, field) + shift)
         row.save()
+    # The discussion moves with its dates, so the first two weeks are still the first two weeks.
+    Comment.objects.filter(room__consultation=consultation).update(
+        created_at=F("created_at") + shift, edited_at=F("edited_at") + shift
+    )
+    Notification.objects.filter(comment__room__consultation=consultation).update(created_at=F("created_at") + shift)
+    Room.objects.filter(consultation=consultation).update(last_activity_at=F("last_activity_at") + shift)
+    RoomSummary.objects.filter(room__consultation=consultation).update(
+        period_start=F("period_start") + shift,
+        period_end=F("period_end") + shift,
+        period_ends_at=F("period_ends_at") + shift,
+    )
 
 
 class Command(BaseCommand):
