@@ -2,10 +2,12 @@
 are the only ones who get them."""
 
 from django.http import FileResponse, Http404
+from django.views.decorators.http import require_safe
 
 from forum import selectors
 
 
+@require_safe
 def room_document(request, consultation_slug, room_slug, document_id, filename):
     """Always a download, PDFs too: a file opened in the browser would be drawn
     under our address, and no document needs to be. nosniff keeps the browser
