@@ -293,6 +293,30 @@ STORAGES = {
     },
 }
 
+# --- Uploaded files (room documents) ---------------------------------------
+
+# On local disk under MEDIA_ROOT by default; in an S3-compatible bucket when
+# S3_BUCKET is set (django-storages, which needs boto3 installed). Either way
+# they are served by the room's document view, never from MEDIA_URL, so the
+# bucket stays private.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "/media/"
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+
 # In development whitenoise serves straight from the source folders.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
@@ -300,7 +324,8 @@ WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 # --- Security ---------------------------------------------------------------
 
 # Comments are text: 10,000 characters is 120 KB form-encoded even in 4-byte
-# characters, and the site takes no files.
+# characters; files (room documents, in the admin) are not counted here but
+# limited by FORUM_DOCUMENT_MAX_BYTES.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # Safe by default outside DEBUG; a local production-like run over plain HTTP
 # turns the HTTPS parts off with HTTPS=0 (see docs/deploy.md).
@@ -346,6 +371,11 @@ FORUM_ROOM_PAGE_CACHE_SECONDS = 60
 # Room page views less than this apart are one visit: its pages all mark the
 # same comments "New since your last visit" (forum.models.RoomVisit).
 FORUM_VISIT_ENDS_AFTER_MINUTES = 60
+
+# Room documents: the kinds taken (by extension, each checked by its content in
+# forum/documents.py) and the largest file, in bytes.
+FORUM_DOCUMENT_TYPES = env_list("FORUM_DOCUMENT_TYPES", "pdf,docx,xlsx,pptx,odt,ods,odp")
+FORUM_DOCUMENT_MAX_BYTES = int(os.environ.get("FORUM_DOCUMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 
 FORUM_THREADS_PER_PAGE = 20
 # The room page never draws more than this many comments; a long thread

@@ -38,9 +38,13 @@ class Destination:
 ELSEWHERE = Destination(is_own=False)
 
 
+def _as_browser_reads(href: str) -> str:
+    return _TAB_OR_NEWLINE.sub("", href.strip(_EDGES))
+
+
 def destination_of(href: str) -> Destination:
     """Where a browser following `href` from one of our pages would go."""
-    url = _TAB_OR_NEWLINE.sub("", href.strip(_EDGES))
+    url = _as_browser_reads(href)
     scheme = _SCHEME.match(url)
     if scheme:
         name = scheme.group(1).lower()
@@ -140,29 +144,53 @@ def _browser_path(rest: str) -> str:
 
 @dataclass(frozen=True)
 class Route:
-    """What one of our own URLs points to."""
+    """What one of our own URLs points to. A comment named by the fragment of a
+    room or thread page's address is `within` that page ("room", (consultation
+    slug, room slug)) or ("thread", (consultation slug, room slug, root id)):
+    it is that comment only if the page really holds it."""
 
     kind: str  # "comment", "room" or "consultation"
     key: object
+    within: tuple | None = None
+
+
+# The fragment a permalink's redirect adds, and that the address bar then shows.
+_COMMENT_FRAGMENT = re.compile(r"comment-([1-9][0-9]{0,17})")
 
 
 def route_of(href: str) -> Route | None:
     """What the page a browser would open from `href` shows, when it is one of ours.
     The host was judged on the href as written; only the path is decoded, as our
-    server decodes it before routing."""
+    server decodes it before routing. A permalink may be pasted with or without
+    its trailing slash (our server adds it), with a query or a fragment; a room
+    or thread page's address with "#comment-N" names that comment."""
     path = destination_of(href).path
     if path is None:
         return None
-    try:
-        match = resolve(unquote(path))
-    except Resolver404:
-        return None
-    if match.namespace != "forum":
+    match = _resolve(unquote(path))
+    if match is None or match.namespace != "forum":
         return None
     if match.url_name == "comment-permalink":
         return Route("comment", match.kwargs["comment_id"])
+    if match.url_name in {"room", "thread"}:
+        fragment = _COMMENT_FRAGMENT.fullmatch(_as_browser_reads(href).partition("#")[2])
+        place = (match.kwargs["consultation_slug"], match.kwargs["room_slug"])
+        if fragment:
+            if match.url_name == "thread":
+                return Route("comment", int(fragment.group(1)), within=("thread", (*place, match.kwargs["comment_id"])))
+            return Route("comment", int(fragment.group(1)), within=("room", place))
     if match.url_name == "room":
         return Route("room", (match.kwargs["consultation_slug"], match.kwargs["room_slug"]))
     if match.url_name == "consultation":
         return Route("consultation", match.kwargs["consultation_slug"])
+    return None
+
+
+def _resolve(path: str):
+    """The route of `path`, or of `path/` as our server's redirect (APPEND_SLASH) would make it."""
+    for candidate in (path, path + "/") if not path.endswith("/") else (path,):
+        try:
+            return resolve(candidate)
+        except Resolver404:
+            continue
     return None

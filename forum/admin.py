@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from forum import services
-from forum.forms import RotaLineForm
+from forum.forms import RoomDocumentForm, RotaLineForm
 from forum.models import (
     Comment,
     Consultation,
@@ -15,6 +16,7 @@ from forum.models import (
     Notification,
     QuestionGroup,
     Room,
+    RoomDocument,
     RoomModerator,
     RoomSummary,
 )
@@ -72,6 +74,24 @@ class GuidingQuestionInline(admin.TabularInline):
         if obj is None:
             group.help_text = _("The groups of a new room can be chosen once it is saved.")
         return formset
+
+
+class RoomDocumentInline(admin.TabularInline):
+    """Documents listed on the room page: PDF and office files, checked by their content."""
+
+    model = RoomDocument
+    form = RoomDocumentForm
+    fields = ["title", "file", "position", "kind", "file_size", "uploaded_at"]
+    readonly_fields = ["kind", "file_size", "uploaded_at"]
+    extra = 0
+
+    @admin.display(description=_("type"))
+    def kind(self, document):
+        return document.kind_label if document.pk else ""
+
+    @admin.display(description=_("size"))
+    def file_size(self, document):
+        return filesizeformat(document.size) if document.pk else ""
 
 
 class RotaFormSet(BaseInlineFormSet):
@@ -134,7 +154,13 @@ class RoomAdmin(admin.ModelAdmin):
     search_fields = ["title", "introduction", "consultation__title"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["comment_count", "thread_count", "last_activity_at"]
-    inlines = [QuestionGroupInline, GuidingQuestionInline, RoomModeratorInline, ModeratorInvitationInline]
+    inlines = [
+        QuestionGroupInline,
+        GuidingQuestionInline,
+        RoomDocumentInline,
+        RoomModeratorInline,
+        ModeratorInvitationInline,
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("consultation")

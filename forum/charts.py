@@ -8,17 +8,26 @@ from django.utils.text import Truncator
 
 # --- Charts -----------------------------------------------------------------
 
-CHART_WIDTH = 640
-ROW_HEIGHT = 26
-ROW_BAR_HEIGHT = 18
-LABEL_WIDTH = 190
-VALUE_ROOM = 60
-LABEL_CHARS = 28
+# Drawn at this width and never wider (css/forum.css), narrower only as far as
+# a phone needs: at 360 px the chart is about 300 px wide, so FONT_SIZE units
+# are still 12 px or more there. A label sits above its bar, so the bars keep
+# the width a label beside them would take.
+CHART_WIDTH = 360
+FONT_SIZE = 15
+ROW_HEIGHT = 40
+ROW_BAR_HEIGHT = 14
+# Where the label's baseline and the bar's top are in their row.
+LABEL_BASELINE = 14
+BAR_TOP = 19
+# Room after the longest bar for its number ("12345" at FONT_SIZE).
+VALUE_ROOM = 56
+LABEL_CHARS = 40
 CATEGORY_BARS_DRAWN = 15
 COLUMN_PLOT_TOP = 20
-COLUMN_PLOT_HEIGHT = 180
+COLUMN_PLOT_HEIGHT = 160
 COLUMN_PLOT_LEFT = 44
-COLUMN_TICKS = 7
+# Date labels under the columns, each about 50 units wide at FONT_SIZE.
+COLUMN_TICKS = 5
 
 
 @dataclass(frozen=True)
@@ -29,10 +38,12 @@ class Bar:
     y: float
     width: float
     height: float
-    # Horizontal charts: the label ends at text_x, the value starts at value_x, both on text_y.
+    # Horizontal charts: the label starts at text_x on text_y, above the bar; the
+    # value starts at value_x, on value_y (the bar's middle).
     text_x: float = 0
     text_y: float = 0
     value_x: float = 0
+    value_y: float = 0
 
     @property
     def short_label(self) -> str:
@@ -76,6 +87,14 @@ def _scaled(value: int, largest: int, length: float) -> float:
     return round(value / largest * length, 1) if largest else 0.0
 
 
+# Half a date label's width: a label centred under the first or last column stays inside the chart.
+_HALF_TICK_LABEL = 26
+
+
+def _within(x: float) -> float:
+    return round(min(max(x, _HALF_TICK_LABEL), CHART_WIDTH - _HALF_TICK_LABEL), 1)
+
+
 def horizontal_bar_chart(
     slug: str,
     title: str,
@@ -84,25 +103,26 @@ def horizontal_bar_chart(
     table: Table,
     limit: int = CATEGORY_BARS_DRAWN,
 ) -> BarChart:
-    """One bar per (label, value), largest first as given, labels on the left and values after the bars."""
+    """One bar per (label, value), largest first as given, each label above its bar and the value after it."""
     drawn = items[:limit]
     largest = max((value for _label, value in drawn), default=0)
-    length = CHART_WIDTH - LABEL_WIDTH - VALUE_ROOM
+    length = CHART_WIDTH - VALUE_ROOM
     bars = []
     for index, (label, value) in enumerate(drawn):
-        top = index * ROW_HEIGHT + (ROW_HEIGHT - ROW_BAR_HEIGHT) / 2
+        row = index * ROW_HEIGHT
         width = _scaled(value, largest, length)
         bars.append(
             Bar(
                 label=label,
                 value=value,
-                x=LABEL_WIDTH,
-                y=top,
+                x=0,
+                y=row + BAR_TOP,
                 width=width,
                 height=ROW_BAR_HEIGHT,
-                text_x=LABEL_WIDTH - 8,
-                text_y=index * ROW_HEIGHT + ROW_HEIGHT / 2,
-                value_x=round(LABEL_WIDTH + width + 6, 1),
+                text_x=0,
+                text_y=row + LABEL_BASELINE,
+                value_x=round(width + 6, 1),
+                value_y=row + BAR_TOP + ROW_BAR_HEIGHT / 2,
             )
         )
     return BarChart(
@@ -145,7 +165,7 @@ def column_chart(
     if len(shown) > 1 and shown[-1] - shown[-2] < step / 2:
         shown.pop(-2)  # the last label would overlap the one before it
     ticks = tuple(
-        Tick(x=round(COLUMN_PLOT_LEFT + index * slot + slot / 2, 1), y=bottom + 16, label=tick_labels[index])
+        Tick(x=_within(COLUMN_PLOT_LEFT + index * slot + slot / 2), y=bottom + FONT_SIZE + 4, label=tick_labels[index])
         for index in shown
     )
     scale = (
@@ -158,7 +178,7 @@ def column_chart(
         description=description,
         horizontal=False,
         width=CHART_WIDTH,
-        height=bottom + 24,
+        height=bottom + FONT_SIZE + 10,
         bars=tuple(bars),
         table=table,
         axis=(COLUMN_PLOT_LEFT, bottom, CHART_WIDTH - 10, bottom),

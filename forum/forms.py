@@ -12,9 +12,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import AcceptsDocuments
-from forum import emails
+from forum import documents, emails
 from forum.languages import language_choices
-from forum.models import EmailPreference, Notification, Report, RoomModerator, RoomSummary
+from forum.models import EmailPreference, Notification, Report, RoomDocument, RoomModerator, RoomSummary
 from forum.selectors import flag_colleagues
 from forum.selectors.orders import OLDEST, ORDERS, Cursor, is_cursor_order
 from forum.services import EMPTY_BODY_MESSAGE, clean_comment_body, clean_invitation_email
@@ -40,13 +40,15 @@ class CommentForm(AcceptsDocuments, forms.Form):
     # A new token each time the form is drawn; the service stores one comment per token.
     client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, questions=None, documents=(), **kwargs):
+    def __init__(self, *args, questions=None, documents=(), is_reply=False, **kwargs):
         """`questions`: the room's numbered guiding questions when the comment may
         answer one (a new thread); the page already holds them, so no query here.
         `documents`: the versions of the terms the author must accept to post
         (accounts.terms.documents_to_accept), offered as a box to tick."""
         super().__init__(*args, **kwargs)
         self.offer_documents(documents)
+        if is_reply:
+            self.fields["body"].label = _("Your reply")
         if not self.is_bound:
             self.initial.setdefault("client_token", uuid.uuid4())
         self.fields["language"].choices = [(DETECT_LANGUAGE, _("Recognise it for me")), *language_choices()]
@@ -90,6 +92,8 @@ class RoomFilterForm(forms.Form):
     language = forms.ChoiceField(label=_("Written in"), required=False)
 
     def __init__(self, *args, questions, **kwargs):
+        # The room page also holds the comment form, whose language field is "id_language".
+        kwargs.setdefault("auto_id", "id_filter_%s")
         super().__init__(*args, **kwargs)
         self.questions = {question.pk: question for question in questions}
         self.fields["question"].choices = [("", _("Any question"))] + [
@@ -309,6 +313,23 @@ class RoomSummaryForm(forms.Form):
             "(the link on its time) to cite it: it is shown as a reference to the comment."
         ),
     )
+
+
+class RoomDocumentForm(forms.ModelForm):
+    """A room's document in the admin: its type and size come from the checked file."""
+
+    class Meta:
+        model = RoomDocument
+        fields = ["title", "file", "position"]
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        # A newly chosen file is checked; the one already stored was checked when it came.
+        if uploaded and "file" in self.changed_data:
+            kind = documents.check_document(uploaded)
+            self.instance.content_type = kind.content_type
+            self.instance.size = uploaded.size
+        return uploaded
 
 
 class RotaLineForm(forms.ModelForm):

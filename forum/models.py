@@ -13,7 +13,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 
-from forum import links
+from forum import documents, links
 from forum.querysets import (
     QUESTION_ORDER,
     CommentManager,
@@ -23,6 +23,10 @@ from forum.querysets import (
     RoomQuerySet,
     SuspensionQuerySet,
 )
+
+# The texts admins write for a consultation and for each room, in the
+# renderer's Markdown; each has its rendered HTML beside it as "<name>_html".
+PLACE_TEXT_FIELDS = ("introduction", "objective", "outcome")
 
 # Words used by pages under a consultation's or room's URL.
 RESERVED_SLUGS = {
@@ -60,6 +64,11 @@ class Consultation(models.Model):
     introduction = models.TextField(_("introduction"), blank=True)
     objective = models.TextField(_("objective"), blank=True)
     outcome = models.TextField(_("expected outcome"), blank=True)
+    # The texts above as pages show them, rendered on save (forum.services.texts).
+    introduction_html = models.TextField(blank=True, editable=False)
+    objective_html = models.TextField(blank=True, editable=False)
+    outcome_html = models.TextField(blank=True, editable=False)
+    texts_render_version = models.PositiveSmallIntegerField(default=0, editable=False)
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     time_zone = models.CharField(
@@ -126,6 +135,11 @@ class Room(models.Model):
     introduction = models.TextField(_("introduction"), blank=True)
     objective = models.TextField(_("objective"), blank=True)
     outcome = models.TextField(_("expected outcome"), blank=True)
+    # The texts above as pages show them, rendered on save (forum.services.texts).
+    introduction_html = models.TextField(blank=True, editable=False)
+    objective_html = models.TextField(blank=True, editable=False)
+    outcome_html = models.TextField(blank=True, editable=False)
+    texts_render_version = models.PositiveSmallIntegerField(default=0, editable=False)
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
@@ -200,6 +214,42 @@ class Room(models.Model):
     @property
     def is_closed(self):
         return self.phase == self.Phase.CLOSED
+
+
+def document_upload_path(document, filename: str) -> str:
+    # A random folder: stored names cannot be guessed, and two "report.pdf" keep their name.
+    return f"documents/{secrets.token_hex(8)}/{filename}"
+
+
+class RoomDocument(models.Model):
+    """A document attached to a room in the admin, served by forum.views.documents
+    (never from MEDIA_URL), so only those who may read the room can fetch it."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="documents", verbose_name=_("room"))
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=document_upload_path, max_length=255)
+    # Taken from the file's checked content (forum.documents), not from the upload's claim.
+    content_type = models.CharField(_("type"), max_length=100, editable=False)
+    size = models.PositiveBigIntegerField(_("size"), default=0, editable=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["room", "position", "id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rpartition("/")[2]
+
+    @property
+    def kind_label(self) -> str:
+        kind = documents.kind_of_content_type(self.content_type)
+        return str(kind.label) if kind else self.content_type
 
 
 class QuestionGroup(models.Model):

@@ -378,11 +378,11 @@ def why_cannot_accept_invitation(user, invitation: ModeratorInvitation) -> str |
     if invitation.is_accepted:
         return _("This invitation has already been accepted.")
     if not (user.is_authenticated and user.is_active):
-        return _("Log in or sign up with %(email)s to accept this invitation.") % {"email": invitation.email}
+        return _("Sign in or sign up with %(email)s to accept this invitation.") % {"email": invitation.email}
     if not holds_address(user, invitation.email):
         return _(
-            "This invitation was sent to %(email)s, but you are logged in as %(you)s. "
-            "Log out, then open the link in the email again."
+            "This invitation was sent to %(email)s, but you are signed in as %(you)s. "
+            "Sign out, then open the link in the email again."
         ) % {"email": invitation.email, "you": user.email}
     return None
 

@@ -24,7 +24,7 @@ from typing import Protocol
 
 import nh3
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -36,12 +36,13 @@ from markdown_it.token import Token
 
 from accounts.models import User
 from forum import former
-from forum.addresses import is_own_url, route_of
+from forum.addresses import Route, is_own_url, route_of
 from forum.models import Comment, Consultation, Room
 
 # Raise when the output for the same source changes, so stale bodies can be
-# found (render_version < RENDER_VERSION) and rendered again.
-RENDER_VERSION = 3
+# found (render_version < RENDER_VERSION) and rendered again. 4: permalinks
+# pasted without their slash, and room and thread addresses "#comment-N", cite.
+RENDER_VERSION = 4
 
 EXTERNAL_LINK_REL = "nofollow ugc noopener"
 SHORTENED_LINK_TEXT = 60
@@ -82,6 +83,19 @@ class CitedComment:
     state: str  # "visible", "hidden" or "deleted"
     # How the report may quote its author (User.QuotingConsent).
     author_consent: str = User.QuotingConsent.BY_NAME
+    # Where it is: (consultation slug, room slug), and the id of its thread's
+    # first comment, for links to a page "#comment-N" that must really hold it.
+    room_key: tuple[str, str] | None = None
+    thread_id: int | None = None
+
+    def is_on(self, within: tuple | None) -> bool:
+        """Whether the page a link names (addresses.Route.within) shows this comment; True with no page named."""
+        if within is None:
+            return True
+        kind, key = within
+        if kind == "room":
+            return key == self.room_key
+        return self.room_key is not None and key == (*self.room_key, self.thread_id)
 
 
 class Lookups(Protocol):
@@ -110,13 +124,21 @@ class DatabaseLookups:
     def comments(self, ids):
         if not ids:
             return {}
+        thread_root = Comment.objects.filter(tree_id=OuterRef("tree_id"), parent=None).values("pk")[:1]
         comments = (
             Comment.objects.filter(pk__in=ids, room__is_published=True, room__consultation__is_published=True)
-            .select_related("author", "room")
+            .select_related("author", "room__consultation")
             .only(
-                "id", "state", "written_as_moderator", "author__display_name", "author__quoting_consent", "room__title"
+                "id",
+                "state",
+                "written_as_moderator",
+                "author__display_name",
+                "author__quoting_consent",
+                "room__title",
+                "room__slug",
+                "room__consultation__slug",
             )
-            .annotate(body_start=Substr("body_html", 1, EXCERPT_SOURCE_LENGTH))
+            .annotate(body_start=Substr("body_html", 1, EXCERPT_SOURCE_LENGTH), thread_id=Subquery(thread_root))
         )
         return {
             comment.pk: CitedComment(
@@ -127,6 +149,8 @@ class DatabaseLookups:
                 comment.state,
                 # A deleted account took its consent with it: the report no longer quotes it.
                 comment.author.quoting_consent if comment.author else User.QuotingConsent.NOT_AT_ALL,
+                (comment.room.consultation.slug, comment.room.slug),
+                comment.thread_id,
             )
             for comment in comments
         }
@@ -360,6 +384,9 @@ def _collect(inlines, max_references: int) -> _Collected:
                 if route:
                     routed += 1
                     collected.routes[route.kind].add(route.key)
+                    if route.within and route.within[0] == "room":
+                        # Titled as the room's link if the comment is not on it.
+                        collected.routes["room"].add(route.within[1])
             elif token.type == "link_close":
                 depth -= 1
             elif token.type == "text" and depth == 0:
@@ -449,10 +476,13 @@ def _transform_link(link_open: Token, inner: list[Token], found: dict, cited_ids
     closing = Token("link_close", "a", -1)
     if route is None:
         return [link_open, *inner, closing]
-    if route.kind == "comment" and route.key in found["comments"]:
-        cited_ids.add(route.key)
-        cited = found["comments"][route.key]
-        return _reference(link_open, inner, cited, found["excerpts"].get(route.key, ""), found["for_report"])
+    if route.kind == "comment":
+        cited = found["comments"].get(route.key)
+        if cited is not None and cited.is_on(route.within):
+            cited_ids.add(route.key)
+            return _reference(link_open, inner, cited, found["excerpts"].get(route.key, ""), found["for_report"])
+        # A room's address naming a comment it does not hold is only the room's link.
+        route = Route("room", route.within[1]) if route.within and route.within[0] == "room" else route
     titles = {"room": found["rooms"], "consultation": found["consultations"]}.get(route.kind, {})
     title = titles.get(route.key)
     if title and _is_bare(link_open, inner):

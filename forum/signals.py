@@ -1,14 +1,36 @@
 """Decoupled extras: cache busting for changes made outside the services (the
 Django admin), since rooms, their question groups, questions and rota, and
-consultations show on room pages; and following what accounts announce."""
+consultations show on room pages; the rendered HTML of consultations' and
+rooms' texts kept in step with their sources; and following what accounts
+announce."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from accounts.signals import person_renamed, quoting_consent_changed
 from forum import cache, services
-from forum.models import Comment, Consultation, GuidingQuestion, QuestionGroup, Room, RoomModerator, RoomSummary
-from forum.services import summaries
+from forum.models import (
+    PLACE_TEXT_FIELDS,
+    Comment,
+    Consultation,
+    GuidingQuestion,
+    QuestionGroup,
+    Room,
+    RoomDocument,
+    RoomModerator,
+    RoomSummary,
+)
+from forum.services import summaries, texts
+
+
+@receiver(pre_save, sender=Consultation)
+@receiver(pre_save, sender=Room)
+def place_texts_rendered(sender, instance, update_fields=None, **kwargs):
+    """Texts are written in the admin, its inlines, seed_demo and the shell: every
+    save renders them, so no door can leave the HTML behind its source."""
+    if update_fields is None or set(update_fields) & set(PLACE_TEXT_FIELDS):
+        texts.render_place_texts(instance)
 
 
 @receiver([post_save, post_delete], sender=Room)
@@ -16,12 +38,20 @@ def room_saved(sender, instance, **kwargs):
     cache.room_changed(instance.pk)
 
 
+@receiver([post_save, post_delete], sender=RoomDocument)
 @receiver([post_save, post_delete], sender=QuestionGroup)
 @receiver([post_save, post_delete], sender=GuidingQuestion)
 @receiver([post_save, post_delete], sender=RoomModerator)
 @receiver([post_save, post_delete], sender=RoomSummary)
 def room_part_saved(sender, instance, **kwargs):
     cache.room_changed(instance.room_id)
+
+
+@receiver(post_delete, sender=RoomDocument)
+def document_deleted(sender, instance, **kwargs):
+    """A deleted document's file goes too, once the deletion is sure."""
+    file = instance.file
+    transaction.on_commit(lambda: file.delete(save=False))
 
 
 @receiver([post_save, post_delete], sender=Consultation)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from forum.views import (
     comments,
+    documents,
     email,
     endorsements,
     exports,
@@ -82,6 +83,11 @@ urlpatterns = [
         "c/<slug:consultation_slug>/<slug:room_slug>/thread/<int:comment_id>/",
         comments.thread_detail,
         name="thread",
+    ),
+    path(
+        "c/<slug:consultation_slug>/<slug:room_slug>/documents/<int:document_id>/<str:filename>",
+        documents.room_document,
+        name="room-document",
     ),
     path("c/<slug:consultation_slug>/<slug:room_slug>/follow/", follows.follow_room, name="follow-room"),
     path("c/<slug:consultation_slug>/<slug:room_slug>/state/", moderation.set_room_state, name="room-state"),

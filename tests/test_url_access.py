@@ -9,13 +9,14 @@ and are left out.
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.timezone import localdate
 
 from accounts import services as accounts_services
 from accounts.models import LegalDocument
 from forum import emails, invitations, services
-from forum.models import Notification
+from forum.models import Notification, RoomDocument
 from forum.services.summaries import write_summary
 from tests import factories
 
@@ -80,6 +81,8 @@ ACCESS = {
     "forum:consultation-summary": LOGIN_REQUIRED,
     # Moderators' written summaries are read by everyone; writing and editing is for the room's moderators.
     "forum:room-summaries": PUBLIC,
+    # A room's documents, for whoever may read the room (404 for the others).
+    "forum:room-document": PUBLIC,
     "forum:write-room-summary": LOGIN_REQUIRED,
     "forum:edit-room-summary": LOGIN_REQUIRED,
     # A person's own data and account, and staff deleting one on request (404 for everyone else).
@@ -129,10 +132,13 @@ def test_the_walk_sees_the_sites_pages_but_not_the_admin_or_allauth():
 
 
 @pytest.fixture
-def url_values(db, settings):
+def url_values(db, settings, tmp_path):
     """A value for each kind of URL parameter, from a small world."""
     settings.SOCIALACCOUNT_PROVIDERS = factories.oidc_provider_setting()
+    settings.MEDIA_ROOT = tmp_path
     room = factories.make_room(title="Access to justice")
+    document = RoomDocument(room=room, title="Review", content_type="application/pdf", size=9)
+    document.file.save("review.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
     author = factories.make_user("Ngozi Okafor", email="ngozi.private@example.org")
     replier = factories.make_user("Jean Dupont")
     comment = factories.make_comment(room, author, body="Legal aid is underfunded.", language="en")
@@ -160,6 +166,8 @@ def url_values(db, settings):
         "version": "1",
         "language": "es",
         "provider_id": "contoso",
+        "document_id": document.pk,
+        "filename": document.filename,
         # Private data that must never reach someone who is not signed in.
         "secret": author.email,
     }
@@ -200,7 +208,8 @@ def test_a_public_page_opens_for_anonymous_visitors(client, url_values, name):
         assert forged.status_code == 400
         assert url_values["secret"] not in forged.content.decode()
     else:
-        assert url_values["secret"] not in response.content.decode()
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        assert url_values["secret"] not in content.decode()
 
 
 @pytest.mark.parametrize("method", ["get", "post"])

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forum', '0017_endorsements_and_thread_orders'),
+        ('forum', '0018_room_texts_and_documents'),
     ]
 
     operations = [

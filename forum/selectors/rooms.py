@@ -14,6 +14,7 @@ from forum.models import (
     Consultation,
     GuidingQuestion,
     Room,
+    RoomDocument,
     RoomModerator,
     Suspension,
 )
@@ -51,8 +52,10 @@ def consultation_rooms(user, consultation: Consultation) -> list[Room]:
 
 
 def _rooms():
+    # has_documents: a room without any (most) spends no query on its document list.
     return Room.objects.select_related("consultation", "latest_summary__author").annotate(
-        comments_since_summary=comments_since_latest_summary()
+        comments_since_summary=comments_since_latest_summary(),
+        has_documents=Exists(RoomDocument.objects.filter(room=OuterRef("pk"))),
     )
 
 
@@ -76,6 +79,24 @@ def get_room_to_read(user, consultation_slug: str, room_slug: str) -> tuple[Room
     now = timezone.now()
     room = _room_for(user, with_reading(_rooms(), user, now=now), consultation_slug, room_slug)
     return room, reading_of(room, now=now)
+
+
+def room_documents(room: Room) -> list[RoomDocument]:
+    """The documents attached to a room read by get_room, in their order (no query when it has none)."""
+    if not room.has_documents:
+        return []
+    documents = list(room.documents.all())
+    for document in documents:
+        document.room = room  # already loaded, with its consultation
+    return documents
+
+
+def get_room_document(user, consultation_slug: str, room_slug: str, document_id: int) -> RoomDocument:
+    """A document of a room this person may read, or 404."""
+    room = get_room(user, consultation_slug, room_slug)
+    document = get_object_or_404(RoomDocument, pk=document_id, room=room)
+    document.room = room
+    return document
 
 
 def get_room_comment(room: Room, comment_id: int) -> Comment:

@@ -1,6 +1,7 @@
 from django import template
 from django.conf import settings
 from django.utils.html import format_html
+from django.utils.translation import get_language
 
 from consultation.site import site_name as _site_name
 from forum import former, links
@@ -59,3 +60,15 @@ def site_url() -> str:
 def comment_max_length() -> int:
     """The longest comment body accepted, for the character counter."""
     return settings.FORUM_COMMENT_MAX_LENGTH
+
+
+# Languages that put a no-break space before ":" (French typography).
+_SPACE_BEFORE_COLON = {"fr"}
+
+
+@register.simple_tag
+def colon() -> str:
+    """ ": " between a label and what follows it, as the page's language writes it
+    ("\u00a0: " in French), where the colon is not part of a translated string."""
+    language = (get_language() or "").split("-")[0]
+    return "\u00a0: " if language in _SPACE_BEFORE_COLON else ": "

@@ -113,6 +113,7 @@ def _render_room(request, room, reading):
     filters = RoomFilterForm(request.GET, questions=questions)
     context = {
         "question_groups": selectors.guiding_question_groups(questions),
+        "documents": selectors.room_documents(room),
         "filters": filters,
         "form": CommentForm(
             questions=questions,
@@ -247,6 +248,7 @@ def _comment_form_view(request, *, room, parent, post):
         request.POST if request.method == "POST" else None,
         questions=selectors.numbered_questions(room) if parent is None else None,
         documents=terms.documents_to_accept(request.user),
+        is_reply=parent is not None,
         initial={"guiding_question": request.GET.get("answer")},
     )
     previewing = _is_preview(request)

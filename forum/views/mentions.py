@@ -25,7 +25,7 @@ def suggest_people(request):
     too fast gets 429 with Retry-After. Email addresses are never sent.
     """
     if not request.user.is_authenticated:
-        return _json({"error": _("Log in to see suggestions."), "results": []}, status=403)
+        return _json({"error": _("Sign in to see suggestions."), "results": []}, status=403)
     wait = ratelimits.hit(
         ratelimits.user_key("mention-suggestions", request.user), limit=SUGGESTIONS_PER_MINUTE, period=60
     )

@@ -121,7 +121,7 @@ def test_new_person_is_signed_in_only_once_the_email_is_confirmed(client, room, 
 
     assert response.url == reverse("account_email_verification_sent")
     assert signed_in_user_id(client) is None
-    assert "Please log in or sign up to comment" in page_text(client.get(room.get_absolute_url()))
+    assert "Please sign in or sign up to comment" in page_text(client.get(room.get_absolute_url()))
 
 
 def test_signed_in_person_with_an_unconfirmed_email_is_asked_to_confirm_before_commenting(client, room):
@@ -197,7 +197,7 @@ def test_logging_out_with_a_post_signs_the_person_out(client, db):
 
     assert response.status_code == 302
     assert signed_in_user_id(client) is None
-    assert "Log in" in client.get("/").content.decode()
+    assert "Sign in" in client.get("/").content.decode()
 
 
 def test_logging_out_by_following_a_link_only_asks_for_confirmation(client, db):
@@ -254,7 +254,7 @@ def test_anonymous_visitor_is_invited_to_log_in_or_sign_up_and_comes_back_to_the
 
     response = client.get(room.get_absolute_url())
 
-    assert "Please log in or sign up to comment" in page_text(response)
+    assert "Please sign in or sign up to comment" in page_text(response)
     html = response.content.decode()
     assert 'name="body"' not in html
     room_url = room.get_absolute_url()

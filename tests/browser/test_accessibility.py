@@ -4,12 +4,13 @@ A or AA violations on the pages people use, signed in or not."""
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from forum import services
-from forum.models import Comment
+from forum.models import Comment, RoomDocument
 from tests import factories
 
 WCAG_21_A_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -37,8 +38,11 @@ def log_in(page, live_server, user):
 
 
 @pytest.fixture
-def world(transactional_db):
+def world(transactional_db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     room = factories.make_room(title="Access to justice", objective="Agree on priorities.", outcome="A short list.")
+    review = RoomDocument(room=room, title="Mid-term review", content_type="application/pdf", size=9)
+    review.file.save("mid-term-review.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
     factories.make_question(room, "Who lacks access?", group=factories.make_question_group(room, "What works"))
     factories.make_question(room, "What does it cost?", group=factories.make_question_group(room, "Looking ahead"))
     moderator = factories.make_user("Hannah Lindqvist", organisation="Global Programme team")

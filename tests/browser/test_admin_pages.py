@@ -45,7 +45,7 @@ def admin_page(page, live_server, world):
     page.goto(f"{live_server.url}{reverse('admin:login')}")
     page.get_by_label("Email").fill("ada@example.org")
     page.get_by_label("Password").fill("password")
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1, name="Consultations, rooms and people")).to_be_visible()
     page.console_messages_seen = console
     return page

@@ -68,7 +68,7 @@ def test_writer_mentions_someone_from_the_room_with_the_keyboard_only(
     comment_id = comment.get_attribute("id")
 
     # The mentioned person logs in, sees the count, opens the notification and lands on the comment.
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Sign out").click()
     log_in(page, live_server, alvaro, "/")
     page.get_by_role("link", name="Notifications 1 unread").click()
     item = page.locator(".notification", has_text="Ngozi Adeyemi mentioned you in Access to justice")

@@ -77,7 +77,7 @@ def test_with_javascript_off_a_signed_in_person_replies_through_the_plain_reply_
         # Without forum.js the link leads to the reply page instead of opening a form in place.
         expect(page).to_have_url(re.compile(rf"/reply/{parent.pk}/$"))
         expect(page.get_by_role("heading", name=f"Reply to {parent.author.display_name}")).to_be_visible()
-        page.get_by_label("Your comment").fill("Paralegals were paid by the district councils after the project ended.")
+        page.get_by_label("Your reply").fill("Paralegals were paid by the district councils after the project ended.")
         page.get_by_role("button", name="Post reply").click()
 
         # The room page already shows 100 comments, so the reply is shown on its thread's page.

@@ -8,8 +8,8 @@ REASON = "Personal attack, against rule 2."
 
 def log_out(page):
     account = page.get_by_role("navigation", name="Your account")
-    account.get_by_role("button", name="Log out").click()
-    expect(account.get_by_role("link", name="Log in")).to_be_visible()
+    account.get_by_role("button", name="Sign out").click()
+    expect(account.get_by_role("link", name="Sign in")).to_be_visible()
 
 
 def test_a_reported_comment_is_hidden_from_the_queue_and_its_author_is_told_why(

@@ -18,7 +18,7 @@ def test_newcomer_signs_up_confirms_comments_and_sees_their_reply_nested(
     page.goto(room_url)
     expect(page.get_by_role("heading", level=1, name="Access to justice")).to_be_visible()
     comment_box = page.locator("#comment-form")
-    expect(comment_box).to_contain_text("Please log in or sign up to comment.")
+    expect(comment_box).to_contain_text("Please sign in or sign up to comment.")
     comment_box.get_by_role("link", name="sign up").click()
 
     expect(page.get_by_role("heading", name="Sign Up")).to_be_visible()

@@ -1,6 +1,6 @@
 """What the admin's pages send, for tests that post them."""
 
-INLINES = ["question_groups", "questions", "moderator_assignments", "moderator_invitations"]
+INLINES = ["question_groups", "questions", "documents", "moderator_assignments", "moderator_invitations"]
 
 
 def room_form(consultation, **fields):

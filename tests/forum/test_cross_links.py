@@ -188,10 +188,26 @@ def _link_elsewhere(case, target):
     return LINKS_ELSEWHERE[case].format(path=target)
 
 
-@pytest.mark.parametrize("target", ["comment", "room"])
+def _pasted_address(comment, shape):
+    """A comment's address as people paste it: the permalink, or what the address bar shows after following it."""
+    room = comment.room
+    thread = reverse("forum:thread", args=[room.consultation.slug, room.slug, comment.get_root().pk])
+    return {
+        "comment": comment.get_absolute_url(),
+        "room": room.get_absolute_url(),
+        "permalink without its slash": comment.get_absolute_url().rstrip("/"),
+        "room page with its fragment": f"{room.get_absolute_url()}?page=1#comment-{comment.pk}",
+        "thread page with its fragment": f"{thread}#comment-{comment.pk}",
+    }[shape]
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["comment", "room", "permalink without its slash", "room page with its fragment", "thread page with its fragment"],
+)
 @pytest.mark.parametrize("case", sorted(LINKS_ELSEWHERE))
 def test_a_link_that_leads_elsewhere_is_never_drawn_as_one_of_ours(room, other_participant, cited, case, target):
-    path = cited.get_absolute_url() if target == "comment" else cited.room.get_absolute_url()
+    path = _pasted_address(cited, target)
     body = f"Read {_link_elsewhere(case, path)} first."
 
     citing = factories.make_comment(room, other_participant, body=body)
@@ -227,6 +243,85 @@ def test_links_to_our_comments_written_in_any_of_our_ways_are_references(room, o
     assert "nofollow" not in citing.body_html
     assert render_comment_body(body).external_link_count == 0
     assert list(CommentLink.objects.values_list("source_id", "target_id")) == [(citing.pk, cited.pk)]
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "{permalink}",
+        "{permalink_without_slash}",
+        "{permalink}?utm_source=newsletter",
+        "{permalink_without_slash}?ref=mail#top",
+        "{permalink}#comment-{id}",
+        "{room}#comment-{id}",
+        "{room}?page=2#comment-{id}",
+        "{room}?order=newest&page=1#comment-{id}",
+        "{thread}#comment-{id}",
+        "{thread}?page=1#comment-{id}",
+    ],
+)
+@pytest.mark.parametrize("written", ["bare", "with own words"])
+def test_a_comments_address_pasted_the_way_people_paste_it_is_a_reference_with_a_backlink(
+    client, room, other_participant, cited, shape, written
+):
+    reply = factories.make_reply(cited, other_participant, body="A reply deeper in the thread.")
+    target = reply if "{thread}" in shape or "{room}" in shape else cited
+    access = cited.room
+    address = absolute(
+        shape.format(
+            permalink=target.get_absolute_url(),
+            permalink_without_slash=target.get_absolute_url().rstrip("/"),
+            room=access.get_absolute_url(),
+            thread=reverse("forum:thread", args=[access.consultation.slug, access.slug, cited.pk]),
+            id=target.pk,
+        )
+    )
+    body = f"As said in {address} before." if written == "bare" else f"As [said before]({address})."
+
+    citing = factories.make_comment(room, other_participant, body=body)
+
+    assert 'class="reference"' in citing.body_html
+    author = "Amina Diallo" if target == cited else other_participant.display_name
+    assert f"Comment by {author} in Access to justice" in citing.body_html
+    assert CommentLink.objects.filter(source=citing, target=target).exists()
+    backlinks = client.get(target.get_absolute_url(), follow=True).content.decode()
+    assert f'href="{citing.get_absolute_url()}"' in backlinks or f"#comment-{citing.pk}" in backlinks
+
+
+def test_a_room_address_naming_a_comment_of_another_room_is_only_the_rooms_link(
+    room, consultation, other_participant, cited
+):
+    elsewhere = factories.make_comment(room, other_participant, body="In another room.")
+    address = absolute(f"{cited.room.get_absolute_url()}#comment-{elsewhere.pk}")
+
+    citing = factories.make_comment(room, other_participant, body=f"See {address}")
+
+    assert 'class="reference"' not in citing.body_html
+    assert ">Access to justice</a>" in citing.body_html  # the room's title, as for its plain address
+    assert not CommentLink.objects.filter(source=citing).exists()
+
+
+def test_a_thread_address_naming_a_comment_of_another_thread_is_no_reference(room, other_participant, cited):
+    other_thread = factories.make_comment(cited.room, other_participant, body="Another thread.")
+    access = cited.room
+    thread = reverse("forum:thread", args=[access.consultation.slug, access.slug, cited.pk])
+
+    citing = factories.make_comment(room, other_participant, body=f"See {absolute(thread)}#comment-{other_thread.pk}")
+
+    assert 'class="reference"' not in citing.body_html
+    assert not CommentLink.objects.filter(source=citing).exists()
+
+
+@pytest.mark.parametrize(
+    "fragment", ["#comment-", "#comment-x1", "#comment-1%32", "#Comment-{id}", "#comment-{id}x", "#top"]
+)
+def test_a_room_address_with_any_other_fragment_names_no_comment(room, other_participant, cited, fragment):
+    address = absolute(cited.room.get_absolute_url() + fragment.format(id=cited.pk))
+
+    citing = factories.make_comment(room, other_participant, body=f"See {address}")
+
+    assert 'class="reference"' not in citing.body_html
+    assert not CommentLink.objects.filter(source=citing).exists()
 
 
 def test_an_encoded_slash_in_the_path_reaches_the_comment_our_server_would_show(room, other_participant, cited):

@@ -154,7 +154,7 @@ def test_someone_with_an_account_logs_in_from_the_link_and_joins_the_rota(client
     person = factories.make_user("Has Account", email="newcomer@example.org", confirmed=False)
     path = link_path(mailoutbox[0])
     page = client.get(path).content.decode()
-    assert "Log in to accept" in page
+    assert "Sign in to accept" in page
     response = client.post(
         reverse("account_login"), {"login": person.email, "password": "password", "next": path}, follow=True
     )
@@ -167,7 +167,7 @@ def test_someone_logged_in_as_another_person_is_told_whom_the_invitation_is_for(
     response = client.get(link_path(mailoutbox[0]))
     assert response.status_code == 403
     html = response.content.decode()
-    assert "This invitation was sent to newcomer@example.org, but you are logged in as other@example.org" in html
+    assert "This invitation was sent to newcomer@example.org, but you are signed in as other@example.org" in html
     assert client.post(link_path(mailoutbox[0])).status_code == 403
     assert not RoomModerator.objects.exists()
 

@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 import pytest
 
 from forum import rendering
-from forum.addresses import Destination, destination_of
+from forum.addresses import Destination, Route, destination_of, route_of
 from forum.rendering import (
     EXCERPT_SOURCE_LENGTH,
     RENDER_VERSION,
@@ -461,3 +461,29 @@ def test_each_cited_comment_is_excerpted_once_however_often_it_is_cited(settings
 
     assert rendered.html.count('class="reference"') == 40
     assert len(excerpts) == 1
+
+
+@pytest.mark.parametrize(
+    ("href", "route"),
+    [
+        ("/comment/7/", Route("comment", 7)),
+        ("/comment/7", Route("comment", 7)),
+        ("http://127.0.0.1:8000/comment/7?x=1#top", Route("comment", 7)),
+        ("/c/review/access/#comment-7", Route("comment", 7, within=("room", ("review", "access")))),
+        ("/c/review/access/?page=3#comment-7", Route("comment", 7, within=("room", ("review", "access")))),
+        ("/c/review/access#comment-7", Route("comment", 7, within=("room", ("review", "access")))),
+        (
+            "/c/review/access/thread/5/?page=2#comment-7",
+            Route("comment", 7, within=("thread", ("review", "access", 5))),
+        ),
+        ("/c/review/access/#comment-07", Route("room", ("review", "access"))),
+        ("/c/review/access/#top", Route("room", ("review", "access"))),
+        ("/c/review/access/thread/5/", None),
+        ("/c/review/", Route("consultation", "review")),
+        ("http://127.0.0.1:8000%2F@evil.example/c/review/access/#comment-7", None),
+        ("//evil.example/comment/7", None),
+        ("https:evil.example/comment/7", None),
+    ],
+)
+def test_what_an_address_of_ours_points_to(href, route):
+    assert route_of(href) == route

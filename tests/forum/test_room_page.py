@@ -20,7 +20,8 @@ def shown_comment_ids(html):
 
 
 def test_the_room_shows_its_texts_questions_and_moderators(client, room, moderator):
-    Room.objects.filter(pk=room.pk).update(objective="Agree on priorities.", outcome="A list for the report.")
+    room.objective, room.outcome = "Agree on priorities.", "A list for the report."
+    room.save()
     access = factories.make_question_group(room, "Access", position=1)
     reform = factories.make_question_group(room, "Reform", position=2)
     factories.make_question(room, "Which reforms worked?", position=1, group=reform)
@@ -86,9 +87,9 @@ def test_the_heading_counts_visible_comments(client, room, participant):
     assert "Comments (2)" in client.get(room.get_absolute_url()).content.decode()
 
 
-def test_anonymous_visitors_are_invited_to_log_in_and_come_back(client, room):
+def test_anonymous_visitors_are_invited_to_sign_in_and_come_back(client, room):
     html = client.get(room.get_absolute_url()).content.decode()
-    assert "Please" in html and "log in</a> or" in html and "sign up</a> to comment" in html
+    assert "Please" in html and "sign in</a> or" in html and "sign up</a> to comment" in html
     back = f"?next={room.get_absolute_url()}"
     assert f'href="{reverse("account_login")}{back}"' in html
     assert f'href="{reverse("account_signup")}{back}"' in html

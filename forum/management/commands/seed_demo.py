@@ -4,7 +4,9 @@ It builds a mid-term review of a global programme on the rule of law and
 human rights: three open rooms with guiding questions, a moderator rota
 around today, about fifteen participants (some of them organisations) and
 about forty comments in English, Spanish and French, with mentions and links
-between rooms.
+between rooms, dated over the consultation's first two weeks, each tagged
+with the question it says it answers; and, in the moderation queue, a
+newcomer's comment held for approval and an open report.
 
 Running it again changes nothing: when the demo consultation (found by its
 slug) already exists, the command only prints the log-ins, unless its dates
@@ -13,8 +15,10 @@ are moved so that the demo is open around today again. Comments are posted
 through the forum services, like any other comment.
 """
 
+import random
+import zoneinfo
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from textwrap import dedent
 
 from allauth.account.models import EmailAddress
@@ -23,6 +27,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import F, Max
 from django.utils import timezone
 
 from accounts import services as accounts_services
@@ -30,15 +35,20 @@ from accounts import terms
 from accounts.models import Acceptance, LegalDocument, User
 from forum import services
 from forum.counts import recount_rooms
-from forum.models import Comment, Consultation, Endorsement, Room, RoomModerator
+from forum.models import Comment, Consultation, Endorsement, Notification, Report, Room, RoomModerator, RoomSummary
 from forum.services.summaries import write_summary
 from forum.shifts import Shift, shift_dates
 
 DEMO_PASSWORD = "demo-consultation"
 
-# The consultation opened a few days ago, so the first week's moderators are on duty today.
-OPENED_DAYS_AGO = 3
+# The consultation opened a little over two weeks ago: its comments are spread
+# over those two weeks, and the moderators of the rest of it are on duty today.
+OPENED_DAYS_AGO = 15
 CONSULTATION_DAYS = 28
+# Comments were posted over the consultation's first this many days.
+DISCUSSION_DAYS = 14
+# Demo accounts were made this many days before the consultation opened.
+JOINED_DAYS_BEFORE = 10
 
 
 # --- People ---------------------------------------------------------------
@@ -447,10 +457,13 @@ class Post:
     body: str
     replies: tuple = ()
     key: str = ""
+    # The number of the guiding question it says it answers ("This is about
+    # question 2"), as the room page numbers them; the moderators tag it so.
+    question: int | None = None
 
 
-def say(author, body, *replies, key=""):
-    return Post(author=author, body=dedent(body).strip(), replies=replies, key=key)
+def say(author, body, *replies, key="", question=None):
+    return Post(author=author, body=dedent(body).strip(), replies=replies, key=key, question=question)
 
 
 THREADS = {
@@ -547,6 +560,7 @@ THREADS = {
                 ),
             ),
             key="pretrial",
+            question=2,
         ),
         say(
             "mariam",
@@ -575,6 +589,7 @@ THREADS = {
                     """,
                 ),
             ),
+            question=3,
         ),
     ],
     "accountable-institutions": [
@@ -662,6 +677,7 @@ THREADS = {
                 """,
             ),
             key="indicators",
+            question=4,
         ),
         say(
             "observatorio",
@@ -688,6 +704,7 @@ THREADS = {
                 Como juez, añado algo: la transparencia en los nombramientos debe ir acompañada de transparencia en la evaluación del desempeño. Hoy nadie sabe con qué criterios se evalúa a un juez de paz, ni siquiera nosotros mismos.
                 """,
             ),
+            question=1,
         ),
     ],
     "civic-space": [
@@ -713,6 +730,7 @@ THREADS = {
                     Gracias, Sofía, lo dices muy claramente. ¿Puedes contarnos algún ejemplo en que la participación de jóvenes sí haya cambiado una decisión? Nos ayudaría mucho para las recomendaciones.
                     """,
                 ),
+                question=4,
             ),
         ),
         say(
@@ -758,6 +776,7 @@ THREADS = {
                     """,
                 ),
             ),
+            question=1,
         ),
         say(
             "sofia",
@@ -790,6 +809,7 @@ THREADS = {
                     ),
                 ),
             ),
+            question=5,
         ),
     ],
 }
@@ -853,18 +873,19 @@ def publish_documents(people: dict) -> None:
 # --- Building it --------------------------------------------------------------
 
 
-def create_people() -> dict:
-    """The demo accounts by key. An address that is already registered keeps its account as it is."""
+def create_people(*, joined) -> dict:
+    """The demo accounts by key, registered on `joined`. An address that is already
+    registered keeps its account as it is."""
     # One hash for all: every demo account shares the password, and hashing is slow on purpose.
     password_hash = make_password(DEMO_PASSWORD)
     people = {}
     for person in PEOPLE:
-        user = User.objects.filter(email=person.email).first() or _create_user(person, password_hash)
+        user = User.objects.filter(email=person.email).first() or _create_user(person, password_hash, joined=joined)
         people[person.key] = user
     return people
 
 
-def _create_user(person: Person, password_hash: str) -> User:
+def _create_user(person: Person, password_hash: str, *, joined: datetime) -> User:
     handle = person.handle
     if User.objects.filter(handle=handle).exists():
         handle = User.objects.propose_handle(person.display_name)
@@ -883,7 +904,9 @@ def _create_user(person: Person, password_hash: str) -> User:
         is_superuser=person.is_admin,
     )
     user.password = password_hash
-    user.save(update_fields=["password"])
+    # Joined before the consultation opened, as its participants did (reports need an account some hours old).
+    user.date_joined = joined
+    user.save(update_fields=["password", "date_joined"])
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
     return user
 
@@ -928,37 +951,79 @@ def create_rota(rooms: dict, people: dict, opens_on, closes_on) -> None:
         )
 
 
-def post_threads(rooms: dict, people: dict) -> None:
-    """Every room's threads, in order, so that later bodies can link to earlier comments."""
+def post_threads(rooms: dict, people: dict) -> list[tuple[Post, Comment]]:
+    """Every room's threads, in order, so that later bodies can link to earlier
+    comments. Returns each post with its comment, in the order they were posted."""
     placeholders = {key: user.handle for key, user in people.items()} | {"site": settings.SITE_URL}
+    posted: list[tuple[Post, Comment]] = []
     for slug, threads in THREADS.items():
         for thread in threads:
-            _post(thread, room=rooms[slug], people=people, placeholders=placeholders)
+            _post(thread, room=rooms[slug], people=people, placeholders=placeholders, posted=posted)
+    return posted
 
 
-def _post(post: Post, *, room: Room, people: dict, placeholders: dict, parent: Comment | None = None) -> None:
+def _post(
+    post: Post, *, room: Room, people: dict, placeholders: dict, posted: list, parent: Comment | None = None
+) -> None:
     author = people[post.author]
     body = post.body.format_map(placeholders)
     if parent is None:
         comment = services.post_comment(author, room=room, body=body)
     else:
         comment = services.reply_to_comment(author, parent=parent, body=body)
+    posted.append((post, comment))
     if post.key:
         placeholders[post.key] = comment.get_absolute_url()
     for reply in post.replies:
-        _post(reply, room=room, people=people, placeholders=placeholders, parent=comment)
+        _post(reply, room=room, people=people, placeholders=placeholders, posted=posted, parent=comment)
+
+
+def spread_over_the_first_weeks(consultation: Consultation, posted: list[tuple[Post, Comment]], now) -> None:
+    """Date the comments as if posted over the consultation's first DISCUSSION_DAYS:
+    each room's threads started on days spread over them, each reply some hours
+    after the comment before it in its thread (so after its parent), none later
+    than now. The services dated them all now; the comments-per-day chart, the
+    relative times and the summary's period read these dates instead."""
+    zone = zoneinfo.ZoneInfo(consultation.time_zone)
+    start = datetime.combine(consultation.opens_on, time(9, 0), tzinfo=zone)
+    chance = random.Random(consultation.slug)  # the same demo every time
+    roots_by_room: dict[int, list[Comment]] = {}
+    for _post_, comment in posted:
+        if comment.parent_id is None:
+            roots_by_room.setdefault(comment.room_id, []).append(comment)
+    last_in_thread: dict[int, datetime] = {}
+    dated: dict[int, datetime] = {}
+    for _post_, comment in posted:
+        if comment.parent_id is None:
+            roots = roots_by_room[comment.room_id]
+            day = round(roots.index(comment) * (DISCUSSION_DAYS - 4) / max(1, len(roots) - 1))
+            dated[comment.pk] = start + timedelta(days=day, minutes=chance.randint(0, 8 * 60))
+        else:
+            dated[comment.pk] = last_in_thread[comment.tree_id] + timedelta(minutes=chance.randint(90, 20 * 60))
+        last_in_thread[comment.tree_id] = dated[comment.pk]
+    latest = min(start + timedelta(days=DISCUSSION_DAYS), now - timedelta(hours=2))
+    stretch = min(1.0, (latest - start) / (max(dated.values()) - start))
+    for comment_id, moment in dated.items():
+        moment = start + (moment - start) * stretch
+        Comment.objects.filter(pk=comment_id).update(created_at=moment)
+        Notification.objects.filter(comment_id=comment_id).update(created_at=moment)
+    for room_id in roots_by_room:
+        last = Comment.objects.filter(room_id=room_id).aggregate(last=Max("created_at"))["last"]
+        Room.objects.filter(pk=room_id).update(last_activity_at=last)
 
 
 def build_demo(today) -> Consultation:
     opens_on = today - timedelta(days=OPENED_DAYS_AGO)
     closes_on = opens_on + timedelta(days=CONSULTATION_DAYS - 1)
-    people = create_people()
+    people = create_people(joined=timezone.now() - timedelta(days=OPENED_DAYS_AGO + JOINED_DAYS_BEFORE))
     publish_documents(people)
     consultation = create_consultation(opens_on, closes_on)
     rooms = create_rooms(consultation)
     create_rota(rooms, people, opens_on, closes_on)
-    post_threads(rooms, people)
-    moderate(rooms, people, today)
+    posted = post_threads(rooms, people)
+    spread_over_the_first_weeks(consultation, posted, timezone.now())
+    moderate(rooms, people, posted, opens_on)
+    fill_the_moderation_queue(rooms, people)
     endorse_comments(rooms, people)
     # Each thread's latest activity follows its comments' dates: set it from them
     # whatever moved those dates above.
@@ -982,18 +1047,21 @@ def endorse_comments(rooms: dict, people: dict) -> None:
                 pass  # their own comment, say: nobody endorses that
 
 
-def moderate(rooms: dict, people: dict, today) -> None:
-    """What the moderators on duty have done so far: each thread tagged with the
-    question it answers, the most useful contribution highlighted, and a first
-    summary of the first room. Through the services, like any moderator."""
+def moderate(rooms: dict, people: dict, posted: list[tuple[Post, Comment]], opens_on) -> None:
+    """What the moderators on duty have done so far: each comment that says which
+    question it answers tagged with that one, the most useful contribution
+    highlighted, and a summary of the first room's first week. Through the
+    services, like any moderator."""
+    numbered = {slug: list(room.questions.in_order()) for slug, room in rooms.items()}
+    slugs = {room.pk: slug for slug, room in rooms.items()}
+    for post, comment in posted:
+        if post.question:
+            slug = slugs[comment.room_id]
+            services.tag_comment(people[ROTA[slug][1][0]], comment=comment, question=numbered[slug][post.question - 1])
     for slug, room in rooms.items():
-        moderator = people[ROTA[slug][0][0]]
-        questions = list(room.questions.in_order())
         threads = list(room.comments.filter(level=0).order_by("thread_number"))
-        for thread, question in zip(threads[1:], questions):
-            services.tag_comment(moderator, comment=thread, question=question)
         if len(threads) > 1:
-            services.highlight_comment(moderator, comment=threads[1])
+            services.highlight_comment(people[ROTA[slug][1][0]], comment=threads[1])
     room = rooms["access-to-justice"]
     first = room.comments.filter(level=0).order_by("thread_number").values_list("pk", flat=True)[1:2]
     cited = f" ({settings.SITE_URL}/comment/{first[0]}/)" if first else ""
@@ -1001,8 +1069,8 @@ def moderate(rooms: dict, people: dict, today) -> None:
         people[ROTA["access-to-justice"][0][0]],
         room=room,
         kind="interim",
-        period_start=today - timedelta(days=OPENED_DAYS_AGO),
-        period_end=today - timedelta(days=1),
+        period_start=opens_on,
+        period_end=opens_on + timedelta(days=6),
         body=(
             "**What we have heard so far.** Participants from legal aid networks describe the same gap: "
             "help arrives after a decision, not before it" + cited + ".\n\n"
@@ -1010,6 +1078,49 @@ def moderate(rooms: dict, people: dict, today) -> None:
             "- Funding is short-term and stops when projects end.\n\n"
             "Next week we would like to hear more about question 4: what should be scaled up?"
         ),
+    )
+
+
+# Someone who joined yesterday: their first comment waits for a moderator in
+# the room that holds newcomers' first comments, and a heated reply of theirs
+# elsewhere has been reported. The moderation queue shows both.
+NEWCOMER = Person(
+    key="newcomer",
+    email="samuel.otieno@example.org",
+    display_name="Samuel Otieno",
+    handle="samuel_otieno",
+    country="KE",
+    languages="English, Kiswahili",
+)
+HELD_COMMENT = """
+Hello, I am new here. In my county young people who are arrested almost never see a lawyer or a paralegal. Who do we contact at the programme to bring a paralegal service to our area? I can bring twenty young people to a meeting.
+"""
+REPORTED_REPLY = """
+Transparency will change nothing. Everybody knows which judges are bought, so why not publish their names and home addresses here and let people deal with them?
+"""
+
+
+ACCOUNTS = [*PEOPLE, NEWCOMER]
+
+
+def fill_the_moderation_queue(rooms: dict, people: dict) -> None:
+    """A held comment and an open report, through the services, as they happen."""
+    newcomer = User.objects.filter(email=NEWCOMER.email).first() or _create_user(
+        NEWCOMER, make_password(DEMO_PASSWORD), joined=timezone.now() - timedelta(days=1)
+    )
+    # The printed moderator is on duty in both rooms, so their queue has both.
+    access = rooms["access-to-justice"]
+    Room.objects.filter(pk=access.pk).update(premoderate_first=1)
+    access.premoderate_first = 1
+    services.post_comment(newcomer, room=access, body=dedent(HELD_COMMENT).strip())
+    institutions = rooms["accountable-institutions"]
+    selection = institutions.comments.filter(level=0, author=people["observatorio"]).first()
+    reply = services.reply_to_comment(newcomer, parent=selection, body=dedent(REPORTED_REPLY).strip())
+    services.report_comment(
+        people["diego"],
+        comment=reply,
+        reason=Report.Reason.PERSONAL,
+        note="Pide publicar los domicilios de jueces. / It asks for judges' home addresses.",
     )
 
 
@@ -1029,6 +1140,17 @@ def move_dates_around(consultation: Consultation, today) -> None:
             if getattr(row, field, None) is not None:
                 setattr(row, field, getattr(row, field) + shift)
         row.save()
+    # The discussion moves with its dates, so the first two weeks are still the first two weeks.
+    Comment.objects.filter(room__consultation=consultation).update(
+        created_at=F("created_at") + shift, edited_at=F("edited_at") + shift
+    )
+    Notification.objects.filter(comment__room__consultation=consultation).update(created_at=F("created_at") + shift)
+    Room.objects.filter(consultation=consultation).update(last_activity_at=F("last_activity_at") + shift)
+    RoomSummary.objects.filter(room__consultation=consultation).update(
+        period_start=F("period_start") + shift,
+        period_end=F("period_end") + shift,
+        period_ends_at=F("period_ends_at") + shift,
+    )
 
 
 class Command(BaseCommand):
@@ -1055,10 +1177,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{consultation.title}\n"
             f"  open {consultation.opens_on} to {consultation.closes_on}; "
-            f"{rooms} rooms, {comments} comments, {len(PEOPLE)} accounts\n"
+            f"{rooms} rooms, {comments} comments, {len(ACCOUNTS)} accounts\n"
         )
         self.stdout.write(f"Demo ready at {settings.SITE_URL}{consultation.get_absolute_url()}")
-        self.stdout.write("Log in with:")
+        self.stdout.write("Sign in with:")
 
     def _print_logins(self) -> None:
         by_key = {person.key: person for person in PEOPLE}
@@ -1066,4 +1188,4 @@ class Command(BaseCommand):
         widths = [max(len(row[column]) for row in rows) for column in range(3)]
         for row in rows:
             self.stdout.write("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
-        self.stdout.write(f"Every demo account ({len(PEOPLE)} in all, under example.org) uses the same password.")
+        self.stdout.write(f"Every demo account ({len(ACCOUNTS)} in all, under example.org) uses the same password.")
