@@ -1108,6 +1108,9 @@ def fill_the_moderation_queue(rooms: dict, people: dict) -> None:
     newcomer = User.objects.filter(email=NEWCOMER.email).first() or _create_user(
         NEWCOMER, make_password(DEMO_PASSWORD), joined=timezone.now() - timedelta(days=1)
     )
+    accounts_services.accept_documents(
+        newcomer, document_ids=terms.read_current_document_ids(), source=Acceptance.Source.SIGN_UP
+    )
     # The printed moderator is on duty in both rooms, so their queue has both.
     access = rooms["access-to-justice"]
     Room.objects.filter(pk=access.pk).update(premoderate_first=1)
