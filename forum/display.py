@@ -57,6 +57,23 @@ class Backlink:
 
 
 @dataclass(frozen=True)
+class Answers:
+    """"Answers question 2", linking to the room filtered by that question."""
+
+    number: int
+    url: str
+
+
+@dataclass(frozen=True)
+class ReportCitation:
+    """"Cited in the report, finding 3.2": the findings of the published report citing it."""
+
+    findings: str
+    # The report's public page; empty where the page did not read the consultation.
+    url: str
+
+
+@dataclass(frozen=True)
 class Actions:
     """The links and forms this viewer may use on the comment; None where not allowed."""
 
@@ -113,6 +130,10 @@ class CommentCard:
     shown_above: bool = False
     # Posted by someone else since the viewer's last visit to the room (Drawing.new_after_id).
     is_new: bool = False
+    answers: Answers | None = None
+    cited_in_report: ReportCitation | None = None
+    # For those writing the report: the workbench's form citing this comment ("Use as evidence").
+    evidence_url: str | None = None
 
     @property
     def is_visible(self) -> bool:
@@ -152,6 +173,10 @@ class Drawing:
     # Visible comments by others after this id are new to the viewer
     # (selectors.visits); None marks nothing.
     new_after_id: int | None = None
+    # The room's guiding questions by id → their number (selectors.numbered_questions): "Answers question 2".
+    question_numbers: dict[int, int] | None = None
+    # Set for someone who works on the consultation's report (permissions.can_work_on_report).
+    evidence_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -311,7 +336,25 @@ def _card(
             and comment.is_visible
             and comment.author_id != drawing.viewer.pk
         ),
+        answers=_answers(comment, drawing),
+        cited_in_report=_cited_in_report(comment, drawing) if comment.report_citation and comment.is_visible else None,
+        evidence_url=f"{drawing.evidence_url}?comment={comment.pk}" if drawing.evidence_url and comment.is_visible else None,
     )
+
+
+def _answers(comment: Comment, drawing: Drawing) -> Answers | None:
+    number = (drawing.question_numbers or {}).get(comment.guiding_question_id)
+    if number is None or drawing.room is None:
+        return None
+    return Answers(number, f"{drawing.room.get_absolute_url()}?question={comment.guiding_question_id}")
+
+
+def _cited_in_report(comment: Comment, drawing: Drawing) -> ReportCitation:
+    room = drawing.room
+    if room is None and Comment.room.is_cached(comment) and Room.consultation.is_cached(comment.room):
+        room = comment.room
+    url = links.fill("forum:policy-report", room.consultation.slug) if room is not None else ""
+    return ReportCitation(comment.report_citation, url)
 
 
 def _thread_url(room: Room, root_id: int) -> str:

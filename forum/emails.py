@@ -66,7 +66,7 @@ DIGEST_EXCERPT_LENGTH = 200
 
 # Moderators and a hidden comment's author may still see it; others are not
 # emailed about a comment that is no longer visible.
-_KINDS_ABOUT_ANY_COMMENT = {Kind.FLAG, Kind.MODERATION, Kind.REPORT, Kind.HELD}
+_KINDS_ABOUT_ANY_COMMENT = {Kind.FLAG, Kind.MODERATION, Kind.REPORT, Kind.HELD, Kind.CITATION_CHANGED}
 _MODERATOR_KINDS = {Kind.FLAG, Kind.REPORT, Kind.HELD, Kind.ACTIVITY, Kind.SHIFT}
 
 _NOTIFICATION_RELATED = ("recipient", "actor", "comment__author", "comment__room__consultation", "room__consultation")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
-from forum import display, permissions, selectors, services
+from forum import display, links, permissions, selectors, services
 from forum.cache import anonymous_room_page
 from forum.forms import CommentForm, ReportForm, RoomFilterForm, read_room_page_query, room_page_query
 from forum.views.attempts import attempt
@@ -50,9 +50,10 @@ def consultation_detail(request, consultation_slug):
     return render(request, "forum/consultation_detail.html", context)
 
 
-def _room_context(request, room, comments=(), reading=None):
+def _room_context(request, room, comments=(), reading=None, questions=None):
     """What every page of a room shows around its comments, and how it draws them
-    (`drawing`, for forum.display); `reading` marks what is new to the viewer."""
+    (`drawing`, for forum.display); `reading` marks what is new to the viewer,
+    `questions` (numbered) say which question each comment answers."""
     rota = selectors.room_rota(room)
     moderators = selectors.on_duty_in(rota)
     moderator_ids = frozenset(moderator.pk for moderator in moderators)
@@ -67,6 +68,11 @@ def _room_context(request, room, comments=(), reading=None):
         posting_refusal=posting_refusal,
         locked_tree_ids=selectors.locked_threads_of(list(comments)) if request.user.is_authenticated else frozenset(),
         new_after_id=reading.new_after_id if reading else None,
+        question_numbers={question.pk: question.number for question in questions} if questions else None,
+        evidence_url=links.fill("forum:report-add-evidence", room.consultation.slug)
+        if request.user.is_authenticated
+        and permissions.offers_evidence_in_room(request.user, room, moderates=viewer_moderates)
+        else None,
     )
     return {
         "room": room,
@@ -106,7 +112,7 @@ def _render_room(request, room, reading):
     }
     if selection := filters.selection():
         page = selectors.room_comments_filtered(room, **selection, number=request.GET.get("page"))
-        context |= _room_context(request, room, page.object_list, reading)
+        context |= _room_context(request, room, page.object_list, reading, questions)
         cards = display.draw_room_list(context["drawing"], list(page.object_list))
         context |= {"filtered_page": page, "cards": cards}
         question = selection.get("question")
@@ -118,7 +124,10 @@ def _render_room(request, room, reading):
         page = selectors.room_threads_page(
             room, number=_page_number(request), newest_first=newest_first, viewer=request.user
         )
-        context |= _room_context(request, room, page.comments, reading) | {"page": page, "newest_first": newest_first}
+        context |= _room_context(request, room, page.comments, reading, questions) | {
+            "page": page,
+            "newest_first": newest_first,
+        }
         context["cards"] = _thread_cards(context["drawing"], page)
         shown = room_page_query(page=page.number, newest_first=newest_first)
     context["new_comments"] = _new_comments(context["cards"], reading)
@@ -160,7 +169,9 @@ def thread_detail(request, consultation_slug, room_slug, comment_id):
     room, reading = selectors.get_room_to_read(request.user, consultation_slug, room_slug)
     root = selectors.get_thread_root(room, comment_id, viewer=request.user)
     page = selectors.thread_page(root, number=_page_number(request), viewer=request.user)
-    context = _room_context(request, room, page.comments, reading) | {"root": root, "page": page}
+    # Numbered only when a comment here answers one: "Answers question 2".
+    questions = selectors.numbered_questions(room) if any(c.guiding_question_id for c in page.comments) else None
+    context = _room_context(request, room, page.comments, reading, questions) | {"root": root, "page": page}
     context["cards"] = _thread_cards(context["drawing"], page)
     context["new_comments"] = _new_comments(context["cards"], reading)
     response = render(request, "forum/thread_detail.html", context)
