@@ -464,3 +464,20 @@ def test_mark_reviewed_is_per_rapporteur(client, consultation, room, rapporteur,
     client.force_login(other)
     page = client.get(reverse("forum:report-question-comments", args=[consultation.slug, questions[0].pk]))
     assert "Mark reviewed" in page.content.decode()
+
+
+def test_the_demo_has_a_rapporteur_and_a_draft_report_with_evidence(client):
+    from django.core.management import call_command  # the demo is built only here
+
+    call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    rapporteur = User.objects.get(email="elena.varga@example.org")
+    consultation = Rapporteur.objects.get(user=rapporteur).consultation
+    assert Finding.objects.filter(consultation=consultation).count() >= 3
+    assert Evidence.objects.filter(finding__consultation=consultation).count() >= 2
+    assert not ReportSnapshot.objects.exists()
+    client.force_login(rapporteur)
+    html = client.get(workbench_url(consultation)).content.decode()
+    assert "Paralegal and legal aid services make the most difference" in html
+    docx = client.get(reverse("forum:report-draft-export", args=[consultation.slug, "docx"]))
+    _document, _root, notes, _links = _footnotes(docx.content)
+    assert len(notes) == Evidence.objects.filter(finding__consultation=consultation).count()

@@ -13,6 +13,7 @@ are moved so that the demo is open around today again. Comments are posted
 through the forum services, like any other comment.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from textwrap import dedent
@@ -26,7 +27,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from forum import services
-from forum.models import Comment, Consultation, Room, RoomModerator
+from forum.models import Comment, Consultation, Rapporteur, Room, RoomModerator
+from forum.rendering import plain_text
+from forum.services import synthesis
 from forum.services.summaries import write_summary
 from forum.shifts import Shift, shift_dates
 
@@ -295,10 +298,23 @@ PARTICIPANTS = [
     ),
 ]
 
-PEOPLE = [ADMIN, *MODERATORS, *PARTICIPANTS]
+# Writes the consultation's report on the workbench (forum.models.Rapporteur).
+RAPPORTEUR = Person(
+    key="elena",
+    email="elena.varga@example.org",
+    display_name="Elena Varga",
+    handle="elena_varga",
+    title="Evaluation consultant, rapporteur of the review",
+    organisation="Independent evaluator",
+    country="HU",
+    languages="English, Magyar, Français",
+    bio="Turns what the consultation hears into the review's findings.",
+)
+
+PEOPLE = [ADMIN, *MODERATORS, *PARTICIPANTS, RAPPORTEUR]
 
 # The three accounts printed at the end: (role, person key).
-LOGINS = [("moderator", "hannah"), ("participant", "ngozi"), ("admin", "admin")]
+LOGINS = [("moderator", "hannah"), ("participant", "ngozi"), ("rapporteur", "elena"), ("admin", "admin")]
 
 
 # --- Consultation and rooms -------------------------------------------------
@@ -899,7 +915,41 @@ def build_demo(today) -> Consultation:
     create_rota(rooms, people, opens_on, closes_on)
     post_threads(rooms, people)
     moderate(rooms, people, today)
+    draft_the_report(consultation, rooms, people)
     return consultation
+
+
+# The draft report: a few findings, each citing the first words of the threads that answer its question.
+DRAFT_FINDINGS = {
+    "access-to-justice": [
+        "Paralegal and legal aid services make the most difference when they reach people before a decision "
+        "is taken, not after it.",
+        "Long pre-trial detention is shortened where someone follows each case to its first hearing.",
+    ],
+    "accountable-institutions": [
+        "Support to oversight bodies changes practice where their findings are published and followed up.",
+    ],
+}
+
+
+def draft_the_report(consultation: Consultation, rooms: dict, people: dict) -> None:
+    """A rapporteur assigned, and a draft report with findings and evidence, so the
+    workbench is seen at work. Through the services, like any rapporteur."""
+    rapporteur = people[RAPPORTEUR.key]
+    Rapporteur.objects.get_or_create(consultation=consultation, user=rapporteur)
+    for slug, texts in DRAFT_FINDINGS.items():
+        questions = list(rooms[slug].questions.in_order())
+        for question, text in zip(questions, texts):
+            finding = synthesis.add_finding(rapporteur, consultation=consultation, question=question, text=text)
+            for comment in question.comments.filter(state=Comment.State.VISIBLE).select_related("room")[:2]:
+                first_sentence = re.split(r"(?<=[.!?])\s", plain_text(comment.body_html), maxsplit=1)[0]
+                synthesis.add_evidence(rapporteur, finding=finding, comment=comment, quote=first_sentence[:300])
+    synthesis.add_finding(
+        rapporteur,
+        consultation=consultation,
+        question=None,
+        text="Several participants ask that the programme's own funding reach small, community-based organisations.",
+    )
 
 
 def moderate(rooms: dict, people: dict, today) -> None:
