@@ -127,6 +127,8 @@ def _evidence(evidence) -> dict:
     text = evidence.quote or Truncator(plain_text(comment.body_html)).chars(WHOLE_COMMENT_QUOTED)
     quotation = quoting.quotation(comment, text if comment.is_visible else "")
     return {
+        # Hidden or deleted since it was cited: named as its author agreed, never quoted.
+        "withdrawn": not comment.is_visible,
         "comment_id": comment.pk,
         "permalink": permalink(comment.pk),
         "how": quotation.how,
@@ -141,6 +143,12 @@ def _evidence(evidence) -> dict:
 
 def footnote_text(evidence: dict) -> str:
     """One footnote's words, before its link: who, and what they wrote (or why it is not quoted)."""
+    if evidence.get("withdrawn"):
+        return _("A comment by %(who)s (%(room)s, %(day)s), since withdrawn or hidden: not quoted.") % {
+            "who": evidence["attribution"],
+            "room": evidence["room"],
+            "day": evidence["posted"],
+        }
     if evidence["quote"]:
         return _("%(who)s: “%(quote)s” (%(room)s, %(day)s).") % {
             "who": evidence["attribution"][:1].upper() + evidence["attribution"][1:],

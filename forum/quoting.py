@@ -16,9 +16,12 @@ ANONYMOUSLY = User.QuotingConsent.ANONYMOUSLY
 NOT_AT_ALL = User.QuotingConsent.NOT_AT_ALL
 
 
-def how_to_quote(comment) -> str:
-    """BY_NAME, ANONYMOUSLY or NOT_AT_ALL for this comment (its author must be loaded)."""
-    return comment.author.quoting_consent
+def how_to_quote(*, author_consent: str) -> str:
+    """BY_NAME, ANONYMOUSLY or NOT_AT_ALL: how a comment may be quoted in a report,
+    from what its author chose. Every report asks here (the exports for the report,
+    references drawn for it, the policy report); a per-comment "don't quote this
+    comment" becomes a second argument that each caller reads with the comment."""
+    return author_consent
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,8 @@ def describe_anonymously(author) -> str:
 
 def quotation(comment, text: str) -> Quotation:
     """How the report shows `text` (a span of the comment, or its whole text)."""
-    how = how_to_quote(comment)
     author = comment.author
+    how = how_to_quote(author_consent=author.quoting_consent)
     if how == BY_NAME:
         name = author.display_name
         if author.organisation and author.organisation != name:

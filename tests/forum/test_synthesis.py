@@ -481,3 +481,47 @@ def test_the_demo_has_a_rapporteur_and_a_draft_report_with_evidence(client):
     docx = client.get(reverse("forum:report-draft-export", args=[consultation.slug, "docx"]))
     _document, _root, notes, _links = _footnotes(docx.content)
     assert len(notes) == Evidence.objects.filter(finding__consultation=consultation).count()
+
+
+def test_a_cited_comment_hidden_later_is_named_but_not_quoted_in_the_report(
+    consultation, room, rapporteur, moderator, questions
+):
+    cited = factories.make_comment(room, body="Mobile clinics reach villages.")
+    finding = synthesis.add_finding(rapporteur, consultation=consultation, question=questions[0], text="Claim")
+    synthesis.add_evidence(rapporteur, finding=finding, comment=cited, quote="reach villages")
+    services.hide_comment(moderator, comment=cited, reason="Off-topic")
+    text = markdown(report_document(consultation))
+    assert "since withdrawn or hidden" in text
+    assert "reach villages" not in text
+
+
+def test_the_exports_and_references_ask_the_same_quoting_rule(monkeypatch, room):
+    from forum import exports, quoting, rendering  # the modules whose rule is patched
+
+    asked = []
+
+    def never(*, author_consent):
+        asked.append(author_consent)
+        return quoting.NOT_AT_ALL
+
+    monkeypatch.setattr(exports, "how_to_quote", never)
+    monkeypatch.setattr(rendering, "how_to_quote", never)
+    factories.make_comment(room, body="Words anyone may quote.")
+    rows = list(exports.rows([room]))
+    assert rows[0]["body_text"] == "" and asked
+
+
+def test_the_cited_author_is_emailed_unless_they_chose_never(
+    consultation, room, rapporteur, questions, mailoutbox, django_capture_on_commit_callbacks
+):
+    wants = factories.make_user("Wants Mail")
+    refuses = factories.make_user("No Mail")
+    services.set_email_preference(refuses, kind=Notification.Kind.CITED, delivery="never")
+    finding = synthesis.add_finding(rapporteur, consultation=consultation, question=questions[0], text="Claim")
+    for author in (wants, refuses):
+        synthesis.add_evidence(rapporteur, finding=finding, comment=factories.make_comment(room, author, body="Words."))
+    with django_capture_on_commit_callbacks(execute=True):
+        synthesis.publish_report(rapporteur, consultation=consultation)
+    assert [message.to for message in mailoutbox] == [[wants.email]]
+    assert "cited in the report" in mailoutbox[0].subject + mailoutbox[0].body
+    assert "1.1" in mailoutbox[0].body
