@@ -525,3 +525,34 @@ def test_the_cited_author_is_emailed_unless_they_chose_never(
     assert [message.to for message in mailoutbox] == [[wants.email]]
     assert "cited in the report" in mailoutbox[0].subject + mailoutbox[0].body
     assert "1.1" in mailoutbox[0].body
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_workbench_and_review_pages_cost_the_same_queries_with_few_and_many_comments(client, consultation, room, rapporteur, questions):
+    client.force_login(rapporteur)
+    finding = synthesis.add_finding(rapporteur, consultation=consultation, question=questions[0], text="Claim")
+
+    def add(count):
+        for n in range(count):
+            comment = factories.make_comment(room, body=f"Legal aid in rural areas, point {n}.")
+            tagged = factories.make_comment(room, body=f"Courts, point {n}.", guiding_question=questions[0])
+            synthesis.add_evidence(rapporteur, finding=finding, comment=tagged if n % 2 else comment)
+
+    review = reverse("forum:report-question-comments", args=[consultation.slug, questions[0].pk])
+    add(2)
+    few = (_queries(client, workbench_url(consultation)), _queries(client, review))
+    add(20)
+    many = (_queries(client, workbench_url(consultation)), _queries(client, review))
+    assert few == many
+    assert many[0] <= 20
+
+
+def test_a_thread_page_says_which_question_its_comments_answer(client, room, questions):
+    root = factories.make_comment(room, body="Root.", guiding_question=questions[1])
+    html = client.get(reverse("forum:thread", args=[room.consultation.slug, room.slug, root.pk])).content.decode()
+    assert "Answers question 2" in html
