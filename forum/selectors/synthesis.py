@@ -124,11 +124,6 @@ def finding_numbers(consultation: Consultation) -> dict[int, str]:
     return {finding.pk: finding.number for section in report_sections(consultation) for finding in section.findings}
 
 
-def get_finding(consultation: Consultation, finding_id: int) -> Finding:
-    """A finding of this consultation (404 otherwise)."""
-    return Finding.objects.get(consultation=consultation, pk=finding_id)
-
-
 def report_comment(consultation: Consultation, comment_id: int) -> Comment | None:
     """A comment of one of the consultation's rooms, with its author and room; None when there is none."""
     return (
