@@ -18,6 +18,7 @@ from docx.opc.part import XmlPart
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from django.utils.translation import gettext as _
+from lxml import etree
 
 from forum.policy_report import footnote_text, methods_lines
 
@@ -35,6 +36,28 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("", text)
 
 
+# What comes after w:footnotePr in w:settings (ECMA-376's order), by local name.
+_AFTER_FOOTNOTE_PROPERTIES = {
+    "endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
+    "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator",
+}  # fmt: skip
+
+
+def _name_the_separators(settings) -> None:
+    """w:footnotePr in the settings names the two separator footnotes, as Word writes it."""
+    properties = OxmlElement("w:footnotePr")
+    for separator_id in ("-1", "0"):
+        footnote = OxmlElement("w:footnote")
+        footnote.set(qn("w:id"), separator_id)
+        properties.append(footnote)
+    following = next((child for child in settings if etree.QName(child).localname in _AFTER_FOOTNOTE_PROPERTIES), None)
+    if following is None:
+        settings.append(properties)
+    else:
+        following.addprevious(properties)
+
+
 class _Footnotes:
     def __init__(self, document):
         self.document_part = document.part
@@ -45,6 +68,7 @@ class _Footnotes:
             document.part.package,
         )
         document.part.relate_to(self.part, RELATIONSHIP_TYPE.FOOTNOTES)
+        _name_the_separators(document.settings.element)
         self.next_id = 1
 
     def add(self, paragraph, text: str, url: str) -> None:

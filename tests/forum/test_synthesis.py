@@ -4,6 +4,7 @@ the report's exports, publishing and what follows a cited comment's changes."""
 import hashlib
 import io
 import json
+import zipfile
 
 import pytest
 from django.db import connection
@@ -304,6 +305,12 @@ def test_the_docx_has_a_footnote_per_evidence_linking_to_the_permalink_and_honou
     comments = _cited_by_three(consultation, room, rapporteur, questions)
     document, root, notes, links = _footnotes(report_docx(report_document(consultation)))
     assert [note.get(f"{W}type") for note in root.findall(f"{W}footnote")][:2] == ["separator", "continuationSeparator"]
+    with zipfile.ZipFile(io.BytesIO(report_docx(report_document(consultation)))) as package:
+        assert "footnotes+xml" in package.read("[Content_Types].xml").decode()
+        assert "relationships/footnotes" in package.read("word/_rels/document.xml.rels").decode()
+        assert "word/footnotes.xml" in package.namelist()
+    named = document.settings.element.find(f"{W}footnotePr").findall(f"{W}footnote")
+    assert [note.get(f"{W}id") for note in named] == ["-1", "0"]
     references = document.element.body.findall(f".//{W}footnoteReference")
     assert [ref.get(f"{W}id") for ref in references] == ["1", "2", "3"]
     texts = ["".join(note.itertext()) for note in notes]
@@ -533,7 +540,9 @@ def _queries(client, url):
     return len(captured)
 
 
-def test_the_workbench_and_review_pages_cost_the_same_queries_with_few_and_many_comments(client, consultation, room, rapporteur, questions):
+def test_the_workbench_and_review_pages_cost_the_same_queries_with_few_and_many_comments(
+    client, consultation, room, rapporteur, questions
+):
     client.force_login(rapporteur)
     finding = synthesis.add_finding(rapporteur, consultation=consultation, question=questions[0], text="Claim")
 
