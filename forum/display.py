@@ -212,12 +212,15 @@ def draw_list(
     viewer_moderates: bool = False,
     name_rooms: bool = False,
     shown_above: Iterable[int] = (),
+    evidence_url: str | None = None,
 ) -> list[CommentCard]:
-    """Comments listed one by one (profiles, summaries, the moderation queue), each its own thread."""
+    """Comments listed one by one (profiles, summaries, the moderation queue), each its own thread;
+    `evidence_url` (the report's workbench) offers each as evidence."""
     drawing = Drawing(
         viewer=viewer,
         viewer_moderates=viewer_moderates,
         name_rooms=name_rooms,
+        evidence_url=evidence_url,
     )
     above = set(shown_above)
     return [_card(comment, drawing, depth=0, shown_above=comment.pk in above) for comment in comments]

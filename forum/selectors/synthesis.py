@@ -269,13 +269,42 @@ def untagged_comments(consultation: Consultation, *, limit: int = UNTAGGED_SHOWN
     return suggestions, total
 
 
-def comments_to_review(section: Section, viewer, *, limit: int = UNTAGGED_SHOWN) -> tuple[list[Comment], set[int]]:
-    """The visible comments answering the section's question (oldest first), and
-    those the viewer marked reviewed. Two queries."""
-    comments = list(
-        Comment.objects.filter(guiding_question=section.question, state=Comment.State.VISIBLE)
-        .select_related("author", "room__consultation")
-        .order_by("pk")[:limit]
-    )
-    reviewed = set(CommentReview.objects.filter(user=viewer, comment__in=comments).values_list("comment_id", flat=True))
-    return comments, reviewed
+REVIEW_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    """A page of the comments answering a question, for reading them one by one."""
+
+    comments: list
+    # Those the viewer has marked reviewed, among them.
+    reviewed_ids: frozenset[int]
+    # The last comment id shown when more follow (the next page starts after it).
+    next_after: int | None
+    languages: list[str]
+
+
+def comments_to_review(
+    section: Section,
+    viewer,
+    *,
+    after: int = 0,
+    unreviewed_only: bool = False,
+    language: str = "",
+    size: int = REVIEW_PAGE_SIZE,
+) -> ReviewPage:
+    """The visible comments answering the section's question, oldest first from
+    after the id `after` (keyset: the last page costs what the first does),
+    optionally only those nobody marked reviewed, or in one language. Three queries."""
+    answering = Comment.objects.filter(guiding_question=section.question, state=Comment.State.VISIBLE)
+    languages = sorted(set(answering.order_by().values_list("language", flat=True).distinct()) - {""})
+    shown = answering.filter(pk__gt=after)
+    if unreviewed_only:
+        shown = shown.exclude(Exists(CommentReview.objects.filter(comment=OuterRef("pk"))))
+    if language:
+        shown = shown.filter(language=language)
+    comments = list(shown.select_related("author", "room__consultation").order_by("pk")[: size + 1])
+    more = len(comments) > size
+    comments = comments[:size]
+    reviewed = CommentReview.objects.filter(user=viewer, comment__in=comments).values_list("comment_id", flat=True)
+    return ReviewPage(comments, frozenset(reviewed), comments[-1].pk if more else None, languages)

@@ -3,6 +3,7 @@ reviews, publishing) for the consultation's rapporteurs, moderators and staff,
 its exports, and its public page once published."""
 
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from forum import display, permissions, policy_report, selectors, services
+from forum.languages import language_name
 from forum.forms import OTHER_THEMES, EvidenceForm, FindingForm, ReportTagForm, ReviewForm
 from forum.models import Evidence, Finding
 from forum.report_docx import report_docx
@@ -236,16 +238,33 @@ def question_comments(request, consultation_slug, question_id):
     section = next((s for s in sections if s.question and s.question.pk == question_id), None)
     if section is None:
         raise Http404
-    comments, reviewed = report_selectors.comments_to_review(section, request.user)
-    cards = display.draw_list(request.user, comments)
+    after = request.GET.get("after", "0")
+    unreviewed_only = request.GET.get("unreviewed") == "1"
+    language = request.GET.get("language", "")[:16]
+    page = report_selectors.comments_to_review(
+        section,
+        request.user,
+        after=int(after) if after.isdigit() else 0,
+        unreviewed_only=unreviewed_only,
+        language=language,
+    )
+    evidence_url = reverse("forum:report-add-evidence", args=[consultation.slug])
+    cards = display.draw_list(request.user, page.comments, evidence_url=evidence_url)
+    filters = {
+        key: value for key, value in (("unreviewed", "1" if unreviewed_only else ""), ("language", language)) if value
+    }
     return render(
         request,
         "forum/report_question_comments.html",
         {
             "consultation": consultation,
             "section": section,
-            "entries": [(card, card.pk in reviewed) for card in cards],
-            "evidence_url": reverse("forum:report-add-evidence", args=[consultation.slug]),
+            "entries": [(card, card.pk in page.reviewed_ids) for card in cards],
+            "page": page,
+            "unreviewed_only": unreviewed_only,
+            "language": language,
+            "languages": [(code, language_name(code)) for code in page.languages],
+            "next_query": urlencode(filters | {"after": page.next_after}) if page.next_after else "",
         },
     )
 

@@ -18,6 +18,7 @@ from forum import services, similarity
 from forum.models import Evidence, Finding, Notification, Rapporteur, ReportSnapshot
 from forum.policy_report import canonical_json, markdown, report_document
 from forum.report_docx import report_docx
+from forum.selectors import synthesis as report_selectors
 from forum.services import synthesis
 from tests import factories
 
@@ -565,3 +566,28 @@ def test_a_thread_page_says_which_question_its_comments_answer(client, room, que
     root = factories.make_comment(room, body="Root.", guiding_question=questions[1])
     html = client.get(reverse("forum:thread", args=[room.consultation.slug, room.slug, root.pk])).content.decode()
     assert "Answers question 2" in html
+
+
+def test_the_review_page_goes_page_by_page_and_can_show_only_what_nobody_reviewed(
+    client, consultation, room, rapporteur, questions
+):
+    comments = [
+        factories.make_comment(
+            room, body=f"Point {n}.", guiding_question=questions[0], language="es" if n == 4 else "en"
+        )
+        for n in range(5)
+    ]
+    synthesis.mark_reviewed(rapporteur, comment=comments[0])
+    client.force_login(rapporteur)
+    url = reverse("forum:report-question-comments", args=[consultation.slug, questions[0].pk])
+    html = client.get(url + "?unreviewed=1").content.decode()
+    assert f'id="comment-{comments[0].pk}"' not in html
+    assert f'id="comment-{comments[1].pk}"' in html
+    assert "Use as evidence" in html
+    spanish = client.get(url + "?language=es").content.decode()
+    assert f'id="comment-{comments[4].pk}"' in spanish and f'id="comment-{comments[1].pk}"' not in spanish
+    page = report_selectors.comments_to_review(report_selectors.report_sections(consultation)[0], rapporteur, size=2)
+    assert [comment.pk for comment in page.comments] == [comments[0].pk, comments[1].pk]
+    assert page.next_after == comments[1].pk and page.reviewed_ids == {comments[0].pk}
+    following = client.get(url + f"?after={comments[3].pk}").content.decode()
+    assert f'id="comment-{comments[4].pk}"' in following and f'id="comment-{comments[3].pk}"' not in following
