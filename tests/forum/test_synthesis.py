@@ -591,3 +591,17 @@ def test_the_review_page_goes_page_by_page_and_can_show_only_what_nobody_reviewe
     assert page.next_after == comments[1].pk and page.reviewed_ids == {comments[0].pk}
     following = client.get(url + f"?after={comments[3].pk}").content.decode()
     assert f'id="comment-{comments[4].pk}"' in following and f'id="comment-{comments[3].pk}"' not in following
+
+
+def test_the_suggestion_works_for_spanish_and_french_questions_too():
+    questions = [
+        "¿Cómo pueden las mujeres y los jóvenes participar en la reforma de la justicia?",
+        "¿Qué deberían publicar los tribunales sobre sus datos?",
+        "Comment protéger les défenseurs des droits humains et les journalistes ?",
+    ]
+    texts = [
+        "Las mujeres rurales casi nunca participan en las reformas judiciales.",
+        "Les journalistes menacés ont besoin d'une protection rapide.",
+        "Los tribunales deberían publicar datos de cada juzgado.",
+    ]
+    assert [match[0] for match in similarity.best_matches(questions, texts)] == [0, 2, 1]
