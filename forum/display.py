@@ -356,7 +356,8 @@ def _cited_in_report(comment: Comment, drawing: Drawing) -> ReportCitation:
     room = drawing.room
     if room is None and Comment.room.is_cached(comment) and Room.consultation.is_cached(comment.room):
         room = comment.room
-    url = links.fill("forum:policy-report", room.consultation.slug) if room is not None else ""
+    first = comment.report_citation.split(",")[0].strip()
+    url = f"{links.fill('forum:policy-report', room.consultation.slug)}#finding-{first}" if room is not None else ""
     return ReportCitation(comment.report_citation, url)
 
 

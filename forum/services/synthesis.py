@@ -249,7 +249,7 @@ def _rooms_changed(comments) -> None:
 def cited_comment_changed(comment: Comment) -> list[Evidence]:
     """A comment cited as evidence was edited, hidden, deleted (or restored): its
     evidence is flagged when its text or state no longer matches, and the
-    consultation's rapporteurs hear which findings it affects."""
+    consultation's rapporteurs (and the findings' writers) hear which findings it affects."""
     evidence = list(
         Evidence.objects.filter(comment_id=comment.pk, changed_at__isnull=True).select_related("finding__consultation")
     )
@@ -263,7 +263,9 @@ def cited_comment_changed(comment: Comment) -> list[Evidence]:
     Evidence.objects.filter(pk__in=[item.pk for item in changed]).update(changed_at=timezone.now())
     consultation = changed[0].finding.consultation
     numbers = policy_report_numbers(consultation, {item.finding_id for item in changed})
-    recipients = {user_id: Kind.CITATION_CHANGED for user_id in rapporteur_ids(consultation)}
+    # The rapporteurs, and whoever wrote an affected finding (a moderator, staff).
+    writers = {item.finding.written_by_id for item in changed} - {None}
+    recipients = {user_id: Kind.CITATION_CHANGED for user_id in {*rapporteur_ids(consultation), *writers}}
     notifications.notify(
         recipients, comment=current, note=_("Findings affected: %(numbers)s") % {"numbers": ", ".join(numbers)}
     )

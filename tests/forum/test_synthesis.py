@@ -401,7 +401,7 @@ def test_a_cited_comment_shows_its_finding_and_its_author_is_told(client, consul
     synthesis.publish_report(rapporteur, consultation=consultation)
     html = client.get(room.get_absolute_url()).content.decode()
     assert "Cited in the report, finding 2.2" in html
-    assert reverse("forum:policy-report", args=[consultation.slug]) in html
+    assert reverse("forum:policy-report", args=[consultation.slug]) + "#finding-2.2" in html
     assert f'href="{room.get_absolute_url()}?question={questions[0].pk}">Answers question 1</a>' in html
     told = Notification.objects.get(recipient=cited.author, kind=Notification.Kind.CITED)
     assert "2.2" in told.note
@@ -451,13 +451,17 @@ def test_rapporteurs_are_told_which_findings_a_changed_comment_affects(
     )
 
 
-def test_hiding_a_cited_comment_flags_its_findings(consultation, room, rapporteur, moderator, questions):
+def test_hiding_a_cited_comment_flags_its_findings(consultation, room, rapporteur, moderator, staff, questions):
     cited = factories.make_comment(room, body="Mobile clinics reach villages.")
     finding = synthesis.add_finding(rapporteur, consultation=consultation, question=questions[0], text="Claim")
     synthesis.add_evidence(rapporteur, finding=finding, comment=cited)
+    written_by_staff = synthesis.add_finding(staff, consultation=consultation, question=None, text="Other claim")
+    synthesis.add_evidence(staff, finding=written_by_staff, comment=cited)
     services.hide_comment(moderator, comment=cited, reason="Off-topic")
-    assert Evidence.objects.get().changed_at is not None
-    assert Notification.objects.filter(recipient=rapporteur, kind=Notification.Kind.CITATION_CHANGED).exists()
+    assert Evidence.objects.filter(changed_at__isnull=True).count() == 0
+    told = Notification.objects.filter(kind=Notification.Kind.CITATION_CHANGED)
+    assert set(told.values_list("recipient", flat=True)) == {rapporteur.pk, staff.pk}
+    assert "1.1, 3.1" in told.first().note
 
 
 def test_mark_reviewed_is_per_rapporteur(client, consultation, room, rapporteur, questions):
