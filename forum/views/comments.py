@@ -46,6 +46,8 @@ def consultation_detail(request, consultation_slug):
         "can_see_statistics": permissions.can_view_consultation_statistics(
             request.user, consultation, [room for room in rooms if room.is_published]
         ),
+        "report_published": consultation.report_snapshots.exists(),
+        "can_work_on_report": permissions.can_work_on_report(request.user, consultation),
     }
     return render(request, "forum/consultation_detail.html", context)
 

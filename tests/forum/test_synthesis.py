@@ -609,3 +609,18 @@ def test_the_suggestion_works_for_spanish_and_french_questions_too():
         "Los tribunales deberían publicar datos de cada juzgado.",
     ]
     assert [match[0] for match in similarity.best_matches(questions, texts)] == [0, 2, 1]
+
+
+def test_the_consultation_page_links_to_the_workbench_and_once_published_to_the_report(
+    client, consultation, room, rapporteur, participant, questions
+):
+    workbench, report = workbench_url(consultation), reverse("forum:policy-report", args=[consultation.slug])
+    client.force_login(participant)
+    html = client.get(consultation.get_absolute_url()).content.decode()
+    assert workbench not in html and report not in html
+    client.force_login(rapporteur)
+    assert workbench in client.get(consultation.get_absolute_url()).content.decode()
+    synthesis.add_finding(rapporteur, consultation=consultation, question=questions[0], text="Claim")
+    synthesis.publish_report(rapporteur, consultation=consultation)
+    client.force_login(participant)
+    assert report in client.get(consultation.get_absolute_url()).content.decode()
