@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from forum import similarity
+from forum import quoting, similarity
 from forum.charts import BarChart, Table, horizontal_bar_chart
 from forum.languages import language_name
 from forum.models import (
@@ -24,7 +24,7 @@ from forum.models import (
     ReportSnapshot,
     Room,
 )
-from forum.rendering import plain_text
+from forum.rendering import excerpt_of, plain_text
 from forum.selectors.statistics import summary_rooms
 
 UNTAGGED_SHOWN = 100
@@ -116,6 +116,11 @@ def report_sections(consultation: Consultation, *, with_coverage: bool = False) 
         section.findings.append(finding)
         finding.section = section
         finding.number = f"{section.number}.{len(section.findings)}"
+        for evidence in finding.evidence.all():
+            # As the report will show it: the author as they agreed, the words or none.
+            evidence.quotation = quoting.quotation(
+                evidence.comment, evidence.quote or excerpt_of(evidence.comment.body_html)
+            )
     return sections
 
 

@@ -624,3 +624,13 @@ def test_the_consultation_page_links_to_the_workbench_and_once_published_to_the_
     synthesis.publish_report(rapporteur, consultation=consultation)
     client.force_login(participant)
     assert report in client.get(consultation.get_absolute_url()).content.decode()
+
+
+def test_the_workbench_lists_evidence_as_the_report_will_quote_it(client, consultation, room, rapporteur, questions):
+    _cited_by_three(consultation, room, rapporteur, questions)
+    client.force_login(rapporteur)
+    html = client.get(workbench_url(consultation)).content.decode()
+    assert "(Amina Diallo (Legal Aid Network)):" in html
+    assert "(a participant from an organisation in Pakistan):" in html
+    assert "Hidden Person" not in html
+    assert "not quoted, its author did not agree" in html
