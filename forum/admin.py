@@ -10,6 +10,8 @@ from forum.forms import RoomDocumentForm, RotaLineForm
 from forum.models import (
     Comment,
     Consultation,
+    Rapporteur,
+    ReportSnapshot,
     GuidingQuestion,
     ModerationAction,
     ModeratorInvitation,
@@ -45,13 +47,36 @@ class RoomInline(admin.TabularInline):
         )
 
 
+class RapporteurInline(admin.TabularInline):
+    """Who writes the consultation's report (the workbench, and publishing it)."""
+
+    model = Rapporteur
+    fields = ["user"]
+    autocomplete_fields = ["user"]
+    extra = 0
+
+
+@admin.register(ReportSnapshot)
+class ReportSnapshotAdmin(admin.ModelAdmin):
+    """Published versions are frozen: they can be read, never changed."""
+
+    list_display = ["consultation", "version", "published_at", "sha256"]
+    readonly_fields = ["consultation", "version", "published_at", "published_by", "sha256", "content"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Consultation)
 class ConsultationAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "opens_on", "closes_on", "is_published"]
     list_filter = ["is_published"]
     search_fields = ["title", "introduction"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [RoomInline]
+    inlines = [RoomInline, RapporteurInline]
 
 
 class QuestionGroupInline(admin.TabularInline):

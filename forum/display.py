@@ -92,6 +92,23 @@ def endorsement_name(label: str, count: int) -> str:
 
 
 @dataclass(frozen=True)
+class Answers:
+    """ "Answers question 2", linking to the room filtered by that question."""
+
+    number: int
+    url: str
+
+
+@dataclass(frozen=True)
+class ReportCitation:
+    """ "Cited in the report, finding 3.2": the findings of the published report citing it."""
+
+    findings: str
+    # The report's public page; empty where the page did not read the consultation.
+    url: str
+
+
+@dataclass(frozen=True)
 class Actions:
     """The links and forms this viewer may use on the comment; None where not allowed."""
 
@@ -166,6 +183,10 @@ class CommentCard:
     endorsements: tuple[EndorsementCount, ...] = ()
     # For anonymous readers of a room's page: log in, then come back to this comment.
     log_in_to_endorse_url: str | None = None
+    answers: Answers | None = None
+    cited_in_report: ReportCitation | None = None
+    # For those writing the report: the workbench's form citing this comment ("Use as evidence").
+    evidence_url: str | None = None
 
     @property
     def is_visible(self) -> bool:
@@ -213,6 +234,10 @@ class Drawing:
     # Translations into the viewer's language (HTML by comment id), for a viewer
     # who reads comments translated at once (CommentsPage.translations).
     translations: dict | None = None
+    # The room's guiding questions by id → their number (selectors.numbered_questions): "Answers question 2".
+    question_numbers: dict[int, int] | None = None
+    # Set for someone who works on the consultation's report (permissions.can_work_on_report).
+    evidence_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -248,12 +273,15 @@ def draw_list(
     viewer_moderates: bool = False,
     name_rooms: bool = False,
     shown_above: Iterable[int] = (),
+    evidence_url: str | None = None,
 ) -> list[CommentCard]:
-    """Comments listed one by one (profiles, summaries, the moderation queue), each its own thread."""
+    """Comments listed one by one (profiles, summaries, the moderation queue), each its own thread;
+    `evidence_url` (the report's workbench) offers each as evidence."""
     drawing = Drawing(
         viewer=viewer,
         viewer_moderates=viewer_moderates,
         name_rooms=name_rooms,
+        evidence_url=evidence_url,
     )
     above = set(shown_above)
     return [_card(comment, drawing, depth=0, shown_above=comment.pk in above) for comment in comments]
@@ -427,6 +455,11 @@ def _card(
         translation=_translation(comment, target, drawing.translations) if translatable else None,
         replies=replies,
         closes_replies=closes_replies,
+        answers=_answers(comment, drawing),
+        cited_in_report=_cited_in_report(comment, drawing) if comment.report_citation and comment.is_visible else None,
+        evidence_url=f"{drawing.evidence_url}?comment={comment.pk}"
+        if drawing.evidence_url and comment.is_visible
+        else None,
     )
 
 
@@ -477,6 +510,22 @@ def _log_in_url(comment_id: int) -> str:
 @functools.lru_cache(maxsize=8)
 def _log_in_page(prefix: str) -> str:
     return reverse("account_login")
+
+
+def _answers(comment: Comment, drawing: Drawing) -> Answers | None:
+    number = (drawing.question_numbers or {}).get(comment.guiding_question_id)
+    if number is None or drawing.room is None:
+        return None
+    return Answers(number, f"{drawing.room.get_absolute_url()}?question={comment.guiding_question_id}")
+
+
+def _cited_in_report(comment: Comment, drawing: Drawing) -> ReportCitation:
+    room = drawing.room
+    if room is None and Comment.room.is_cached(comment) and Room.consultation.is_cached(comment.room):
+        room = comment.room
+    first = comment.report_citation.split(",")[0].strip()
+    url = f"{links.fill('forum:policy-report', room.consultation.slug)}#finding-{first}" if room is not None else ""
+    return ReportCitation(comment.report_citation, url)
 
 
 def _thread_url(room: Room, root_id: int) -> str:

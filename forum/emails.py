@@ -26,7 +26,14 @@ from django.utils.translation import gettext_lazy as _
 
 from forum import former, permissions, selectors
 from forum.invitations import invitation_url
-from forum.models import DEFAULT_EMAIL_DELIVERY, EmailPreference, ModeratorInvitation, Notification, RoomModerator
+from forum.models import (
+    DEFAULT_EMAIL_DELIVERY,
+    EmailPreference,
+    ModeratorInvitation,
+    Notification,
+    Rapporteur,
+    RoomModerator,
+)
 from forum.rendering import excerpt_of
 from forum.shifts import rota_line_dates
 
@@ -66,8 +73,9 @@ DIGEST_EXCERPT_LENGTH = 200
 
 # Moderators and a hidden comment's author may still see it; others are not
 # emailed about a comment that is no longer visible.
-_KINDS_ABOUT_ANY_COMMENT = {Kind.FLAG, Kind.MODERATION, Kind.REPORT, Kind.HELD}
+_KINDS_ABOUT_ANY_COMMENT = {Kind.FLAG, Kind.MODERATION, Kind.REPORT, Kind.HELD, Kind.CITATION_CHANGED}
 _MODERATOR_KINDS = {Kind.FLAG, Kind.REPORT, Kind.HELD, Kind.ACTIVITY, Kind.SHIFT}
+_REPORT_KINDS = {Kind.CITATION_CHANGED}
 
 _NOTIFICATION_RELATED = ("recipient", "actor", "comment__author", "comment__room__consultation", "room__consultation")
 
@@ -83,9 +91,15 @@ def email_deliveries(user) -> dict[str, str]:
 
 def notification_kinds_for(user) -> list[str]:
     """The kinds the person can receive: those about moderation duties only for
-    staff and people on a moderator rota (past, present or future)."""
+    staff and people on a moderator rota (past, present or future), and those
+    about the report's findings for them and rapporteurs."""
     is_moderator = user.is_staff or RoomModerator.objects.filter(user=user).exists()
-    return [kind for kind in Kind.values if is_moderator or kind not in _MODERATOR_KINDS]
+    writes_report = is_moderator or Rapporteur.objects.filter(user=user).exists()
+    return [
+        kind
+        for kind in Kind.values
+        if (is_moderator or kind not in _MODERATOR_KINDS) and (writes_report or kind not in _REPORT_KINDS)
+    ]
 
 
 def describe_email_kind(kind: str) -> str:

@@ -67,6 +67,7 @@ from django.utils import timezone
 from accounts.models import User
 from forum import former
 from forum.models import Comment, CommentLink, Mention, Report, Room, RoomModerator
+from forum.quoting import how_to_quote
 from forum.rendering import EXCERPT_SOURCE_LENGTH, CitedComment, for_the_report, plain_text, source_for_the_report
 
 FOR_REPORT = "report"
@@ -274,7 +275,11 @@ def _chunk_extras(ids: list[int], *, audience: str) -> dict:
 
 def _row(comment: dict, *, audience, consultation, room, moderators, permalink, thread_id, extras) -> dict:
     pk = comment["id"]
-    consent = comment["author__quoting_consent"] if audience == FOR_REPORT else User.QuotingConsent.BY_NAME
+    consent = (
+        how_to_quote(author_consent=comment["author__quoting_consent"])
+        if audience == FOR_REPORT
+        else User.QuotingConsent.BY_NAME
+    )
     gone = comment["author_id"] is None
     if gone and audience == FOR_REPORT:
         # A deleted account took its consent with it: the report no longer quotes it.

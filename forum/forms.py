@@ -453,3 +453,77 @@ class DeleteAccountForm(forms.Form):
     @property
     def keeps_texts(self) -> bool:
         return self.cleaned_data["texts"] == self.KEEP
+
+
+# --- The report's workbench -------------------------------------------------------
+
+OTHER_THEMES = "other"
+_COMMENT_REFERENCE = re.compile(r"(?:/comment/|#comment-|^\s*)(\d+)/?\s*$")
+
+
+def section_choices(sections) -> list[tuple[str, str]]:
+    """Each question of the report's outline, numbered as the report numbers it, then "other themes"."""
+    return [
+        (
+            OTHER_THEMES if section.is_other else str(section.question.pk),
+            _("Other themes")
+            if section.is_other
+            else f"{section.number}. {Truncator(section.question.text).chars(90)}",
+        )
+        for section in sections
+    ]
+
+
+class FindingForm(forms.Form):
+    section = forms.ChoiceField(label=_("Under"))
+    text = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, strip=True)
+
+    def __init__(self, *args, sections, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = section_choices(sections)
+        self._questions = {str(s.question.pk): s.question for s in sections if not s.is_other}
+
+    def question(self):
+        """The chosen guiding question, None for "other themes"."""
+        return self._questions.get(self.cleaned_data["section"])
+
+
+class EvidenceForm(forms.Form):
+    finding = forms.TypedChoiceField(label=_("Finding it supports"), coerce=int)
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=500,
+        help_text=_("Its number, or its permalink (for example https://…/comment/123/)."),
+    )
+    quote = forms.CharField(
+        label=_("Exact words quoted (optional)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Copy the words from the comment as they are; leave empty to cite the whole comment."),
+    )
+    start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, sections, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["finding"].choices = [
+            (finding.pk, f"{finding.number} {Truncator(finding.text).chars(80)}")
+            for section in sections
+            for finding in section.findings
+        ]
+
+    def clean_comment(self):
+        match = _COMMENT_REFERENCE.search(self.cleaned_data["comment"])
+        if not match:
+            raise forms.ValidationError(_("Give the comment's number or its permalink."))
+        return int(match.group(1))
+
+
+class ReportTagForm(forms.Form):
+    comment = forms.IntegerField(min_value=1)
+    question = forms.IntegerField(min_value=1)
+
+
+class ReviewForm(forms.Form):
+    comment = forms.IntegerField(min_value=1)
+    reviewed = forms.BooleanField(required=False)

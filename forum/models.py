@@ -43,6 +43,7 @@ RESERVED_SLUGS = {
     "state",
     "summaries",
     "notes",
+    "report",
 }
 
 
@@ -472,6 +473,10 @@ class Comment(MPTTModel):
     # empty, so that order has no NULLs to place; a reply's value means nothing).
     thread_activity_at = models.DateTimeField(_("latest activity in the thread"), default=timezone.now, editable=False)
 
+    # The findings of the consultation's published report citing it ("3.2, 4.1"), written
+    # when a report is published, so drawing "Cited in the report" costs no query.
+    report_citation = models.CharField(max_length=200, blank=True, editable=False)
+
     objects = CommentManager()
 
     class MPTTMeta:
@@ -701,6 +706,8 @@ class Notification(models.Model):
         # Not a notification of its own: the daily email of the rooms a moderator is on duty in.
         ACTIVITY = "activity", _("The day's activity in the rooms you moderate")
         SHIFT = "shift", _("Your moderation shift starts")
+        CITED = "cited", _("Your comment is cited in the report")
+        CITATION_CHANGED = "cite_changed", _("A comment cited in the report changed")
 
     class Email(models.TextChoices):
         NONE = "none", _("Not emailed")
@@ -821,6 +828,8 @@ DEFAULT_EMAIL_DELIVERY = {
     Notification.Kind.HELD: EmailPreference.Delivery.IMMEDIATELY,
     Notification.Kind.ACTIVITY: EmailPreference.Delivery.DIGEST,
     Notification.Kind.SHIFT: EmailPreference.Delivery.IMMEDIATELY,
+    Notification.Kind.CITED: EmailPreference.Delivery.IMMEDIATELY,
+    Notification.Kind.CITATION_CHANGED: EmailPreference.Delivery.IMMEDIATELY,
 }
 
 
@@ -1077,3 +1086,129 @@ class CommentTranslation(models.Model):
             and self.render_version == comment.render_version
             and self.source_digest == self.digest_of(comment.body_html)
         )
+
+
+# --- Synthesis: from the discussion to the policy report ---------------------
+#
+# The draft report of a consultation is its findings (with their evidence);
+# publishing freezes them into a ReportSnapshot. ("Report" above is a
+# participant's report of a comment to the moderators: another thing.)
+
+
+class Rapporteur(models.Model):
+    """Someone writing the consultation's report: findings, evidence, publishing."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="rapporteurs", verbose_name=_("consultation")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="rapporteur_assignments",
+        verbose_name=_("rapporteur"),
+    )
+
+    class Meta:
+        verbose_name = _("rapporteur")
+        verbose_name_plural = _("rapporteurs")
+        constraints = [models.UniqueConstraint(fields=["consultation", "user"], name="rapporteur_once")]
+
+    def __str__(self):
+        return f"{self.user} writes the report of {self.consultation}"
+
+
+class Finding(models.Model):
+    """One claim of the report, under a guiding question or, without one, under "other themes"."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="findings")
+    # Empty: "other themes". A question removed later leaves its findings there.
+    question = models.ForeignKey(
+        GuidingQuestion, on_delete=models.SET_NULL, null=True, blank=True, related_name="findings"
+    )
+    position = models.PositiveIntegerField(default=0)
+    text = models.TextField(_("finding"), max_length=4000)
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Evidence(models.Model):
+    """A comment supporting a finding, whole or by an exact span of its text.
+
+    The span is kept as its text and its place (start, end) in the comment's
+    plain text (forum.rendering.plain_text) as it was then: `render_version`
+    and `text_digest` (SHA-256 of that plain text) say which version it was
+    taken from; `changed_at` is set when the comment is edited, hidden or
+    deleted since."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="evidence")
+    comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="evidence")
+    quote = models.TextField(_("quoted span"), blank=True)
+    quote_start = models.PositiveIntegerField(null=True, blank=True)
+    quote_end = models.PositiveIntegerField(null=True, blank=True)
+    render_version = models.PositiveSmallIntegerField(default=0)
+    text_digest = models.CharField(max_length=64)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quote_start__isnull=True, quote_end__isnull=True)
+                | models.Q(quote_end__gt=models.F("quote_start")),
+                name="evidence_span_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Comment {self.comment_id} supports finding {self.finding_id}"
+
+
+class CommentReview(models.Model):
+    """A rapporteur has read this comment for the report (each rapporteur their own mark)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reviews")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["comment", "user"], name="comment_reviewed_once")]
+
+    def __str__(self):
+        return f"{self.user_id} reviewed comment {self.comment_id}"
+
+
+class ReportSnapshot(models.Model):
+    """A published version of the report, frozen: `content` is the canonical JSON
+    (sorted keys, UTF-8, no spaces) and `sha256` its digest, which anyone can
+    recompute from the JSON the report page offers."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="report_snapshots")
+    version = models.PositiveIntegerField()
+    content = models.TextField(editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    published_at = models.DateTimeField(default=timezone.now, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("published report")
+        verbose_name_plural = _("published reports")
+        constraints = [models.UniqueConstraint(fields=["consultation", "version"], name="report_version_once")]
+
+    def __str__(self):
+        return f"Report of {self.consultation} version {self.version}"

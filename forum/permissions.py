@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.text import names_look_alike
-from forum.models import Comment, Consultation, ModeratorInvitation, Room, RoomModerator, Suspension
+from forum.models import Comment, Consultation, ModeratorInvitation, Rapporteur, Room, RoomModerator, Suspension
 
 
 def has_confirmed_email(user) -> bool:
@@ -323,6 +323,49 @@ def why_cannot_lift_suspension(user, suspension: Suspension) -> str | None:
     if is_consultation_moderator(user, suspension.consultation):
         return None
     return _("Only this consultation's moderators can lift suspensions.")
+
+
+# --- The report ---------------------------------------------------------------
+
+
+def remember_rapporteur(user, consultation_id: int, is_rapporteur: bool) -> None:
+    """What a selector read with the page (selectors.get_room_to_read), so asking costs no query."""
+    user.__dict__.setdefault("_rapporteur_of", {})[consultation_id] = is_rapporteur
+
+
+def is_rapporteur(user, consultation: Consultation) -> bool:
+    """Assigned in the admin to write this consultation's report (remembered per request)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    remembered = user.__dict__.setdefault("_rapporteur_of", {})
+    if consultation.pk not in remembered:
+        remembered[consultation.pk] = Rapporteur.objects.filter(consultation=consultation, user=user).exists()
+    return remembered[consultation.pk]
+
+
+def why_cannot_work_on_report(user, consultation: Consultation) -> str | None:
+    """The workbench (findings, evidence, reviews, tagging for the report): the
+    consultation's rapporteurs, its moderators on duty, and staff."""
+    if is_rapporteur(user, consultation) or is_consultation_moderator(user, consultation):
+        return None
+    return _("Only this consultation's rapporteurs, moderators and staff work on its report.")
+
+
+def can_work_on_report(user, consultation: Consultation) -> bool:
+    return why_cannot_work_on_report(user, consultation) is None
+
+
+def offers_evidence_in_room(user, room: Room, *, moderates: bool) -> bool:
+    """Whether a room page offers "Use as evidence": to its moderators (`moderates`, known
+    to the page) and the consultation's rapporteurs, without asking the rota again."""
+    return moderates or is_rapporteur(user, room.consultation)
+
+
+def why_cannot_publish_report(user, consultation: Consultation) -> str | None:
+    """Publishing the report, which speaks for the consultation: its rapporteurs and staff."""
+    if user.is_authenticated and user.is_active and (user.is_staff or is_rapporteur(user, consultation)):
+        return None
+    return _("Only this consultation's rapporteurs and staff publish its report.")
 
 
 # --- Statistics and exports -------------------------------------------------

@@ -38,6 +38,7 @@ from accounts.models import User
 from forum import former
 from forum.addresses import Route, is_own_url, route_of
 from forum.models import Comment, Consultation, Room
+from forum.quoting import how_to_quote
 
 # Raise when the output for the same source changes, so stale bodies can be
 # found (render_version < RENDER_VERSION) and rendered again. 4: permalinks
@@ -420,7 +421,7 @@ def _reference_texts(cited: CitedComment, excerpt: str, *, for_report: bool) -> 
         return _("A comment hidden by a moderator, in %(room)s") % room, ""
     if cited.state != "visible":
         return _("A comment no longer available, in %(room)s") % room, ""
-    consent = cited.author_consent if for_report else User.QuotingConsent.BY_NAME
+    consent = how_to_quote(author_consent=cited.author_consent) if for_report else User.QuotingConsent.BY_NAME
     if consent == User.QuotingConsent.BY_NAME:
         label = _("Comment by %(name)s in %(room)s") % {"name": cited.author_name, "room": cited.room_title}
     else:

@@ -344,7 +344,7 @@ def search_comments(
 
 
 def _translation_matches(language: str, query) -> Q:
-    """Comments whose translation into `language` matches (PostgreSQL: migration 0024's index)."""
+    """Comments whose translation into `language` matches (PostgreSQL: migration 0023's index)."""
     document = Func(
         Func(F("language"), function="forum_search_config"),
         Func(F("body_html"), template="normalize(%(expressions)s, NFKC)", output_field=TextField()),

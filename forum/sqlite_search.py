@@ -1,6 +1,6 @@
 """SQLite's search index (see forum.search): the FTS5 tables `forum_comment_search`
 of migration 0021, kept by triggers on comments and people, and
-`forum_translation_search` of migration 0024, kept by triggers on translations.
+`forum_translation_search` of migration 0023, kept by triggers on translations.
 
 The triggers live outside migrations. SQLite alters a table by making it anew,
 which drops the triggers on it and fails on any trigger elsewhere that names
@@ -71,7 +71,7 @@ def drop_triggers(connection) -> None:
 
 
 def make_triggers(connection, users_table: str) -> None:
-    """The triggers, and the indexes rebuilt from the rows (once migrations 0021 and 0024 made the tables)."""
+    """The triggers, and the indexes rebuilt from the rows (once migrations 0021 and 0023 made the tables)."""
     drop_triggers(connection)
     with connection.cursor() as cursor:
         if _has_table(cursor, "forum_comment_search"):

@@ -15,6 +15,7 @@ from forum.views import (
     profiles,
     search,
     summaries,
+    synthesis,
     translations,
 )
 
@@ -57,6 +58,49 @@ urlpatterns = [
     path("search/", search.search, name="search"),
     path("c/<slug:consultation_slug>/", comments.consultation_detail, name="consultation"),
     path("c/<slug:consultation_slug>/summary/", summaries.consultation_summary, name="consultation-summary"),
+    path("c/<slug:consultation_slug>/report/", synthesis.report_page, name="policy-report"),
+    path("c/<slug:consultation_slug>/report/v<int:version>/", synthesis.report_page, name="policy-report-version"),
+    path(
+        "c/<slug:consultation_slug>/report/v<int:version>.<str:extension>",
+        synthesis.report_download,
+        name="policy-report-download",
+    ),
+    path("c/<slug:consultation_slug>/report/workbench/", synthesis.workbench, name="report-workbench"),
+    path("c/<slug:consultation_slug>/report/workbench/findings/", synthesis.add_finding, name="report-add-finding"),
+    path(
+        "c/<slug:consultation_slug>/report/workbench/findings/<int:finding_id>/",
+        synthesis.edit_finding,
+        name="report-edit-finding",
+    ),
+    path(
+        "c/<slug:consultation_slug>/report/workbench/findings/<int:finding_id>/move/",
+        synthesis.move_finding,
+        name="report-move-finding",
+    ),
+    path(
+        "c/<slug:consultation_slug>/report/workbench/findings/<int:finding_id>/delete/",
+        synthesis.delete_finding,
+        name="report-delete-finding",
+    ),
+    path("c/<slug:consultation_slug>/report/workbench/evidence/", synthesis.add_evidence, name="report-add-evidence"),
+    path(
+        "c/<slug:consultation_slug>/report/workbench/evidence/<int:evidence_id>/remove/",
+        synthesis.remove_evidence,
+        name="report-remove-evidence",
+    ),
+    path("c/<slug:consultation_slug>/report/workbench/reviewed/", synthesis.mark_reviewed, name="report-reviewed"),
+    path("c/<slug:consultation_slug>/report/workbench/tag/", synthesis.tag_for_report, name="report-tag"),
+    path(
+        "c/<slug:consultation_slug>/report/workbench/questions/<int:question_id>/",
+        synthesis.question_comments,
+        name="report-question-comments",
+    ),
+    path("c/<slug:consultation_slug>/report/workbench/publish/", synthesis.publish, name="report-publish"),
+    path(
+        "c/<slug:consultation_slug>/report/draft.<str:extension>",
+        synthesis.draft_export,
+        name="report-draft-export",
+    ),
     path("c/<slug:consultation_slug>/export.csv", exports.consultation_csv, name="consultation-export-csv"),
     path("c/<slug:consultation_slug>/export.json", exports.consultation_json, name="consultation-export-json"),
     path("c/<slug:consultation_slug>/<slug:room_slug>/summary/", summaries.room_summary, name="room-summary"),

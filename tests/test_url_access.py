@@ -17,6 +17,7 @@ from accounts import services as accounts_services
 from accounts.models import LegalDocument
 from forum import emails, invitations, services
 from forum.models import Notification, RoomDocument
+from forum.services import synthesis
 from forum.services.summaries import write_summary
 from tests import factories
 
@@ -89,6 +90,22 @@ ACCESS = {
     "forum:download-my-data": LOGIN_REQUIRED,
     "forum:delete-my-account": LOGIN_REQUIRED,
     "forum:delete-account-on-request": LOGIN_REQUIRED,
+    # The published report is everyone's; its workbench and drafts are for its rapporteurs, moderators and staff.
+    "forum:policy-report": PUBLIC,
+    "forum:policy-report-version": PUBLIC,
+    "forum:policy-report-download": PUBLIC,
+    "forum:report-workbench": LOGIN_REQUIRED,
+    "forum:report-add-finding": LOGIN_REQUIRED,
+    "forum:report-edit-finding": LOGIN_REQUIRED,
+    "forum:report-move-finding": LOGIN_REQUIRED,
+    "forum:report-delete-finding": LOGIN_REQUIRED,
+    "forum:report-add-evidence": LOGIN_REQUIRED,
+    "forum:report-remove-evidence": LOGIN_REQUIRED,
+    "forum:report-reviewed": LOGIN_REQUIRED,
+    "forum:report-tag": LOGIN_REQUIRED,
+    "forum:report-question-comments": LOGIN_REQUIRED,
+    "forum:report-publish": LOGIN_REQUIRED,
+    "forum:report-draft-export": LOGIN_REQUIRED,
 }
 
 
@@ -142,13 +159,23 @@ def url_values(db, settings, tmp_path):
     author = factories.make_user("Ngozi Okafor", email="ngozi.private@example.org")
     replier = factories.make_user("Jean Dupont")
     comment = factories.make_comment(room, author, body="Legal aid is underfunded.", language="en")
-    factories.make_reply(comment, replier, body="Mobile clinics help.")
+    reply = factories.make_reply(comment, replier, body="Mobile clinics help.")
     staff = factories.make_user("Sam Staff", is_staff=True)
     suspension = services.suspend_participant(staff, consultation=room.consultation, person=replier, reason="Spam.")
     for kind in LegalDocument.Kind.values:
         draft = LegalDocument.objects.create(kind=kind, version="1", title=kind.title(), body="The text.")
         accounts_services.publish_document(staff, document=draft)
+    question = factories.make_question(room, "What works?")
+    finding = synthesis.add_finding(staff, consultation=room.consultation, question=question, text="Clinics help.")
+    # The reply is cited: its author, not the comment's, hears of the report.
+    evidence = synthesis.add_evidence(staff, finding=finding, comment=reply)
+    snapshot = synthesis.publish_report(staff, consultation=room.consultation)
     return {
+        "question_id": question.pk,
+        "finding_id": finding.pk,
+        "evidence_id": evidence.pk,
+        "version": snapshot.version,
+        "extension": "md",
         "consultation_slug": room.consultation.slug,
         "room_slug": room.slug,
         "comment_id": comment.pk,
@@ -163,7 +190,6 @@ def url_values(db, settings, tmp_path):
             services.invite_moderator(staff, room=room, email="invited@example.org")
         ).split("/")[-2],
         "action": "hide",
-        "version": "1",
         "language": "es",
         "provider_id": "contoso",
         "document_id": document.pk,

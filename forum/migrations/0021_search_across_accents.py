@@ -123,7 +123,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("forum", "0019_comment_translations"),
+        ("forum", "0020_synthesis"),
         ("accounts", "0009_reads_translations"),
     ]
 

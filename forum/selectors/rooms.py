@@ -13,6 +13,7 @@ from forum.models import (
     Comment,
     Consultation,
     GuidingQuestion,
+    Rapporteur,
     Room,
     RoomDocument,
     RoomModerator,
@@ -77,7 +78,12 @@ def get_room_to_read(user, consultation_slug: str, room_slug: str) -> tuple[Room
     if not user.is_authenticated:
         return get_room(user, consultation_slug, room_slug), None
     now = timezone.now()
-    room = _room_for(user, with_reading(_rooms(), user, now=now), consultation_slug, room_slug)
+    # Whether they write the consultation's report ("Use as evidence"), in the same query.
+    rooms = with_reading(_rooms(), user, now=now).annotate(
+        viewer_is_rapporteur=Exists(Rapporteur.objects.filter(consultation=OuterRef("consultation"), user=user))
+    )
+    room = _room_for(user, rooms, consultation_slug, room_slug)
+    permissions.remember_rapporteur(user, room.consultation_id, room.viewer_is_rapporteur)
     return room, reading_of(room, now=now)
 
 

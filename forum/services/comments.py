@@ -21,7 +21,7 @@ from forum.languages import detect_language
 from forum.models import Comment, CommentLink, CommentRevision, Follow, GuidingQuestion, HeldReason, Mention, Room
 from forum.rendering import RenderedBody, render_comment_body
 from forum.retries import retrying_a_deadlock
-from forum.services import notifications, summaries, translations
+from forum.services import notifications, summaries, synthesis, translations
 from forum.services.rerendering import rerender
 
 # Any constant will do: it names the lock that hands out new tree ids.
@@ -419,8 +419,10 @@ def refresh_citations_of(comment: Comment) -> None:
     The task is queued inside the caller's transaction: the database queue
     stores it with the change, so it runs only once the change has committed,
     and is never lost between the commit and the queueing (an email can be sent
-    again by a sweep; a stale excerpt would have nothing to catch it)."""
+    again by a sweep; a stale excerpt would have nothing to catch it).
+    Findings of the report citing it are flagged, and its rapporteurs told."""
     refresh_citing_comments.enqueue(comment.pk)
+    synthesis.cited_comment_changed(comment)
 
 
 @task()

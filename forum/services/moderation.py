@@ -298,9 +298,13 @@ def highlight_comment(moderator, *, comment: Comment, highlighted: bool = True) 
     return comment
 
 
-def tag_comment(moderator, *, comment: Comment, question: GuidingQuestion | None) -> Comment:
-    """Say which guiding question a comment answers (or none)."""
-    _require_moderator(moderator, comment.room)
+def tag_comment(moderator, *, comment: Comment, question: GuidingQuestion | None, for_report: bool = False) -> Comment:
+    """Say which guiding question a comment answers (or none). `for_report`: from
+    the report's workbench, where its rapporteurs may tag too (and nowhere else)."""
+    if for_report:
+        _require(permissions.why_cannot_work_on_report(moderator, comment.room.consultation))
+    else:
+        _require_moderator(moderator, comment.room)
     if question is not None and question.room_id != comment.room_id:
         raise ValidationError(_("Choose one of this room's guiding questions."))
     with transaction.atomic():

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import terms
-from forum import display, permissions, selectors, services
+from forum import display, links, permissions, selectors, services
 from forum.cache import anonymous_room_page
 from forum.selectors.translations import reading_language
 from forum.forms import (
@@ -57,13 +57,16 @@ def consultation_detail(request, consultation_slug):
         "can_see_statistics": permissions.can_view_consultation_statistics(
             request.user, consultation, [room for room in rooms if room.is_published]
         ),
+        "report_published": consultation.report_snapshots.exists(),
+        "can_work_on_report": permissions.can_work_on_report(request.user, consultation),
     }
     return render(request, "forum/consultation_detail.html", context)
 
 
-def _room_context(request, room, comments=(), reading=None, translations=None):
+def _room_context(request, room, comments=(), reading=None, translations=None, questions=None):
     """What every page of a room shows around its comments, and how it draws them
-    (`drawing`, for forum.display); `reading` marks what is new to the viewer."""
+    (`drawing`, for forum.display); `reading` marks what is new to the viewer,
+    `questions` (numbered) say which question each comment answers."""
     rota = selectors.room_rota(room)
     moderators = selectors.on_duty_in(rota)
     moderator_ids = frozenset(moderator.pk for moderator in moderators)
@@ -79,6 +82,11 @@ def _room_context(request, room, comments=(), reading=None, translations=None):
         locked_tree_ids=selectors.locked_threads_of(list(comments)) if request.user.is_authenticated else frozenset(),
         new_after_id=reading.new_after_id if reading else None,
         translations=translations,
+        question_numbers={question.pk: question.number for question in questions} if questions else None,
+        evidence_url=links.fill("forum:report-add-evidence", room.consultation.slug)
+        if request.user.is_authenticated
+        and permissions.offers_evidence_in_room(request.user, room, moderates=viewer_moderates)
+        else None,
     )
     return {
         "room": room,
@@ -123,7 +131,7 @@ def _render_room(request, room, reading):
     }
     if selection := filters.selection():
         page = selectors.room_comments_filtered(room, **selection, number=request.GET.get("page"), viewer=request.user)
-        context |= _room_context(request, room, page.object_list, reading)
+        context |= _room_context(request, room, page.object_list, reading, questions=questions)
         cards = display.draw_room_list(context["drawing"], list(page.object_list))
         context |= {"filtered_page": page, "cards": cards}
         question = selection.get("question")
@@ -141,7 +149,7 @@ def _render_room(request, room, reading):
             viewer=request.user,
             translated_into=reading_language(request.user),
         )
-        context |= _room_context(request, room, page.comments, reading, page.translations) | {
+        context |= _room_context(request, room, page.comments, reading, page.translations, questions) | {
             "page": page,
             "order": order,
             "orders": ORDERS.items(),
@@ -192,7 +200,12 @@ def thread_detail(request, consultation_slug, room_slug, comment_id):
     page = selectors.thread_page(
         root, number=_page_number(request), viewer=request.user, translated_into=translated_into
     )
-    context = _room_context(request, room, page.comments, reading, page.translations) | {"root": root, "page": page}
+    # Numbered only when a comment here answers one: "Answers question 2".
+    questions = selectors.numbered_questions(room) if any(c.guiding_question_id for c in page.comments) else None
+    context = _room_context(request, room, page.comments, reading, page.translations, questions) | {
+        "root": root,
+        "page": page,
+    }
     # The comment box under the thread, and the reply form forum.js clones from it.
     context["form"] = CommentForm(documents=terms.documents_to_accept(request.user))
     context["cards"] = _thread_cards(context["drawing"], page)

@@ -340,7 +340,13 @@ def test_the_email_settings_page_shows_the_defaults_and_saves_choices(participan
     # Participants are not asked about moderators' notifications.
     assert 'name="report"' not in page
 
-    choices = {"mention": "digest", "reply": "never", "follow": "immediately", "moderation": "immediately"}
+    choices = {
+        "mention": "digest",
+        "reply": "never",
+        "follow": "immediately",
+        "moderation": "immediately",
+        "cited": "immediately",
+    }
     response = participant_client.post(url, choices)
     assert response.status_code == 302
     chosen = dict(EmailPreference.objects.filter(user=participant).values_list("kind", "delivery"))

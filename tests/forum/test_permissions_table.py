@@ -20,7 +20,8 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from forum import services
-from forum.models import Comment, Endorsement, ModerationAction, Report, Room, Suspension
+from forum.models import Comment, Endorsement, Finding, ModerationAction, Report, ReportSnapshot, Room, Suspension
+from forum.services import synthesis
 from tests import factories
 
 Action = ModerationAction.Action
@@ -63,6 +64,11 @@ EXPECTED_ROWS = {
     "suspend": (_L, 403, 403, 403, _OK, _OK, 403, 403, _OK),
     "tag": (_L, 403, 403, 403, _OK, 403, 403, 403, _OK),
     "flag": (_L, 403, 403, 403, _OK, 403, 403, 403, _OK),
+    # The report's workbench is the consultation's: whoever is on duty in any of its rooms, and staff
+    # (and its rapporteurs, tests/forum/test_synthesis.py); publishing is for rapporteurs and staff.
+    "write_finding": (_L, 403, 403, 403, _OK, _OK, 403, 403, _OK),
+    "tag_for_report": (_L, 403, 403, 403, _OK, _OK, 403, 403, _OK),
+    "publish_report": (_L, 403, 403, 403, 403, 403, 403, 403, _OK),
 }
 EXPECTED = {(action, role): answer for action, row in EXPECTED_ROWS.items() for role, answer in zip(ROLES, row)}
 
@@ -258,6 +264,34 @@ ACTIONS = {
         ),
         done=lambda w: ModerationAction.objects.filter(action=Action.FLAG, comment=w.comment),
         by="moderator",
+    ),
+    "write_finding": Step(
+        send=lambda c, w, actor: c.post(
+            reverse("forum:report-add-finding", args=[w.consultation.slug]),
+            {"section": str(w.question_a.pk), "text": "Legal aid must come before the hearing."},
+        ),
+        done=lambda w: Finding.objects.filter(consultation=w.consultation, question=w.question_a),
+        by="written_by",
+    ),
+    "tag_for_report": Step(
+        send=lambda c, w, actor: c.post(
+            reverse("forum:report-tag", args=[w.consultation.slug]),
+            {"comment": w.comment.pk, "question": w.question_a.pk},
+        ),
+        done=lambda w: Comment.objects.filter(
+            pk=w.comment.pk, guiding_question=w.question_a, moderation_actions__action=Action.TAG
+        ),
+        by="moderation_actions__moderator",
+    ),
+    "publish_report": Step(
+        send=lambda c, w, actor: c.post(
+            reverse("forum:report-publish", args=[w.consultation.slug]), {"confirm": "yes"}
+        ),
+        done=lambda w: ReportSnapshot.objects.filter(consultation=w.consultation),
+        by="published_by",
+        prepare=lambda w: synthesis.add_finding(
+            w.people["staff"], consultation=w.consultation, question=w.question_a, text="A first finding."
+        ),
     ),
 }
 

@@ -16,6 +16,7 @@ through the forum services, like any other comment.
 """
 
 import random
+import re
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -36,6 +37,9 @@ from accounts.models import Acceptance, LegalDocument, User
 from forum import services
 from forum.counts import recount_rooms
 from forum.models import Comment, Consultation, Endorsement, Notification, Report, Room, RoomModerator, RoomSummary
+from forum.models import Rapporteur
+from forum.rendering import plain_text
+from forum.services import synthesis
 from forum.services.summaries import write_summary
 from forum.shifts import Shift, shift_dates
 
@@ -309,10 +313,23 @@ PARTICIPANTS = [
     ),
 ]
 
-PEOPLE = [ADMIN, *MODERATORS, *PARTICIPANTS]
+# Writes the consultation's report on the workbench (forum.models.Rapporteur).
+RAPPORTEUR = Person(
+    key="elena",
+    email="elena.varga@example.org",
+    display_name="Elena Varga",
+    handle="elena_varga",
+    title="Evaluation consultant, rapporteur of the review",
+    organisation="Independent evaluator",
+    country="HU",
+    languages="English, Magyar, Français",
+    bio="Turns what the consultation hears into the review's findings.",
+)
+
+PEOPLE = [ADMIN, *MODERATORS, *PARTICIPANTS, RAPPORTEUR]
 
 # The three accounts printed at the end: (role, person key).
-LOGINS = [("moderator", "hannah"), ("participant", "ngozi"), ("admin", "admin")]
+LOGINS = [("moderator", "hannah"), ("participant", "ngozi"), ("rapporteur", "elena"), ("admin", "admin")]
 
 
 # --- Consultation and rooms -------------------------------------------------
@@ -1028,6 +1045,7 @@ def build_demo(today) -> Consultation:
     # Each thread's latest activity follows its comments' dates: set it from them
     # whatever moved those dates above.
     recount_rooms(list(rooms.values()))
+    draft_the_report(consultation, rooms, people)
     return consultation
 
 
@@ -1078,6 +1096,39 @@ def moderate(rooms: dict, people: dict, posted: list[tuple[Post, Comment]], open
             "- Funding is short-term and stops when projects end.\n\n"
             "Next week we would like to hear more about question 4: what should be scaled up?"
         ),
+    )
+
+
+# The draft report: a few findings, each citing the first words of the threads that answer its question.
+DRAFT_FINDINGS = {
+    "access-to-justice": [
+        "Paralegal and legal aid services make the most difference when they reach people before a decision "
+        "is taken, not after it.",
+        "Long pre-trial detention is shortened where someone follows each case to its first hearing.",
+    ],
+    "accountable-institutions": [
+        "Support to oversight bodies changes practice where their findings are published and followed up.",
+    ],
+}
+
+
+def draft_the_report(consultation: Consultation, rooms: dict, people: dict) -> None:
+    """A rapporteur assigned, and a draft report with findings and evidence, so the
+    workbench is seen at work. Through the services, like any rapporteur."""
+    rapporteur = people[RAPPORTEUR.key]
+    Rapporteur.objects.get_or_create(consultation=consultation, user=rapporteur)
+    for slug, texts in DRAFT_FINDINGS.items():
+        questions = list(rooms[slug].questions.in_order())
+        for question, text in zip(questions, texts):
+            finding = synthesis.add_finding(rapporteur, consultation=consultation, question=question, text=text)
+            for comment in question.comments.filter(state=Comment.State.VISIBLE).select_related("room")[:2]:
+                first_sentence = re.split(r"(?<=[.!?])\s", plain_text(comment.body_html), maxsplit=1)[0]
+                synthesis.add_evidence(rapporteur, finding=finding, comment=comment, quote=first_sentence[:300])
+    synthesis.add_finding(
+        rapporteur,
+        consultation=consultation,
+        question=None,
+        text="Several participants ask that the programme's own funding reach small, community-based organisations.",
     )
 
 

@@ -33,6 +33,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("forum", "0023_stored_choices_shown_in_the_readers_language")]
+    dependencies = [("forum", "0022_stored_choices_shown_in_the_readers_language")]
 
     operations = [migrations.RunPython(forwards, backwards)]
