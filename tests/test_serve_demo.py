@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +46,12 @@ def test_the_demo_log_ins_come_last_and_the_workers_emails_go_to_a_log_file(tmp_
             lines.append(line.rstrip("\n"))
             if line.startswith("==> Serving at"):
                 break
+        # The worker's stand-in writes as the server starts: give it the moment it needs.
+        log = tmp_path / ".demo" / "worker.log"
+        for _ in range(100):
+            if log.exists() and "email number 1\n" in log.read_text():
+                break
+            time.sleep(0.05)
     finally:
         process.terminate()
         process.wait(timeout=10)
