@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services, terms
-from accounts.models import Acceptance, LegalDocument, User, handle_validator
+from accounts.models import Acceptance, ConsentChange, LegalDocument, User, handle_validator
 from accounts.names import clean_display_name
 from accounts.text import RESERVED_HANDLES
 
@@ -88,6 +88,16 @@ class SignupDetailsForm(AcceptsDocuments, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     speaks_for_organisation = forms.BooleanField(label=_("This account speaks for an organisation"), required=False)
+    # Asked, not assumed: no answer is ticked beforehand.
+    quoting_consent = forms.ChoiceField(
+        label=_("May the final report quote what you write?"),
+        choices=User.QuotingConsent.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "You can change this at any time in your profile, and mark any comment “Don't quote this comment”."
+        ),
+        error_messages={"required": _("Please choose how the final report may quote you.")},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,7 +113,11 @@ class SignupDetailsForm(AcceptsDocuments, forms.Form):
 
     def signup(self, request, user):
         """allauth hook, once the user is saved (the account adapter has stored the
-        name fields): the acceptance of the versions the form showed is recorded."""
+        name fields): the quoting consent chosen, and the acceptance of the versions
+        the form showed, are recorded."""
+        services.choose_quoting_consent(
+            user, consent=self.cleaned_data["quoting_consent"], source=ConsentChange.Source.SIGN_UP
+        )
         if accepted := self.accepted_document_ids():
             try:
                 services.accept_documents(user, document_ids=accepted, source=Acceptance.Source.SIGN_UP)

@@ -106,6 +106,9 @@ class User(AbstractUser):
         default=QuotingConsent.BY_NAME,
         help_text=_("How the report that comes out of the consultation may use what you wrote."),
     )
+    # When the person last chose how the report may quote them (at sign-up, in
+    # their profile, or when asked): empty for accounts made before it was asked.
+    quoting_consent_chosen_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Comments in another language are shown in the person's own, machine-translated,
     # with the original a click away (forum.machine_translation).
     reads_translations = models.BooleanField(
@@ -258,6 +261,28 @@ class LegalDocument(models.Model):
     @property
     def is_published(self):
         return self.published_at is not None
+
+
+class ConsentChange(models.Model):
+    """Each choice a person made of how the report may quote them: the record of
+    their consent over time, theirs to download."""
+
+    class Source(models.TextChoices):
+        SIGN_UP = "sign_up", _("At sign-up")
+        PROFILE = "profile", _("In the profile")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consent_changes")
+    consent = models.CharField(max_length=12, choices=User.QuotingConsent.choices)
+    source = models.CharField(max_length=12, choices=Source.choices)
+    changed_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        verbose_name = _("quoting consent given")
+        verbose_name_plural = _("quoting consents given")
+
+    def __str__(self):
+        return f"{self.user_id}: {self.consent} ({self.source}, {self.changed_at:%Y-%m-%d %H:%M})"
 
 
 class Acceptance(models.Model):

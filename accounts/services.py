@@ -7,7 +7,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts import terms
-from accounts.models import Acceptance, LegalDocument
+from accounts.models import Acceptance, ConsentChange, LegalDocument
 from accounts.names import clean_display_name
 from accounts.signals import person_renamed, quoting_consent_changed
 
@@ -32,8 +32,28 @@ def save_profile(actor, *, person) -> None:
         person.save()
         if (person.display_name, person.handle) != (before["display_name"], before["handle"]):
             person_renamed.send(sender=type(person), person=person, old_handle=before["handle"])
-        if person.quoting_consent != before["quoting_consent"]:
-            quoting_consent_changed.send(sender=type(person), person=person)
+        _record_consent(person, changed=person.quoting_consent != before["quoting_consent"])
+
+
+def choose_quoting_consent(person, *, consent: str, source: str) -> None:
+    """The person says how the report may quote them (at sign-up): recorded."""
+    with transaction.atomic():
+        before = type(person).objects.values_list("quoting_consent", flat=True).get(pk=person.pk)
+        person.quoting_consent = consent
+        type(person).objects.filter(pk=person.pk).update(quoting_consent=consent)
+        _record_consent(person, changed=consent != before, source=source)
+
+
+def _record_consent(person, *, changed: bool, source: str = ConsentChange.Source.PROFILE) -> None:
+    """Every choice is kept (ConsentChange), the first one too; a change reaches
+    what quotes the person (accounts.signals.quoting_consent_changed)."""
+    if changed or person.quoting_consent_chosen_at is None:
+        now = timezone.now()
+        ConsentChange.objects.create(user=person, consent=person.quoting_consent, source=source, changed_at=now)
+        type(person).objects.filter(pk=person.pk).update(quoting_consent_chosen_at=now)
+        person.quoting_consent_chosen_at = now
+    if changed:
+        quoting_consent_changed.send(sender=type(person), person=person)
 
 
 def request_organisation_verification(user) -> None:

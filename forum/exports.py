@@ -121,7 +121,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "|", "\t", "\r")
 _COMMENT_FIELDS = (
     "id", "room_id", "parent_id", "tree_id", "lft", "rght", "level", "created_at", "edited_at", "language",
     "state", "body_source", "body_html", "is_highlighted", "author_id", "author__display_name", "author__handle",
-    "author__organisation", "author__country", "author__speaks_for_organisation", "author__quoting_consent",
+    "author__organisation", "author__country", "author__speaks_for_organisation", "author__quoting_consent", "may_be_quoted",
     "author__organisation_verified_at",
     "guiding_question__text", "written_as_moderator", "agree_count", "useful_count",
 )  # fmt: skip
@@ -276,7 +276,7 @@ def _chunk_extras(ids: list[int], *, audience: str) -> dict:
 def _row(comment: dict, *, audience, consultation, room, moderators, permalink, thread_id, extras) -> dict:
     pk = comment["id"]
     consent = (
-        how_to_quote(author_consent=comment["author__quoting_consent"])
+        how_to_quote(author_consent=comment["author__quoting_consent"], quotable=comment["may_be_quoted"])
         if audience == FOR_REPORT
         else User.QuotingConsent.BY_NAME
     )

@@ -37,6 +37,11 @@ class CommentForm(AcceptsDocuments, forms.Form):
         required=False,
         help_text=_("We recognise the language by ourselves; correct it here if we get it wrong."),
     )
+    do_not_quote = forms.BooleanField(
+        label=_("Don't quote this comment in the report"),
+        required=False,
+        help_text=_("The final report may then draw on it, but will not quote its words or name you for it."),
+    )
     # A new token each time the form is drawn; the service stores one comment per token.
     client_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
@@ -79,6 +84,7 @@ class CommentForm(AcceptsDocuments, forms.Form):
             "body": self.cleaned_data["body"],
             "language": self.chosen_language(),
             "accepting": self.accepted_document_ids(),
+            "quotable": not self.cleaned_data.get("do_not_quote"),
         }
         if "guiding_question" in self.fields:
             arguments["guiding_question"] = self.cleaned_data.get("guiding_question")

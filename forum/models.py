@@ -447,6 +447,9 @@ class Comment(MPTTModel):
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.VISIBLE)
     hidden_reason = models.CharField(_("reason for hiding"), max_length=300, blank=True)
+    # Its author asked that the report never quote it ("Don't quote this comment"):
+    # forum.quoting.how_to_quote reads it beside their consent.
+    may_be_quoted = models.BooleanField(_("may be quoted in the report"), default=True)
     # Hidden by the site once enough people reported it (the reason is then
     # written in the reader's language, not stored in one).
     hidden_after_reports = models.BooleanField(default=False, editable=False)

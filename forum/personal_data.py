@@ -25,6 +25,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import ConsentChange
 from accounts.terms import acceptances_of
 from forum import links
 from forum.models import (
@@ -95,7 +96,14 @@ def profile(person) -> dict:
 
 
 def quoting_consent(person) -> dict:
-    return {"value": person.quoting_consent, "meaning": str(person.get_quoting_consent_display())}
+    return {
+        "value": person.quoting_consent,
+        "meaning": str(person.get_quoting_consent_display()),
+        "history": [
+            {"value": change.consent, "source": change.source, "at": _time(change.changed_at)}
+            for change in ConsentChange.objects.filter(user=person)
+        ],
+    }
 
 
 def comments(person) -> list[dict]:

@@ -1,8 +1,9 @@
 """How the report may quote a comment: the one place that decides it.
 
-Today the answer is its author's quoting consent (accounts' User.quoting_consent):
-by name, anonymously, or not at all. A per-comment "don't quote this comment"
-belongs in `how_to_quote` too, so every quote in every report follows it."""
+The answer is its author's quoting consent (accounts' User.quoting_consent: by
+name, anonymously, or not at all), unless the author marked the comment
+"Don't quote this comment" (Comment.may_be_quoted), or deleted their account,
+which took the consent with it: then not at all."""
 
 from dataclasses import dataclass
 
@@ -16,12 +17,21 @@ ANONYMOUSLY = User.QuotingConsent.ANONYMOUSLY
 NOT_AT_ALL = User.QuotingConsent.NOT_AT_ALL
 
 
-def how_to_quote(*, author_consent: str) -> str:
+def how_to_quote(*, author_consent: str | None, quotable: bool = True) -> str:
     """BY_NAME, ANONYMOUSLY or NOT_AT_ALL: how a comment may be quoted in a report,
-    from what its author chose. Every report asks here (the exports for the report,
-    references drawn for it, the policy report); a per-comment "don't quote this
-    comment" becomes a second argument that each caller reads with the comment."""
+    from what its author chose for all their comments (`author_consent`, None
+    once the account is deleted) and for this one (`quotable`). Every report
+    asks here: the exports for the report, references drawn for it, the summary
+    pages, the policy report."""
+    if author_consent is None or not quotable:
+        return NOT_AT_ALL
     return author_consent
+
+
+def consent_of(comment) -> str:
+    """how_to_quote for a comment with its author loaded."""
+    author = comment.author
+    return how_to_quote(author_consent=author.quoting_consent if author else None, quotable=comment.may_be_quoted)
 
 
 @dataclass(frozen=True)
@@ -58,7 +68,9 @@ def describe_anonymously(author) -> str:
 def quotation(comment, text: str) -> Quotation:
     """How the report shows `text` (a span of the comment, or its whole text)."""
     author = comment.author
-    how = how_to_quote(author_consent=author.quoting_consent)
+    how = consent_of(comment)
+    if author is None:
+        return Quotation(how, _("a former participant"), "")
     if how == BY_NAME:
         name = author.display_name
         if author.organisation and author.organisation != name:

@@ -135,6 +135,7 @@ class DatabaseLookups:
                 "written_as_moderator",
                 "author__display_name",
                 "author__quoting_consent",
+                "may_be_quoted",
                 "room__title",
                 "room__slug",
                 "room__consultation__slug",
@@ -148,8 +149,12 @@ class DatabaseLookups:
                 comment.room.title,
                 comment.body_start,
                 comment.state,
-                # A deleted account took its consent with it: the report no longer quotes it.
-                comment.author.quoting_consent if comment.author else User.QuotingConsent.NOT_AT_ALL,
+                # A deleted account took its consent with it, and "Don't quote this
+                # comment" its author's: the report then does not quote it.
+                how_to_quote(
+                    author_consent=comment.author.quoting_consent if comment.author else None,
+                    quotable=comment.may_be_quoted,
+                ),
                 (comment.room.consultation.slug, comment.room.slug),
                 comment.thread_id,
             )

@@ -32,6 +32,7 @@ from django_countries import countries
 
 from accounts.models import User
 from forum.languages import language_name
+from forum.quoting import consent_of
 from forum.models import Comment, Consultation, GuidingQuestion, Room
 
 from forum.charts import BarChart, Table, column_chart, horizontal_bar_chart
@@ -448,7 +449,7 @@ def _most_endorsed(scope, rooms_by_id) -> list[Comment]:
 
 
 def _endorsed_line(comment: Comment) -> EndorsedComment:
-    consent = comment.author.quoting_consent
+    consent = consent_of(comment)
     return EndorsedComment(
         url=comment.get_absolute_url(),
         room=comment.room,

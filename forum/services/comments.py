@@ -71,6 +71,7 @@ def post_comment(
     guiding_question: GuidingQuestion | None = None,
     language: str | None = None,
     accepting: Sequence[int] = (),
+    quotable: bool = True,
 ) -> Comment:
     """Start a new thread in the room, answering one of its guiding questions if
     the author says so. Posting the same form twice stores one comment;
@@ -106,6 +107,7 @@ def post_comment(
                 thread_number=thread_count + 1,
                 guiding_question=guiding_question,
                 language=language,
+                may_be_quoted=quotable,
             )
             if comment.posted_meanwhile:
                 return comment
@@ -124,6 +126,7 @@ def reply_to_comment(
     client_token: uuid.UUID | None = None,
     language: str | None = None,
     accepting: Sequence[int] = (),
+    quotable: bool = True,
 ) -> Comment:
     """Reply under a comment. Only the thread's own rows are locked and touched.
 
@@ -161,6 +164,7 @@ def reply_to_comment(
                 client_token=client_token,
                 parent=fresh_parent,
                 language=language,
+                may_be_quoted=quotable,
             )
             if comment.posted_meanwhile:
                 return comment
@@ -321,7 +325,13 @@ def lock_new_thread_allocation() -> None:
 
 
 def edit_comment(
-    author, *, comment: Comment, body: str, language: str | None = None, accepting: Sequence[int] = ()
+    author,
+    *,
+    comment: Comment,
+    body: str,
+    language: str | None = None,
+    accepting: Sequence[int] = (),
+    quotable: bool | None = None,
 ) -> Comment:
     """The author rewrites their comment: the earlier version is kept for
     moderators, the body is rendered again, and only newly mentioned people are told."""
@@ -331,6 +341,11 @@ def edit_comment(
     accept_or_refuse(author, accepting)
     body = clean_comment_body(body)
     language = clean_language(language, body)
+    if quotable is not None and quotable != comment.may_be_quoted:
+        # The author's say over quoting is theirs to change at any time, edit or not.
+        Comment.objects.filter(pk=comment.pk).update(may_be_quoted=quotable)
+        comment.may_be_quoted = quotable
+        refresh_citations_of(comment)
     if body == comment.body_source:
         if language != comment.language:
             Comment.objects.filter(pk=comment.pk).update(language=language)

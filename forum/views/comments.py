@@ -320,7 +320,11 @@ def edit_comment(request, comment_id):
     form = CommentForm(
         request.POST if request.method == "POST" else None,
         documents=terms.documents_to_accept(request.user),
-        initial={"body": comment.body_source, "language": comment.language or "auto"},
+        initial={
+            "body": comment.body_source,
+            "language": comment.language or "auto",
+            "do_not_quote": not comment.may_be_quoted,
+        },
     )
     previewing = _is_preview(request)
     outcome = attempt(

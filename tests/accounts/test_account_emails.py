@@ -9,7 +9,13 @@ PASSWORD = "Rule-of-law-2030"
 
 
 def sign_up(client, *, email="alvaro@example.org", **headers):
-    data = {"email": email, "password1": PASSWORD, "password2": PASSWORD, "display_name": "Álvaro Herrero"}
+    data = {
+        "email": email,
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "quoting_consent": "by_name",
+        "display_name": "Álvaro Herrero",
+    }
     return client.post(reverse("account_signup"), data, **headers)
 
 

@@ -27,7 +27,13 @@ def _fresh_rate_limits():
 
 
 def sign_up(client, *, display_name, email="alvaro@example.org"):
-    data = {"email": email, "password1": PASSWORD, "password2": PASSWORD, "display_name": display_name}
+    data = {
+        "email": email,
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "quoting_consent": "by_name",
+        "display_name": display_name,
+    }
     return client.post(reverse("account_signup"), data)
 
 

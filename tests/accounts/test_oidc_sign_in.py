@@ -197,7 +197,9 @@ def test_a_new_person_signs_up_through_the_provider_and_lands_back_at_the_commen
     assert form.fields["display_name"] == "Noor Haddad"
     assert not User.objects.filter(email="noor.haddad@example.org").exists()
 
-    done = browser.post(signup.url, data=form.fields | {"display_name": "Noor Haddad (Amman)"})
+    done = browser.post(
+        signup.url, data=form.fields | {"display_name": "Noor Haddad (Amman)", "quoting_consent": "anonymous"}
+    )
 
     assert redirects_to(done)[0] == room_box
     assert signed_in_as(browser, live_server) == "Noor Haddad (Amman)"
@@ -258,7 +260,7 @@ def test_an_address_the_provider_does_not_vouch_for_never_opens_the_local_accoun
     assert urlsplit(signup.url).path == "/accounts/3rdparty/signup/"
     assert signed_in_as(browser, live_server) is None
     form = form_on(signup, action="/accounts/3rdparty/signup/")
-    sent = browser.post(signup.url, data=form.fields)
+    sent = browser.post(signup.url, data=form.fields | {"quoting_consent": "by_name"})
     # The same "check your email" as for a new address; the owner hears of it.
     assert urlsplit(sent.url).path == "/accounts/confirm-email/"
     assert signed_in_as(browser, live_server) is None

@@ -27,7 +27,13 @@ def _fresh_rate_limits():
 
 
 def sign_up(client, *, email="alvaro@example.org", display_name="Álvaro Herrero", **extra):
-    data = {"email": email, "password1": PASSWORD, "password2": PASSWORD, "display_name": display_name}
+    data = {
+        "email": email,
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "quoting_consent": "by_name",
+        "display_name": display_name,
+    }
     return client.post(reverse("account_signup"), data | extra)
 
 
@@ -275,7 +281,13 @@ def test_signing_up_from_the_room_link_comes_back_to_the_room_once_confirmed(cli
 
     response = client.post(
         f"{reverse('account_signup')}?next={room_url}",
-        {"email": "alvaro@example.org", "password1": PASSWORD, "password2": PASSWORD, "display_name": "Álvaro Herrero"},
+        {
+            "email": "alvaro@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "quoting_consent": "by_name",
+            "display_name": "Álvaro Herrero",
+        },
     )
     confirmed = client.post(link_in(mailoutbox[0], "/accounts/confirm-email/"))
 

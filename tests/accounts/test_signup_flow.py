@@ -18,7 +18,13 @@ ROOM_BOX = "#comment-form"
 
 
 def sign_up(client, *, next_url="", email="alvaro@example.org", display_name="Álvaro Herrero"):
-    data = {"email": email, "password1": PASSWORD, "password2": PASSWORD, "display_name": display_name}
+    data = {
+        "email": email,
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "quoting_consent": "by_name",
+        "display_name": display_name,
+    }
     url = reverse("account_signup") + (f"?next={next_url}" if next_url else "")
     return client.post(url, data)
 

@@ -23,6 +23,7 @@ def sign_up(client, **extra):
         "password1": PASSWORD,
         "password2": PASSWORD,
         "display_name": "Álvaro Herrero",
+        "quoting_consent": "by_name",
     }
     return client.post(reverse("account_signup"), data | extra)
 

@@ -26,6 +26,9 @@ def test_newcomer_signs_up_confirms_comments_and_sees_their_reply_nested(
     page.get_by_label(re.compile(r"^Password:?$")).fill("quiet-harbour-lantern-58")
     page.get_by_label("Password (again)").fill("quiet-harbour-lantern-58")
     page.get_by_label("Your name as others will see it").fill("Ada Okafor")
+    # How the report may quote her: asked, with nothing ticked beforehand.
+    expect(page.get_by_role("radio", name="By name")).not_to_be_checked()
+    page.get_by_role("radio", name="By name").check()
     screenshot(page, "01-signup-form")
     page.get_by_role("button", name="Sign Up").click()
 

@@ -25,6 +25,9 @@ def test_newcomer_signs_up_from_a_room_accepts_the_terms_confirms_and_lands_back
     page.get_by_label(re.compile(r"^Password:?$")).fill("quiet-harbour-lantern-58")
     page.get_by_label("Password (again)").fill("quiet-harbour-lantern-58")
     page.get_by_label("Your name as others will see it").fill("Ada Okafor")
+    # How the report may quote her: asked, with nothing ticked beforehand.
+    expect(page.get_by_role("radio", name="By name")).not_to_be_checked()
+    page.get_by_role("radio", name="By name").check()
 
     # The box is required: the browser itself stops the form until it is ticked.
     box = page.get_by_label(re.compile("I accept the terms of use and I have read the privacy notice"))

@@ -221,7 +221,13 @@ def test_a_person_downloads_their_data_deletes_the_account_and_no_page_names_the
     # The address can sign up again.
     signup = Client().post(
         reverse("account_signup"),
-        {"email": EMAIL, "password1": PASSWORD, "password2": PASSWORD, "display_name": NAME},
+        {
+            "email": EMAIL,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "quoting_consent": "by_name",
+            "display_name": NAME,
+        },
     )
     assert signup.status_code == 302
     assert User.objects.filter(email=EMAIL).exclude(pk=alvaro.pk).exists()

@@ -118,7 +118,13 @@ def test_a_newcomer_signs_up_from_the_link_with_the_address_filled_in_and_joins_
     signup = client.get(signup_url).content.decode()
     assert 'value="newcomer@example.org"' in signup
 
-    data = {"email": "newcomer@example.org", "password1": PASSWORD, "password2": PASSWORD, "display_name": "New Comer"}
+    data = {
+        "email": "newcomer@example.org",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "quoting_consent": "by_name",
+        "display_name": "New Comer",
+    }
     response = client.post(signup_url, data | {"next": path}, follow=True)
 
     assert response.redirect_chain[-1][0] == room.get_absolute_url()

@@ -512,7 +512,7 @@ def test_the_exports_and_references_ask_the_same_quoting_rule(monkeypatch, room)
 
     asked = []
 
-    def never(*, author_consent):
+    def never(*, author_consent, quotable=True):
         asked.append(author_consent)
         return quoting.NOT_AT_ALL
 

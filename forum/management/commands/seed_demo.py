@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from accounts import services as accounts_services
 from accounts import terms
-from accounts.models import Acceptance, LegalDocument, User
+from accounts.models import ConsentChange, Acceptance, LegalDocument, User
 from forum import services
 from forum.counts import recount_rooms
 from forum.models import Comment, Consultation, Endorsement, Notification, Report, Room, RoomModerator, RoomSummary
@@ -885,6 +885,10 @@ def publish_documents(people: dict) -> None:
     current = terms.read_current_document_ids()
     for user in people.values():
         accounts_services.accept_documents(user, document_ids=current, source=Acceptance.Source.SIGN_UP)
+        if user.quoting_consent_chosen_at is None:
+            accounts_services.choose_quoting_consent(
+                user, consent=user.quoting_consent, source=ConsentChange.Source.SIGN_UP
+            )
 
 
 # --- Building it --------------------------------------------------------------
@@ -1162,6 +1166,10 @@ def fill_the_moderation_queue(rooms: dict, people: dict) -> None:
     accounts_services.accept_documents(
         newcomer, document_ids=terms.read_current_document_ids(), source=Acceptance.Source.SIGN_UP
     )
+    if newcomer.quoting_consent_chosen_at is None:
+        accounts_services.choose_quoting_consent(
+            newcomer, consent=newcomer.quoting_consent, source=ConsentChange.Source.SIGN_UP
+        )
     # The printed moderator is on duty in both rooms, so their queue has both.
     access = rooms["access-to-justice"]
     Room.objects.filter(pk=access.pk).update(premoderate_first=1)
