@@ -1,6 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -118,6 +120,9 @@ class SignupDetailsForm(AcceptsDocuments, forms.Form):
         services.choose_quoting_consent(
             user, consent=self.cleaned_data["quoting_consent"], source=ConsentChange.Source.SIGN_UP
         )
+        # The language of the page they signed up on: their emails come in it until they choose another.
+        if not user.language and (language := translation.get_language()) in dict(settings.LANGUAGES):
+            services.choose_language(user, language=language)
         if accepted := self.accepted_document_ids():
             try:
                 services.accept_documents(user, document_ids=accepted, source=Acceptance.Source.SIGN_UP)

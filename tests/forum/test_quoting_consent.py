@@ -25,9 +25,9 @@ def _fresh_cache():
     cache.clear()
 
 
-def sign_up(client, **extra):
+def sign_up(client, HTTP_ACCEPT_LANGUAGE="en", **extra):
     data = {"email": "ines@example.org", "password1": PASSWORD, "password2": PASSWORD, "display_name": "Inés Mora"}
-    return client.post(reverse("account_signup"), data | extra)
+    return client.post(reverse("account_signup"), data | extra, HTTP_ACCEPT_LANGUAGE=HTTP_ACCEPT_LANGUAGE)
 
 
 def test_sign_up_asks_how_the_report_may_quote_with_nothing_ticked(client, db):
@@ -121,3 +121,8 @@ def test_a_quote_of_a_deleted_accounts_comment_names_nobody_and_quotes_nothing(r
     comment.refresh_from_db()
     quoted = quoting.quotation(comment, "Our clinic")
     assert quoted.text == "" and "former participant" in quoted.attribution
+
+
+def test_the_page_language_at_sign_up_becomes_the_persons_language(client, db):
+    sign_up(client, quoting_consent="by_name", HTTP_ACCEPT_LANGUAGE="es")
+    assert User.objects.get(email="ines@example.org").language == "es"
