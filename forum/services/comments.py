@@ -312,6 +312,13 @@ def _already_posted(author, client_token, *, room: Room, parent: Comment | None)
     return existing
 
 
+def lock_thread_root(tree_id: int) -> None:
+    """Lock a thread's first comment, first: replies, edits, deletions, moderators'
+    actions and account deletions all take it before the thread's other rows
+    (they may all move the root's figures), so they take turns and never deadlock."""
+    list(Comment.objects.select_for_update().filter(tree_id=tree_id, level=0).values_list("pk", flat=True))
+
+
 def lock_new_thread_allocation() -> None:
     """django-mptt gives a new tree the highest tree id plus one. On PostgreSQL
     two new threads at once could get the same id, so they take turns here.
@@ -355,6 +362,7 @@ def edit_comment(
     ratelimits.check("edit", author)
     rendered = render_comment_body(body)
     with transaction.atomic():
+        lock_thread_root(comment.tree_id)
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         now = timezone.now()
         CommentRevision.objects.create(
@@ -402,6 +410,7 @@ def delete_comment(author, *, comment: Comment) -> None:
     if refusal:
         raise PermissionDenied(refusal)
     with transaction.atomic():
+        lock_thread_root(comment.tree_id)
         was_visible = Comment.objects.filter(pk=comment.pk, state=Comment.State.VISIBLE).exists()
         Comment.objects.filter(pk=comment.pk).update(state=Comment.State.DELETED)
         if was_visible:

@@ -89,7 +89,9 @@ def _delete(actor, *, person_id: int, keep_texts: bool, reason: str) -> None:
         # holds a root while waiting for the person's row, which the database
         # checks as the reply commits (its notification names them). A second
         # deletion at once (a double click, the person and staff) waits here too.
-        touched = Comment.objects.filter(Q(author_id=person_id) | Q(pk__in=citing_ids | mentioning_ids))
+        # Endorsed comments too: withdrawing the person's endorsements updates their counts.
+        endorsed_ids = set(Endorsement.objects.filter(person_id=person_id).values_list("comment_id", flat=True))
+        touched = Comment.objects.filter(Q(author_id=person_id) | Q(pk__in=citing_ids | mentioning_ids | endorsed_ids))
         roots = Comment.objects.filter(level=0, tree_id__in=touched.values("tree_id"))
         list(roots.select_for_update().order_by("pk").values_list("pk", flat=True))
         rows = list(own.select_for_update().order_by("pk").values_list("pk", "room_id", "state"))

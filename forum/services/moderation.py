@@ -23,7 +23,7 @@ from forum.models import (
     Room,
     Suspension,
 )
-from forum.services.comments import publish, refresh_citations_of
+from forum.services.comments import lock_thread_root, publish, refresh_citations_of
 from forum.services import notifications
 from forum.services.notifications import notify
 
@@ -75,6 +75,9 @@ def _tell_author(comment: Comment, moderator, note: str) -> None:
 
 
 def _locked(comment: Comment) -> Comment:
+    """The comment, locked after its thread's root (lock_thread_root): hiding or
+    restoring also moves the root's latest activity."""
+    lock_thread_root(comment.tree_id)
     return Comment.objects.select_for_update().select_related("room").get(pk=comment.pk)
 
 
