@@ -20,10 +20,13 @@ _sequence = itertools.count(1)
 
 
 def make_user(display_name=None, *, confirmed=True, **fields):
-    """A person who can sign in with password 'password' (email confirmed unless told otherwise)."""
+    """A person who can sign in with password 'password' (email confirmed unless told
+    otherwise), who chose how the report may quote them as sign-up asks (pass
+    quoting_consent_chosen_at=None for an account made before it asked)."""
     n = next(_sequence)
     display_name = display_name or f"Participant {n}"
     email = fields.pop("email", f"person{n}@example.org")
+    fields.setdefault("quoting_consent_chosen_at", timezone.now())
     user = User.objects.create_user(email=email, password="password", display_name=display_name, **fields)
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=confirmed)
     return user

@@ -80,6 +80,8 @@ def log_in(page, live_server, user, next_url):
     page.get_by_label(re.compile(r"^Password:?$")).fill("password")
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("navigation", name="Your account")).to_contain_text(user.display_name)
+    # The page's deferred scripts have run: what they listen for (a selection) is heard.
+    page.wait_for_load_state("load")
 
 
 @pytest.fixture

@@ -83,8 +83,8 @@ def test_logging_out_forgets_the_drafts(live_server, transactional_db, page):
     log_in(page, live_server, person, room.get_absolute_url())
     room_form(page).get_by_role("combobox", name="Your comment").fill("Not for the next person.")
     page.wait_for_timeout(600)
-    page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('forum-draft:')).length") == 0
 
 
@@ -331,6 +331,6 @@ def test_on_the_reply_page_quoting_the_parent_fills_the_reply(live_server, trans
         parent.pk,
     )
     page.locator(".quote-button").click()
-    expect(page.get_by_role("combobox", name="Your comment")).to_have_value(
+    expect(page.get_by_role("combobox", name="Your reply")).to_have_value(
         re.compile(rf"/comment/{parent.pk}/\n> Fees keep people away from court.\n")
     )

@@ -19,7 +19,7 @@ def test_the_log_in_and_connections_pages_offer_the_provider(live_server, settin
 
     page.get_by_label("Email").fill(person.email)
     page.get_by_label("Password", exact=True).fill("password")
-    page.get_by_role("button", name="Sign In", exact=True).click()  # not "Sign in with Contoso"
+    page.get_by_role("button", name="Sign in", exact=True).click()  # not "Sign in with Contoso"
     page.goto(f"{live_server.url}/accounts/profile/")
     page.get_by_role("link", name="Organisation sign-in").click()
     expect(page.get_by_role("heading", name="Organisation sign-in")).to_be_visible()

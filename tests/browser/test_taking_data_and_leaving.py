@@ -39,7 +39,7 @@ def test_a_participant_takes_their_data_and_leaves_the_thread_whole(
     page.get_by_label("Your password").fill("password")
     page.get_by_role("button", name="Delete the account").click()
     expect(page.get_by_role("status")).to_contain_text("Your account has been deleted.")
-    expect(page.get_by_role("navigation", name="Your account").get_by_role("link", name="Log in")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Your account").get_by_role("link", name="Sign in")).to_be_visible()
 
     page.goto(live_server.url + room.get_absolute_url())
     thread = page.locator(f"#comment-{root.pk}")

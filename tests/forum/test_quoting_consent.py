@@ -55,7 +55,8 @@ def test_the_answer_at_sign_up_is_recorded(client, db):
     ]
 
 
-def test_an_older_account_is_asked_until_it_chooses_and_each_change_is_recorded(client, room, participant):
+def test_an_older_account_is_asked_until_it_chooses_and_each_change_is_recorded(client, room):
+    participant = factories.make_user("Older Account", quoting_consent_chosen_at=None)
     client.force_login(participant)
     assert "How may the final report quote you?" in client.get(room.get_absolute_url()).content.decode()
     data = {"display_name": participant.display_name, "handle": participant.handle, "quoting_consent": "by_name"}
@@ -70,7 +71,8 @@ def test_an_older_account_is_asked_until_it_chooses_and_each_change_is_recorded(
     assert ConsentChange.objects.filter(user=participant).count() == 2  # no change, nothing recorded
 
 
-def test_the_history_of_consent_is_in_the_persons_data(client, participant):
+def test_the_history_of_consent_is_in_the_persons_data(client):
+    participant = factories.make_user("Older Account", quoting_consent_chosen_at=None)
     client.force_login(participant)
     data = {"display_name": participant.display_name, "handle": participant.handle, "quoting_consent": "anonymous"}
     client.post(reverse("accounts:profile-edit"), data)
