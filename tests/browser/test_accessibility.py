@@ -97,6 +97,10 @@ def test_signed_in_pages_have_no_wcag_violations(live_server, world, page, scree
     assert_accessible(page, "email settings")
     page.goto(live_server.url + reverse("accounts:profile-edit"))
     assert_accessible(page, "profile edit")
+    # A page with a message (the profile saved) announces it in a live region around the list.
+    page.get_by_role("button", name="Save").first.click()
+    expect(page.get_by_role("status")).to_be_visible()
+    assert_accessible(page, "a page with a message")
 
 
 def test_moderator_pages_have_no_wcag_violations(live_server, world, page, screenshot):
