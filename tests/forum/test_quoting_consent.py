@@ -71,7 +71,7 @@ def test_an_older_account_is_asked_until_it_chooses_and_each_change_is_recorded(
     assert ConsentChange.objects.filter(user=participant).count() == 2  # no change, nothing recorded
 
 
-def test_the_history_of_consent_is_in_the_persons_data(client):
+def test_the_history_of_consent_is_in_the_persons_data(client, db):
     participant = factories.make_user("Older Account", quoting_consent_chosen_at=None)
     client.force_login(participant)
     data = {"display_name": participant.display_name, "handle": participant.handle, "quoting_consent": "anonymous"}
