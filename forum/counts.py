@@ -54,11 +54,17 @@ def thread_activity_changed(comment: Comment, *, shown: bool) -> None:
     stopped being shown: move the thread's latest activity. Showing only ever
     moves it later (GREATEST, safe beside concurrent replies); a comment no
     longer shown may have been the newest, so the thread's figure is read again."""
-    roots = Comment.objects.filter(tree_id=comment.tree_id, level=0)
     if shown:
+        roots = Comment.objects.filter(tree_id=comment.tree_id, level=0)
         roots.update(thread_activity_at=Greatest(F("thread_activity_at"), comment.created_at))
     else:
-        roots.update(thread_activity_at=_thread_activity())
+        refresh_thread_activity([comment.tree_id])
+
+
+def refresh_thread_activity(tree_ids) -> None:
+    """Read the threads' latest activity again from their rows: after comments
+    stopped being shown (one, or all of a deleted account's)."""
+    Comment.objects.filter(tree_id__in=tree_ids, level=0).update(thread_activity_at=_thread_activity())
 
 
 def _thread_activity():

@@ -144,6 +144,12 @@ def _withdraw_comments(own, rows: list[tuple[int, int, str]], *, keep_texts: boo
         CommentLink.objects.filter(source_id__in=chunk).delete()
         # Machine translations carry the words too.
         CommentTranslation.objects.filter(comment_id__in=chunk).delete()
+    if visible_by_room:
+        # A removed text may have been its thread's latest activity.
+        visible_ids = [pk for pk, _room_id, state in removed if state == Comment.State.VISIBLE]
+        counts.refresh_thread_activity(
+            set(Comment.objects.filter(pk__in=visible_ids).values_list("tree_id", flat=True))
+        )
     for room_id, visible in visible_by_room.items():
         counts.change_room_counts(room_id, comments=-visible)
     cache.room_changed(*{room_id for _pk, room_id, _state in rows})

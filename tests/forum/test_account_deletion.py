@@ -498,3 +498,11 @@ def test_their_endorsements_go_with_the_counts_and_their_download_listed_them(ro
     services.delete_account(alvaro, person=alvaro, keep_texts=True)
     assert Comment.objects.get(pk=comment.pk).agree_count == 0
     assert counts.recount_rooms([room], repair=False) == []
+
+
+def test_removing_the_texts_moves_the_threads_latest_activity_back(room, alvaro, jean):
+    root = factories.make_comment(room, jean, body="Courts are far away.")
+    factories.make_reply(root, alvaro, body="Mobile hearings reach villages.")
+    services.delete_account(alvaro, person=alvaro, keep_texts=False)
+    assert Comment.objects.get(pk=root.pk).thread_activity_at == Comment.objects.get(pk=root.pk).created_at
+    assert counts.recount_rooms([room], repair=False) == []
