@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 # failed to give it is left alone before it is asked again.
 PAIRS_KEPT_SECONDS = 3600
 PAIRS_RETRY_SECONDS = 60
+PAIRS_TIMEOUT_SECONDS = 2
 
 
 class LibreTranslate:
@@ -33,7 +34,7 @@ class LibreTranslate:
         self._pairs: frozenset[tuple[str, str]] = frozenset()
         self._pairs_until = 0.0
 
-    def _call(self, path: str, payload: dict | None = None):
+    def _call(self, path: str, payload: dict | None = None, *, timeout: float | None = None):
         data = None
         if payload is not None:
             if self.api_key:
@@ -43,7 +44,7 @@ class LibreTranslate:
             self.url + path, data=data, headers={"Content-Type": "application/json", "Accept": "application/json"}
         )
         try:
-            with urllib.request.urlopen(request, timeout=settings.TRANSLATION_TIMEOUT_SECONDS) as response:
+            with urllib.request.urlopen(request, timeout=timeout or settings.TRANSLATION_TIMEOUT_SECONDS) as response:
                 return json.load(response)
         except (OSError, ValueError, urllib.error.URLError) as error:
             raise EngineUnavailable(f"{self.url}{path}: {error}") from error
@@ -52,7 +53,8 @@ class LibreTranslate:
         if time.monotonic() < self._pairs_until:
             return self._pairs
         try:
-            languages = self._call("/languages")
+            # Asked while a page is drawn: a server that hangs may delay it this long, no more.
+            languages = self._call("/languages", timeout=PAIRS_TIMEOUT_SECONDS)
             self._pairs = frozenset(
                 (language["code"], target)
                 for language in languages

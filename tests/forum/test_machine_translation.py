@@ -4,6 +4,8 @@ reach, and when translations are made and made again."""
 
 import json
 import re
+import socket
+import time
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -490,3 +492,19 @@ def test_the_choice_is_in_the_profile(client, participant):
     client.post(reverse("accounts:profile-edit"), data)
     participant.refresh_from_db()
     assert participant.reads_translations
+
+
+def test_a_hanging_server_delays_a_page_by_two_seconds_at_most_once_a_minute():
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen()  # accepts the connection, never answers
+    try:
+        engine = LibreTranslate(url=f"http://127.0.0.1:{listening.getsockname()[1]}", api_key="")
+        started = time.monotonic()
+        assert engine.pairs() == frozenset()
+        assert time.monotonic() - started < 5
+        started = time.monotonic()
+        assert engine.pairs() == frozenset()  # not asked again so soon
+        assert time.monotonic() - started < 0.5
+    finally:
+        listening.close()
