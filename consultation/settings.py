@@ -78,6 +78,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "consultation.middleware.HealthCheckMiddleware",
+    # Kept anonymous room pages go out from here, before anything reads the
+    # request; a page is kept with the headers everything below added.
+    "forum.cache.RoomPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Pages go out compressed (with Django's BREACH mitigation); static files
     # come pre-compressed from whitenoise.
@@ -382,6 +385,9 @@ FORUM_THREADS_PER_PAGE = 20
 # shows its first replies and links to a page of its own.
 FORUM_COMMENTS_PER_ROOM_PAGE = 100
 FORUM_COMMENTS_PER_THREAD_PAGE = 100
+# Comments drawn once are kept in each process's memory, this many at most
+# (about 3 KB each; forum/drawn.py); 0 draws every comment afresh.
+FORUM_DRAWN_COMMENTS_KEPT = int(os.environ.get("FORUM_DRAWN_COMMENTS_KEPT", "5000"))
 FORUM_MAX_DISPLAY_DEPTH = 5
 FORUM_COMMENT_MAX_LENGTH = 10_000
 # Only the first this many links to our comments, rooms and consultations in a

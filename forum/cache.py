@@ -2,13 +2,19 @@
 traffic. Every write that changes what a room shows bumps that room's version
 (after its transaction commits), so a cached page is never served stale;
 relative times ("3 hours ago") are at most FORUM_ROOM_PAGE_CACHE_SECONDS old,
-and the day in the consultation's time zone is part of the key, so the rota
+and a copy is drawn for one day in the consultation's time zone, so the rota
 on duty and the room opening or closing by its dates change at midnight.
 
-A page is keyed on the parameters it reads (page, order, question, language;
-forum.forms.read_room_page_query), so `?cb=1`, `?cb=2`… share one copy. It is
-drawn from those parameters alone, and kept only when it shows what they ask
-for: a question of another room, or a page past the last, fills no cache.
+A page is keyed on its URL: the parameters it reads (page, order, question,
+language; forum.forms.read_room_page_query), so `?cb=1`, `?cb=2`… share one
+copy, and the language the visitor's browser asks for. It is drawn from those
+parameters alone, and kept only when it shows what they ask for: a question of
+another room, or a page past the last, fills no cache.
+
+RoomPageCacheMiddleware, second of all, serves a copy before anything else
+reads the request: no session, no query, and the bytes compressed once, when
+kept. Beside each copy lie the versions it was drawn at and its day, checked
+on every hit. A visitor with a session cookie is drawn a page afresh.
 
 It needs a cache shared by every app process (Redis, via REDIS_URL):
 FORUM_CACHE_ROOM_PAGES is on by default only then. While Redis does not
@@ -17,12 +23,24 @@ cannot drop the copies kept before, so if Redis kept them (frozen or cut off
 rather than restarted) they may be served until they expire, at most
 FORUM_ROOM_PAGE_CACHE_SECONDS after they were drawn."""
 
+import gzip
+import re
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, QueryDict
+from django.urls import Resolver404, resolve
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 
 _SITE_VERSION = "forum:site-version"
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+# Set by the compression inside, or by us: never kept, chosen per visitor.
+_PER_VISITOR_HEADERS = {"content-encoding", "content-length"}
 
 
 def _room_key(room_id: int) -> str:
@@ -49,19 +67,38 @@ def site_changed() -> None:
         transaction.on_commit(lambda: _bump(_SITE_VERSION))
 
 
-def _page_key(request, room, query: str) -> str:
-    versions = cache.get_many([_SITE_VERSION, _room_key(room.pk)])
-    return ":".join(
-        [
-            "forum:room-page",
-            str(room.pk),
-            str(versions.get(_SITE_VERSION, 0)),
-            str(versions.get(_room_key(room.pk), 0)),
-            request.LANGUAGE_CODE,
-            # The rota on duty and whether the room is open follow the consultation's day.
-            room.consultation.today().isoformat(),
-            query,
-        ]
+@dataclass(frozen=True)
+class _Stamp:
+    """What a kept page was drawn from: checked before it is served again."""
+
+    room_id: int
+    site_version: int
+    room_version: int
+    time_zone: str
+    day: date
+
+    def is_current(self) -> bool:
+        return self == stamp_of(self.room_id, self.time_zone)
+
+
+@dataclass(frozen=True)
+class _Copy:
+    stamp: _Stamp
+    headers: tuple
+    body: bytes
+    gzipped: bytes
+
+
+def stamp_of(room_id: int, time_zone: str) -> _Stamp:
+    """The room's versions and its consultation's day now. Read before what it
+    stamps is read: a change made meanwhile bumps past it."""
+    versions = cache.get_many([_SITE_VERSION, _room_key(room_id)])
+    return _Stamp(
+        room_id=room_id,
+        site_version=versions.get(_SITE_VERSION, 0),
+        room_version=versions.get(_room_key(room_id), 0),
+        time_zone=time_zone,
+        day=timezone.localdate(timezone=zoneinfo.ZoneInfo(time_zone)),
     )
 
 
@@ -77,18 +114,13 @@ def _cacheable(request) -> bool:
 
 
 def anonymous_room_page(request, room, render, *, query: str | None):
-    """The room page from the cache when it can be, otherwise `render()` (and keep it).
+    """`render()`, drawn so that RoomPageCacheMiddleware can keep it when it can be.
     `query`: the page's own parameters (forum.forms.read_room_page_query), None
     when they cannot key a copy; `render()`'s response says in `room_page_query`
     which parameters it shows (forum.forms.room_page_query)."""
-    if query is None or not _cacheable(request):
+    if query is None or not _cacheable(request) or not getattr(request, "room_page_key", None):
         return render()
-    key = _page_key(request, room, query)
-    html = cache.get(key)
-    if html is not None:
-        response = HttpResponse(html)
-        response["X-Room-Cache"] = "hit"
-        return response
+    stamp = stamp_of(room.pk, room.consultation.time_zone)
     # Drawn from its key's parameters alone, the page carries nothing of this
     # visitor's others (the log-in link's `next` repeats the query).
     request.GET = QueryDict(query)
@@ -101,6 +133,75 @@ def anonymous_room_page(request, room, render, *, query: str | None):
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
     ):
-        cache.set(key, response.content, settings.FORUM_ROOM_PAGE_CACHE_SECONDS)
+        response.room_page_stamp = stamp
         response["X-Room-Cache"] = "miss"
     return response
+
+
+def _page_key(request) -> str | None:
+    """The key of the copy this request may be served, from its URL and headers
+    alone; None when it may not be served one."""
+    from forum.forms import read_room_page_query  # forms import the models, loaded after the middleware
+
+    if not settings.FORUM_CACHE_ROOM_PAGES or request.method != "GET":
+        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+        return None
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    if match.view_name != "forum:room":
+        return None
+    query = read_room_page_query(request.GET)
+    if query is None:
+        return None
+    language = translation.get_language_from_request(request)
+    # The host too: a Host header not allowed is refused here, as it would be later.
+    return ":".join(["forum:room-page", request.scheme, request.get_host(), request.path, language, query])
+
+
+def _keep(key: str, response) -> None:
+    if response.cookies or response.status_code != 200:
+        return
+    content = response.content
+    if _ACCEPTS_GZIP.search(response.get("Content-Encoding", "")):
+        gzipped, body = content, gzip.decompress(content)
+    else:
+        body, gzipped = content, gzip.compress(content, mtime=0)
+    patch_vary_headers(response, ("Accept-Encoding",))
+    headers = tuple((name, value) for name, value in response.items() if name.lower() not in _PER_VISITOR_HEADERS)
+    cache.set(key, _Copy(response.room_page_stamp, headers, body, gzipped), settings.FORUM_ROOM_PAGE_CACHE_SECONDS)
+
+
+def _served(request, copy: _Copy) -> HttpResponse:
+    gzipped = bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    response = HttpResponse(copy.gzipped if gzipped else copy.body)
+    for name, value in copy.headers:
+        response[name] = value
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
+    response["Content-Length"] = str(len(response.content))
+    response["X-Room-Cache"] = "hit"
+    return response
+
+
+class RoomPageCacheMiddleware:
+    """Serves kept anonymous room pages, and keeps the ones the view marks
+    (anonymous_room_page). Placed right after the health check: a copy was kept
+    with every header the middleware below it added."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = _page_key(request)
+        if key is not None:
+            copy = cache.get(key)
+            if copy is not None and copy.stamp.is_current():
+                return _served(request, copy)
+            request.room_page_key = key
+        response = self.get_response(request)
+        if key is not None and getattr(response, "room_page_stamp", None) is not None:
+            _keep(key, response)
+        return response

@@ -2,6 +2,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 
+from forum import drawn
 from tests import factories
 
 
@@ -38,6 +39,8 @@ def _test_settings(settings):
     # Machine translation costs an engine run per comment: tests of it choose their engine.
     settings.TRANSLATION_BACKEND = "none"
     cache.clear()
+    # Drawn comments are kept by their cards, so never stale; cleared so each test counts its own.
+    drawn.store.clear()
 
 
 @pytest.fixture

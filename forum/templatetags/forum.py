@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 
 from consultation.site import site_name as _site_name
-from forum import former, links
+from forum import drawn, former, links
 from forum.languages import language_name as _language_name
 from forum.rendering import excerpt_of
 
@@ -72,3 +72,9 @@ def colon() -> str:
     ("\u00a0: " in French), where the colon is not part of a translated string."""
     language = (get_language() or "").split("-")[0]
     return "\u00a0: " if language in _SPACE_BEFORE_COLON else ": "
+
+
+@register.simple_tag(takes_context=True)
+def drawn_comment(context, card):
+    """The comment drawn for `card` (forum.drawn keeps the drawn copies)."""
+    return drawn.draw(card, context.get("csrf_token", ""))

@@ -1,0 +1,100 @@
+"""Comments drawn once and kept: the HTML of `partials/comment.html` for a card.
+
+A page of a hundred comments spends most of its time in the template engine,
+and most comments look the same from one request to the next. A drawn comment
+depends only on its card (forum.display: everything it shows, for this viewer),
+the page's language and time zone, and how old it is at the precision its
+relative times show ("3 hours ago" changes once an hour). That whole tuple is
+the key, compared field by field, so a copy can never be stale or another
+comment's: any write that changes what a comment shows changes its card, and
+so its key. Nothing is ever invalidated; old copies fall out of a bounded,
+least-recently-used store in each process's memory.
+
+The viewer's CSRF token is not in the kept copy: it is drawn as a placeholder
+and put back per request, and only read when the comment has a form, so an
+anonymous page still hands out no token (forum.cache keeps such pages)."""
+
+import threading
+from collections import OrderedDict
+from datetime import datetime
+
+from django.conf import settings
+from django.template.loader import get_template
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+TEMPLATE = "forum/partials/comment.html"
+# Neither markup nor the sanitiser ever lets a NUL through, so it cannot come from a comment.
+_CSRF_PLACEHOLDER = "\x00csrf\x00"
+
+
+class _Store:
+    """A bounded least-recently-used mapping, safe to share between threads."""
+
+    def __init__(self):
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key):
+        with self._lock:
+            html = self._items.get(key)
+            if html is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return html
+
+    def put(self, key, html: str, limit: int) -> None:
+        with self._lock:
+            self._items[key] = html
+            self._items.move_to_end(key)
+            while len(self._items) > limit:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+store = _Store()
+
+
+def _age_step(moment: datetime | None, now: datetime) -> tuple[int, int] | None:
+    """How old `moment` is, at the precision Django's naturaltime shows it:
+    seconds under a minute, minutes under an hour, hours beyond."""
+    if moment is None:
+        return None
+    seconds = int((now - moment).total_seconds())
+    if seconds < 60:
+        return (1, seconds)
+    if seconds < 3600:
+        return (60, seconds // 60)
+    return (3600, seconds // 3600)
+
+
+def draw(card, csrf_token="") -> SafeString:
+    """The comment drawn for `card` in the active language and time zone, with
+    `csrf_token` (a string, or a lazy one read only if a form needs it)."""
+    limit = settings.FORUM_DRAWN_COMMENTS_KEPT
+    now = timezone.now()
+    key = (
+        card,
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        _age_step(card.created_at, now),
+        _age_step(card.edited_at, now),
+    )
+    html = store.get(key) if limit else None
+    if html is None:
+        html = get_template(TEMPLATE).render({"card": card, "csrf_token": _CSRF_PLACEHOLDER})
+        if limit:
+            store.put(key, html, limit)
+    if _CSRF_PLACEHOLDER in html:
+        html = html.replace(_CSRF_PLACEHOLDER, str(csrf_token or ""))
+    return mark_safe(html)
