@@ -23,7 +23,9 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-TEMPLATE = "forum/partials/comment.html"
+COMMENT = "forum/partials/comment.html"
+# A card in a page of threads: the comment and where its thread and groups of replies open and close.
+IN_THREADS = "forum/partials/comment_in_list.html"
 # Neither markup nor the sanitiser ever lets a NUL through, so it cannot come from a comment.
 _CSRF_PLACEHOLDER = "\x00csrf\x00"
 
@@ -78,23 +80,27 @@ def _age_step(moment: datetime | None, now: datetime) -> tuple[int, int] | None:
     return (3600, seconds // 3600)
 
 
-def draw(card, csrf_token="") -> SafeString:
+def draw(card, csrf_token="", *, template: str = COMMENT) -> SafeString:
     """The comment drawn for `card` in the active language and time zone, with
     `csrf_token` (a string, or a lazy one read only if a form needs it)."""
+    return draw_all([card], csrf_token, template=template)
+
+
+def draw_all(cards, csrf_token="", *, template: str = COMMENT) -> SafeString:
+    """Cards drawn one after the other by `template` (COMMENT or IN_THREADS)."""
     limit = settings.FORUM_DRAWN_COMMENTS_KEPT
     now = timezone.now()
-    key = (
-        card,
-        translation.get_language(),
-        timezone.get_current_timezone_name(),
-        _age_step(card.created_at, now),
-        _age_step(card.edited_at, now),
-    )
-    html = store.get(key) if limit else None
-    if html is None:
-        html = get_template(TEMPLATE).render({"card": card, "csrf_token": _CSRF_PLACEHOLDER})
-        if limit:
-            store.put(key, html, limit)
+    language, time_zone = translation.get_language(), timezone.get_current_timezone_name()
+    drawn = []
+    for card in cards:
+        key = (template, card, language, time_zone, _age_step(card.created_at, now), _age_step(card.edited_at, now))
+        html = store.get(key) if limit else None
+        if html is None:
+            html = get_template(template).render({"card": card, "csrf_token": _CSRF_PLACEHOLDER})
+            if limit:
+                store.put(key, html, limit)
+        drawn.append(html)
+    html = "".join(drawn)
     if _CSRF_PLACEHOLDER in html:
         html = html.replace(_CSRF_PLACEHOLDER, str(csrf_token or ""))
     return mark_safe(html)

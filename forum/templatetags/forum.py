@@ -78,3 +78,9 @@ def colon() -> str:
 def drawn_comment(context, card):
     """The comment drawn for `card` (forum.drawn keeps the drawn copies)."""
     return drawn.draw(card, context.get("csrf_token", ""))
+
+
+@register.simple_tag(takes_context=True)
+def drawn_threads(context, cards):
+    """A page of threads, drawn flat from its cards (forum.display.draw_threads)."""
+    return drawn.draw_all(cards, context.get("csrf_token", ""), template=drawn.IN_THREADS)
