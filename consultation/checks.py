@@ -61,12 +61,12 @@ def check_shared_cache(app_configs=None, **kwargs):
                 id="consultation.W003",
             )
         )
-    if settings.FORUM_CACHE_ROOM_PAGES:
+    if settings.FORUM_CACHE_ROOM_PAGES or settings.FORUM_CACHE_ROOMS:
         warnings.append(
             checks.Warning(
-                "Room pages are cached by each app process alone: a change dropped by one is still served stale "
-                "by the others.",
-                hint="Set REDIS_URL, or leave FORUM_CACHE_ROOM_PAGES off.",
+                "Room pages or rooms are cached by each app process alone: a change dropped by one is still served "
+                "stale by the others.",
+                hint="Set REDIS_URL, or leave FORUM_CACHE_ROOM_PAGES and FORUM_CACHE_ROOMS off.",
                 id="consultation.W004",
             )
         )

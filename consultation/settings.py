@@ -370,6 +370,10 @@ TRANSLATION_TIMEOUT_SECONDS = 30
 # Anonymous room pages are cached when every process shares the cache (see forum/cache.py).
 FORUM_CACHE_ROOM_PAGES = env_bool("FORUM_CACHE_ROOM_PAGES", bool(REDIS_URL))
 FORUM_ROOM_PAGE_CACHE_SECONDS = 60
+# A room as its pages show it around the comments (its texts, numbered
+# questions and the day's rota) is kept under the room's version, for everyone
+# alike, at most FORUM_ROOM_PAGE_CACHE_SECONDS (forum/selectors/rooms.py).
+FORUM_CACHE_ROOMS = env_bool("FORUM_CACHE_ROOMS", bool(REDIS_URL))
 
 # Room page views less than this apart are one visit: its pages all mark the
 # same comments "New since your last visit" (forum.models.RoomVisit).

@@ -54,16 +54,31 @@ def _bump(key: str) -> None:
         cache.set(key, 1, None)
 
 
+def _versions_kept() -> bool:
+    return settings.FORUM_CACHE_ROOM_PAGES or settings.FORUM_CACHE_ROOMS
+
+
+def kept_room(key: str):
+    """What `keep_room` kept under `key`, while the room's versions and day are those it was read at; else None."""
+    kept = cache.get(key)
+    return kept[1] if kept is not None and kept[0].is_current() else None
+
+
+def keep_room(key: str, stamp: "_Stamp", value) -> None:
+    """Keep `value`, read after `stamp` (stamp_of) was, until its room changes."""
+    cache.set(key, (stamp, value), settings.FORUM_ROOM_PAGE_CACHE_SECONDS)
+
+
 def room_changed(*room_ids: int) -> None:
     """What these rooms show has changed: their cached pages are dropped once the transaction commits."""
     ids = {room_id for room_id in room_ids if room_id}
-    if settings.FORUM_CACHE_ROOM_PAGES and ids:
+    if _versions_kept() and ids:
         transaction.on_commit(lambda: [_bump(_room_key(room_id)) for room_id in ids])
 
 
 def site_changed() -> None:
     """Something every room may show has changed (a person's name): drop every cached room page."""
-    if settings.FORUM_CACHE_ROOM_PAGES:
+    if _versions_kept():
         transaction.on_commit(lambda: _bump(_SITE_VERSION))
 
 

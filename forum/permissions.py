@@ -29,6 +29,11 @@ def has_confirmed_email(user) -> bool:
     return user._has_confirmed_email
 
 
+def remember_confirmed_email(user, confirmed: bool) -> None:
+    """What a selector read with the page (selectors.get_room_to_read), so asking costs no query."""
+    user._has_confirmed_email = confirmed
+
+
 def can_be_emailed(user) -> bool:
     """Email goes only to an active person's address they have confirmed: anyone
     can sign up with someone else's address, which must then receive nothing."""
@@ -52,6 +57,11 @@ def active_suspension(user, consultation_id: int) -> Suspension | None:
             .last()
         )
     return remembered[consultation_id]
+
+
+def remember_not_suspended(user, consultation_id: int) -> None:
+    """What a selector read with the page (selectors.get_room_to_read), so asking costs no query."""
+    user.__dict__.setdefault("_suspensions", {})[consultation_id] = None
 
 
 def rota_today(room: Room):

@@ -20,6 +20,7 @@ from forum.models import (
     RoomDocument,
     RoomModerator,
     RoomSummary,
+    Suspension,
 )
 from forum.services import summaries, texts
 
@@ -57,6 +58,12 @@ def document_deleted(sender, instance, **kwargs):
 @receiver([post_save, post_delete], sender=Consultation)
 def consultation_saved(sender, instance, **kwargs):
     cache.room_changed(*instance.rooms.values_list("pk", flat=True))
+
+
+@receiver([post_save, post_delete], sender=Suspension)
+def suspension_saved(sender, instance, **kwargs):
+    """A suspended moderator leaves the rota on duty of every room of the consultation."""
+    cache.room_changed(*Room.objects.filter(consultation_id=instance.consultation_id).values_list("pk", flat=True))
 
 
 @receiver(person_renamed)

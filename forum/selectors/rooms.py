@@ -3,12 +3,15 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from forum import permissions
+from allauth.account.models import EmailAddress
+
+from forum import cache, permissions
 from forum.models import (
     Comment,
     Consultation,
@@ -73,18 +76,50 @@ def get_room(user, consultation_slug: str, room_slug: str) -> Room:
 
 
 def get_room_to_read(user, consultation_slug: str, room_slug: str) -> tuple[Room, RoomReading | None]:
-    """The room as get_room reads it and, for someone signed in, what is new to
-    them in it (selectors.visits), in the same query; None for anonymous visitors."""
+    """The room as its pages show it around the comments: as get_room reads it,
+    with its numbered questions and the day's rota (numbered_questions,
+    room_rota), kept for everyone alike under the room's version (forum.cache).
+    For someone signed in, also what is new to them in it (selectors.visits) and
+    what the page asks about them, in one query; None for anonymous visitors."""
+    room = _room_shown(consultation_slug, room_slug)
+    if not permissions.can_view_room(user, room):
+        raise Http404
     if not user.is_authenticated:
-        return get_room(user, consultation_slug, room_slug), None
+        return room, None
     now = timezone.now()
-    # Whether they write the consultation's report ("Use as evidence"), in the same query.
-    rooms = with_reading(_rooms(), user, now=now).annotate(
-        viewer_is_rapporteur=Exists(Rapporteur.objects.filter(consultation=OuterRef("consultation"), user=user))
+    viewer = (
+        with_reading(Room.objects.filter(pk=room.pk), user, now=now)
+        .annotate(
+            # "Use as evidence", "Please confirm your email", "You are suspended".
+            viewer_is_rapporteur=Exists(Rapporteur.objects.filter(consultation=OuterRef("consultation"), user=user)),
+            viewer_confirmed_email=Exists(EmailAddress.objects.filter(user=user, verified=True)),
+            viewer_suspended=Exists(
+                Suspension.objects.filter(consultation=OuterRef("consultation"), user=user).in_force(now)
+            ),
+        )
+        .only("pk")
+        .get()
     )
-    room = _room_for(user, rooms, consultation_slug, room_slug)
-    permissions.remember_rapporteur(user, room.consultation_id, room.viewer_is_rapporteur)
-    return room, reading_of(room, now=now)
+    permissions.remember_rapporteur(user, room.consultation_id, viewer.viewer_is_rapporteur)
+    permissions.remember_confirmed_email(user, viewer.viewer_confirmed_email)
+    if not viewer.viewer_suspended:
+        permissions.remember_not_suspended(user, room.consultation_id)
+    return room, reading_of(viewer, now=now)
+
+
+def _room_shown(consultation_slug: str, room_slug: str) -> Room:
+    if not settings.FORUM_CACHE_ROOMS:
+        return get_object_or_404(_rooms(), consultation__slug=consultation_slug, slug=room_slug)
+    key = f"forum:room:{consultation_slug}/{room_slug}"
+    room = cache.kept_room(key)
+    if room is None:
+        room = get_object_or_404(_rooms(), consultation__slug=consultation_slug, slug=room_slug)
+        # A change committed between these two reads shows at most FORUM_ROOM_PAGE_CACHE_SECONDS late.
+        stamp = cache.stamp_of(room.pk, room.consultation.time_zone)
+        room._kept_questions = numbered_questions(room)
+        room._kept_rota = room_rota(room)
+        cache.keep_room(key, stamp, room)
+    return room
 
 
 def room_documents(room: Room) -> list[RoomDocument]:
@@ -113,7 +148,9 @@ def get_room_comment(room: Room, comment_id: int) -> Comment:
 def numbered_questions(room: Room) -> list[GuidingQuestion]:
     """The room's guiding questions, ungrouped first and then group by group,
     numbered 1, 2, 3… across groups, each with its `group` and `comment_count`:
-    the visible comments answering it (one query)."""
+    the visible comments answering it (one query, none for get_room_to_read's room)."""
+    if (kept := room.__dict__.get("_kept_questions")) is not None:
+        return kept
     questions = list(
         room.questions.in_order().annotate(
             comment_count=Count("comments", filter=Q(comments__state=Comment.State.VISIBLE))
@@ -150,7 +187,9 @@ class RotaLine:
 def room_rota(room: Room) -> list[RotaLine]:
     """The room's whole rota in date order, each line saying whether it covers
     today (in the consultation's time zone); a person suspended from the
-    consultation is not on duty. One query."""
+    consultation is not on duty. One query, none for get_room_to_read's room."""
+    if (kept := room.__dict__.get("_kept_rota")) is not None:
+        return kept
     suspended = Suspension.objects.filter(consultation_id=room.consultation_id, user=OuterRef("user_id")).in_force(
         timezone.now()
     )
