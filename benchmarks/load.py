@@ -81,27 +81,31 @@ def parse_args(argv=None):
 # --- What the run needs ----------------------------------------------------------
 
 
-def check_redis():
+def check_redis(url=REDIS_URL):
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
+    client = redis.Redis.from_url(url, socket_timeout=5)
     try:
         client.ping()
     except redis.ConnectionError:
-        raise SystemExit(f"Redis does not answer at {REDIS_URL}: start redis-server, then this again.") from None
+        raise SystemExit(f"Redis does not answer at {url}: start redis-server, then this again.") from None
     return client
 
 
 # --- gunicorn --------------------------------------------------------------------
 
 
-def server_environment(database, static_root, workers):
-    keep = {
+def inherited_environment():
+    """This process's environment without what configures a site, for a server's own."""
+    return {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "FORUM_", "DATABASE_", "REDIS_", "STATIC_", "WEB_"))
     }
-    return keep | {
+
+
+def server_environment(database, static_root, workers):
+    return inherited_environment() | {
         "DJANGO_SETTINGS_MODULE": "consultation.settings",
         "DEBUG": "0",
         "HTTPS": "0",
