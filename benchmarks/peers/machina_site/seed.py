@@ -12,7 +12,8 @@ topic of all those posts: bulk inserted with the HTML machina's renderer makes
 of each text, then machina's own trackers and counters brought up to date
 (Topic.update_trackers, which also updates the forum's, and each member's post
 count). Prints one JSON line: the topic's address, its last page, the forum and
-topic ids, the posters' ids and a session cookie of the signed-in reader."""
+topic ids, the posters' ids, a session cookie of the signed-in reader, and the
+queries of the topic's first page (anonymous and signed in, in-process)."""
 
 import json
 import math
@@ -31,6 +32,7 @@ def main(path):
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
     from machina.apps.forum_permission.shortcuts import ALL_AUTHENTICATED_USERS, assign_perm
     from machina.core.db.models import get_model
@@ -117,6 +119,12 @@ def main(path):
         "forum_conversation:topic",
         kwargs={"forum_slug": forum.slug, "forum_pk": forum.pk, "slug": topic.slug, "pk": topic.pk},
     )
+    queries = {}
+    for who, visitor in (("anonymous", Client()), ("signed in", client)):
+        visitor.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            visitor.get(url)
+        queries[who] = len(captured.captured_queries)
     last_page = math.ceil(topic.posts_count / settings.MACHINA_TOPIC_POSTS_NUMBER_PER_PAGE)
     print(
         json.dumps(
@@ -127,6 +135,7 @@ def main(path):
                 "topic_id": topic.pk,
                 "author_ids": [author.pk for author in authors],
                 "posts": topic.posts_count,
+                "queries": queries,
                 "session_cookie": [settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value],
             }
         )
