@@ -36,7 +36,9 @@ import json
 import math
 import os
 import random
+import select
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -375,16 +377,21 @@ class ReplyWorker:
         self.process = subprocess.Popen(
             command, env=env, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
-        if self.process.stdout.readline().strip() != "ready":
+        if self.line(timeout=120).strip() != "ready":
             self.stop()
             raise SystemExit(f"The {name} reply timer did not start.")
+
+    def line(self, timeout):
+        """The worker's next line, or "" if it has none within `timeout` seconds (or stopped)."""
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        return self.process.stdout.readline() if ready else ""
 
     def reply(self, index):
         self.process.stdin.write(f"reply {index}\n")
         self.process.stdin.flush()
-        line = self.process.stdout.readline()
+        line = self.line(timeout=60)
         if not line:
-            raise SystemExit(f"The {self.name} reply timer stopped.")
+            raise SystemExit(f"The {self.name} reply timer stopped or did not answer within 60 s.")
         return float(line)
 
     def stop(self):
@@ -757,6 +764,11 @@ def report(figures):
         print("  " + "  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
     print()
     errors = figures["summary"]["throughput"]["errors"]
+    rounds = figures["throughput"]["rounds"]
+    print(
+        "wrk rounds, requests/s: "
+        + "; ".join(f"{name} " + ", ".join(f"{result[name]['rps']:.0f}" for result in rounds) for name in rounds[0])
+    )
     if any(errors.values()):
         print(f"wrk saw failed requests: {errors}")
     if not figures["summary"]["throughput"]["served_from_cache"]:
@@ -765,6 +777,10 @@ def report(figures):
         )
     misses = [row[0] for row in rows if row[5] == "FAIL"]
     print(f"FAIL: {len(misses)} target(s) missed: " + "; ".join(misses) if misses else "All targets met.")
+
+
+def stop_on_signal(number, frame):
+    raise SystemExit(f"Stopped by signal {number}.")
 
 
 def main(argv=None):
@@ -782,6 +798,8 @@ def main(argv=None):
         raise SystemExit(f"This benchmark needs PostgreSQL: set DATABASE_URL={DEFAULT_DATABASE_URL} (or unset it).")
     wrk = ensure_wrk()
     redis_client = check_redis(REDIS_URL)
+    # Stopped by SIGTERM, it still stops what it started and drops its databases.
+    signal.signal(signal.SIGTERM, stop_on_signal)
     workdir = Path(tempfile.mkdtemp(prefix="bench_peers_"))
     machina_venv = MachinaVirtualenv((args.machina_venv or workdir / "machina-venv").resolve(), workdir / "pip.log")
     machina_venv.start()
