@@ -18,33 +18,33 @@ dropped at the end, even after an error, unless --keep.
 """
 
 import argparse
-import http.client
 import os
 import random
-import re
 import secrets
-import shutil
-import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import quote
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from benchmarks import room_page  # noqa: E402
-from benchmarks.harness import throwaway_database  # noqa: E402
+from benchmarks.harness import (  # noqa: E402
+    Server,
+    collect_static,
+    database_url,
+    ensure_wrk,
+    get,
+    run_wrk,
+    throwaway_database,
+)
 
 BENCH_DATABASE_NAME = "bench_load"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 TARGET_REQUESTS_PER_SECOND = 150
 # What a browser sends: the site then answers gzipped, as it does for people.
 BROWSER_HEADERS = {"Accept-Encoding": "gzip, deflate, br", "Accept-Language": "en"}
-WRK_LATENCY = re.compile(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
-UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
 def parse_args(argv=None):
@@ -81,56 +81,31 @@ def parse_args(argv=None):
 # --- What the run needs ----------------------------------------------------------
 
 
-def ensure_wrk():
-    """wrk's path; installed from Debian when missing and we are root."""
-    path = shutil.which("wrk")
-    if path:
-        return path
-    if os.geteuid() != 0:
-        raise SystemExit("wrk is not installed: run `apt-get install -y wrk` as root, then this again.")
-    print("wrk is missing: installing it with apt-get install -y wrk...", flush=True)
-    subprocess.run(
-        ["apt-get", "install", "-y", "-q", "wrk"],
-        check=True,
-        timeout=600,
-        env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        stdout=subprocess.DEVNULL,
-    )
-    path = shutil.which("wrk")
-    if not path:
-        raise SystemExit("apt-get did not install wrk.")
-    return path
-
-
-def check_redis():
+def check_redis(url=REDIS_URL):
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=5)
+    client = redis.Redis.from_url(url, socket_timeout=5)
     try:
         client.ping()
     except redis.ConnectionError:
-        raise SystemExit(f"Redis does not answer at {REDIS_URL}: start redis-server, then this again.") from None
+        raise SystemExit(f"Redis does not answer at {url}: start redis-server, then this again.") from None
     return client
-
-
-def database_url(settings_dict):
-    credentials = quote(settings_dict["USER"] or "", safe="")
-    if settings_dict.get("PASSWORD"):
-        credentials += ":" + quote(settings_dict["PASSWORD"], safe="")
-    host, port = settings_dict["HOST"] or "127.0.0.1", settings_dict["PORT"] or 5432
-    return f"postgres://{credentials}@{host}:{port}/{settings_dict['NAME']}"
 
 
 # --- gunicorn --------------------------------------------------------------------
 
 
-def server_environment(database, static_root, workers):
-    keep = {
+def inherited_environment():
+    """This process's environment without what configures a site, for a server's own."""
+    return {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("DJANGO_", "FORUM_", "DATABASE_", "REDIS_", "STATIC_", "WEB_"))
     }
-    return keep | {
+
+
+def server_environment(database, static_root, workers):
+    return inherited_environment() | {
         "DJANGO_SETTINGS_MODULE": "consultation.settings",
         "DEBUG": "0",
         "HTTPS": "0",
@@ -143,69 +118,6 @@ def server_environment(database, static_root, workers):
         "LOG_LEVEL": "WARNING",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def get(port, path, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("GET", path, headers={"Host": f"127.0.0.1:{port}", **(headers or {})})
-        response = conn.getresponse()
-        response.read()
-        return response
-    finally:
-        conn.close()
-
-
-class Server:
-    """gunicorn -c gunicorn.conf.py on a free port of 127.0.0.1, its log in a file."""
-
-    def __init__(self, env, workdir, name):
-        self.port = free_port()
-        self.log_path = workdir / f"gunicorn-{name}.log"
-        self.env = env | {"BIND": f"127.0.0.1:{self.port}", "SITE_URL": f"http://127.0.0.1:{self.port}"}
-        self.process = None
-
-    def __enter__(self):
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-                cwd=PROJECT_ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if get(self.port, "/healthz").status == 200:
-                    return self
-            except OSError:
-                pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit(f"gunicorn did not come up:\n{self.log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def stop(self):
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
 
 
 # --- Memory ----------------------------------------------------------------------
@@ -258,33 +170,6 @@ class WorkerMemory(threading.Thread):
 
 
 # --- wrk -------------------------------------------------------------------------
-
-
-def run_wrk(wrk, url, *, connections, seconds, headers):
-    command = [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    result = subprocess.run([*command, url], capture_output=True, text=True, timeout=seconds + 60)
-    if result.returncode != 0:
-        raise SystemExit(f"wrk failed:\n{result.stdout}\n{result.stderr}")
-    return parse_wrk(result.stdout)
-
-
-def parse_wrk(output):
-    requests_per_second = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
-    total = re.search(r"^\s+(\d+) requests in ([\d.]+)(\w+), ([\d.]+\w+) read", output, re.MULTILINE)
-    if not requests_per_second or not total:
-        raise SystemExit(f"Could not read wrk's output:\n{output}")
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {
-        "rps": float(requests_per_second.group(1)),
-        "requests": int(total.group(1)),
-        "read": total.group(4),
-        "latency_ms": {int(p): float(value) * UNIT_MS[unit] for p, value, unit in WRK_LATENCY.findall(output)},
-        "socket_errors": sum(int(n) for n in errors.groups()) if errors else 0,
-        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
-    }
 
 
 def measure(server, wrk, path, *, connections, seconds, headers, cached):
@@ -406,14 +291,7 @@ def run(args, wrk, redis_client, workdir):
     env = server_environment(database_url(connection.settings_dict), workdir / "static", args.workers)
     connection.close()
 
-    print("Collecting static files...", flush=True)
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity=0"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        check=True,
-        timeout=300,
-    )
+    collect_static(env)
     headers = {} if args.plain else BROWSER_HEADERS
     results = []
     print(f"Serving with gunicorn, {args.workers} workers, page cache on:", flush=True)

@@ -536,7 +536,10 @@ def measure_page(client, url, repeat):
     }
 
 
-def measure_replies(rng, room, authors, count):
+def reply_sampler(rng, room, authors):
+    """`one_reply(index, capture=False)`: one reply through
+    forum.services.reply_to_comment under a random visible comment of `room`
+    by a random one of `authors`, in milliseconds (its query count if `capture`)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -560,6 +563,11 @@ def measure_replies(rng, room, authors, count):
         reply_to_comment(author, parent=parent, body=body)
         return (time.perf_counter() - started) * 1000
 
+    return one_reply
+
+
+def measure_replies(rng, room, authors, count):
+    one_reply = reply_sampler(rng, room, authors)
     queries = one_reply(0, capture=True)  # also the warm-up
     samples = [one_reply(index) for index in range(1, count + 1)]
     return queries, samples
