@@ -374,6 +374,9 @@ FORUM_ROOM_PAGE_CACHE_SECONDS = 60
 # questions and the day's rota) is kept under the room's version, for everyone
 # alike, at most FORUM_ROOM_PAGE_CACHE_SECONDS (forum/selectors/rooms.py).
 FORUM_CACHE_ROOMS = env_bool("FORUM_CACHE_ROOMS", bool(REDIS_URL))
+# With them, each process keeps this many pages of threads as anyone reads
+# them, under their room's version (forum/selectors/threads.py); 0 keeps none.
+FORUM_THREAD_PAGES_KEPT = int(os.environ.get("FORUM_THREAD_PAGES_KEPT", "50"))
 
 # Room page views less than this apart are one visit: its pages all mark the
 # same comments "New since your last visit" (forum.models.RoomVisit).

@@ -25,6 +25,7 @@ FORUM_ROOM_PAGE_CACHE_SECONDS after they were drawn."""
 
 import gzip
 import re
+import time
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date
@@ -47,11 +48,30 @@ def _room_key(room_id: int) -> str:
     return f"forum:room-version:{room_id}"
 
 
+def _fresh_version() -> int:
+    # Never one a version had before: a Redis restarted empty must not bring back
+    # a version that copies kept in a process's memory were stamped with.
+    return time.time_ns()
+
+
 def _bump(key: str) -> None:
     try:
         cache.incr(key)
     except ValueError:
-        cache.set(key, 1, None)
+        cache.set(key, _fresh_version(), None)
+
+
+def _versions(keys: list[str]) -> dict | None:
+    """The versions under these keys, each given one the first time it is asked
+    for; None while the cache does not answer, when nothing may be kept or served."""
+    versions = cache.get_many(keys)
+    if missing := [key for key in keys if key not in versions]:
+        for key in missing:
+            cache.add(key, _fresh_version(), None)
+        versions |= cache.get_many(missing)
+        if any(key not in versions for key in keys):
+            return None
+    return versions
 
 
 def _versions_kept() -> bool:
@@ -59,14 +79,16 @@ def _versions_kept() -> bool:
 
 
 def kept_room(key: str):
-    """What `keep_room` kept under `key`, while the room's versions and day are those it was read at; else None."""
+    """What `keep_room` kept under `key` and its stamp, while the room's
+    versions and day are those it was read at; else None."""
     kept = cache.get(key)
-    return kept[1] if kept is not None and kept[0].is_current() else None
+    return kept if kept is not None and kept[0].is_current() else None
 
 
-def keep_room(key: str, stamp: "_Stamp", value) -> None:
+def keep_room(key: str, stamp: "_Stamp | None", value) -> None:
     """Keep `value`, read after `stamp` (stamp_of) was, until its room changes."""
-    cache.set(key, (stamp, value), settings.FORUM_ROOM_PAGE_CACHE_SECONDS)
+    if stamp is not None:
+        cache.set(key, (stamp, value), settings.FORUM_ROOM_PAGE_CACHE_SECONDS)
 
 
 def room_changed(*room_ids: int) -> None:
@@ -100,18 +122,21 @@ class _Stamp:
 class _Copy:
     stamp: _Stamp
     headers: tuple
-    body: bytes
+    # Compressed only: nearly every visitor takes it so, and a hit moves a fifth of the bytes.
     gzipped: bytes
 
 
-def stamp_of(room_id: int, time_zone: str) -> _Stamp:
-    """The room's versions and its consultation's day now. Read before what it
-    stamps is read: a change made meanwhile bumps past it."""
-    versions = cache.get_many([_SITE_VERSION, _room_key(room_id)])
+def stamp_of(room_id: int, time_zone: str) -> _Stamp | None:
+    """The room's versions and its consultation's day now, or None while the
+    cache does not answer. Read before what it stamps is read: a change made
+    meanwhile bumps past it."""
+    versions = _versions([_SITE_VERSION, _room_key(room_id)])
+    if versions is None:
+        return None
     return _Stamp(
         room_id=room_id,
-        site_version=versions.get(_SITE_VERSION, 0),
-        room_version=versions.get(_room_key(room_id), 0),
+        site_version=versions[_SITE_VERSION],
+        room_version=versions[_room_key(room_id)],
         time_zone=time_zone,
         day=timezone.localdate(timezone=zoneinfo.ZoneInfo(time_zone)),
     )
@@ -136,6 +161,8 @@ def anonymous_room_page(request, room, render, *, query: str | None):
     if query is None or not _cacheable(request) or not getattr(request, "room_page_key", None):
         return render()
     stamp = stamp_of(room.pk, room.consultation.time_zone)
+    if stamp is None:
+        return render()
     # Drawn from its key's parameters alone, the page carries nothing of this
     # visitor's others (the log-in link's `next` repeats the query).
     request.GET = QueryDict(query)
@@ -180,18 +207,15 @@ def _keep(key: str, response) -> None:
     if response.cookies or response.status_code != 200:
         return
     content = response.content
-    if _ACCEPTS_GZIP.search(response.get("Content-Encoding", "")):
-        gzipped, body = content, gzip.decompress(content)
-    else:
-        body, gzipped = content, gzip.compress(content, mtime=0)
+    gzipped = content if _ACCEPTS_GZIP.search(response.get("Content-Encoding", "")) else gzip.compress(content, mtime=0)
     patch_vary_headers(response, ("Accept-Encoding",))
     headers = tuple((name, value) for name, value in response.items() if name.lower() not in _PER_VISITOR_HEADERS)
-    cache.set(key, _Copy(response.room_page_stamp, headers, body, gzipped), settings.FORUM_ROOM_PAGE_CACHE_SECONDS)
+    cache.set(key, _Copy(response.room_page_stamp, headers, gzipped), settings.FORUM_ROOM_PAGE_CACHE_SECONDS)
 
 
 def _served(request, copy: _Copy) -> HttpResponse:
     gzipped = bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
-    response = HttpResponse(copy.gzipped if gzipped else copy.body)
+    response = HttpResponse(copy.gzipped if gzipped else gzip.decompress(copy.gzipped))
     for name, value in copy.headers:
         response[name] = value
     if gzipped:
@@ -199,6 +223,30 @@ def _served(request, copy: _Copy) -> HttpResponse:
     response["Content-Length"] = str(len(response.content))
     response["X-Room-Cache"] = "hit"
     return response
+
+
+# The room behind each kept path, learned from the copies: a hit then asks for
+# the copy and its room's versions at once. One learned wrongly (a slug given to
+# another room) costs a second round trip, never a stale page.
+_room_of_path: dict[str, int] = {}
+
+
+def _kept_copy(key: str, path: str) -> _Copy | None:
+    room_id = _room_of_path.get(path)
+    found = cache.get_many([key, _SITE_VERSION, *([_room_key(room_id)] if room_id else [])])
+    copy = found.get(key)
+    if copy is None:
+        return None
+    stamp = copy.stamp
+    if stamp.room_id != room_id:
+        _room_of_path[path] = stamp.room_id
+        return copy if stamp.is_current() else None
+    current = (
+        found.get(_SITE_VERSION) == stamp.site_version
+        and found.get(_room_key(room_id)) == stamp.room_version
+        and timezone.localdate(timezone=zoneinfo.ZoneInfo(stamp.time_zone)) == stamp.day
+    )
+    return copy if current else None
 
 
 class RoomPageCacheMiddleware:
@@ -212,8 +260,7 @@ class RoomPageCacheMiddleware:
     def __call__(self, request):
         key = _page_key(request)
         if key is not None:
-            copy = cache.get(key)
-            if copy is not None and copy.stamp.is_current():
+            if (copy := _kept_copy(key, request.path)) is not None:
                 return _served(request, copy)
             request.room_page_key = key
         response = self.get_response(request)

@@ -10,7 +10,7 @@ threads, their locks, backlinks, the moderators on duty) is read beforehand.
 
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
 
@@ -238,6 +238,18 @@ class Drawing:
     question_numbers: dict[int, int] | None = None
     # Set for someone who works on the consultation's report (permissions.can_work_on_report).
     evidence_url: str | None = None
+    # What every card of the page would otherwise work out again: the page's
+    # language, the endorsements' names, each author as drawn (_memo).
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+
+def _memo(drawing: Drawing, key, make):
+    """`make()`, worked out once per page."""
+    try:
+        return drawing.memo[key]
+    except KeyError:
+        value = drawing.memo[key] = make()
+        return value
 
 
 @dataclass(frozen=True)
@@ -384,10 +396,17 @@ def _card(
 ) -> CommentCard:
     readable = permissions.can_read_text(drawing.viewer, comment, moderates=drawing.viewer_moderates)
     removed = comment.is_hidden or comment.is_deleted
-    author = _author(comment.author, as_moderator=comment.written_as_moderator) if readable else None
-    page_language = comment_language_of(translation.get_language() or settings.LANGUAGE_CODE)
+    author = (
+        _memo(
+            drawing,
+            ("author", comment.author_id, comment.written_as_moderator),
+            lambda: _author(comment.author, as_moderator=comment.written_as_moderator),
+        )
+        if readable
+        else None
+    )
+    page_language, target = _memo(drawing, "languages", _page_languages)
     room = comment.room if drawing.name_rooms else None
-    target = reader_language(page_language)
     translatable = (
         readable and may_be_translated(comment, target) and machine_translation.can_translate(comment.language, target)
     )
@@ -410,7 +429,7 @@ def _card(
         if comment.is_pending and readable
         else "",
         language=comment.language,
-        language_label=language_name(comment.language)
+        language_label=_memo(drawing, ("language", comment.language), lambda: language_name(comment.language))
         if comment.language and comment.language != page_language
         else "",
         is_pinned=comment.level == 0 and comment.is_pinned,
@@ -440,7 +459,9 @@ def _card(
         ends_thread=ends_thread,
         continue_thread_url=_thread_url(drawing.room, continue_thread_id) if continue_thread_id else None,
         shown_above=shown_above,
-        endorsements=_endorsements(comment) if comment.is_visible else (),
+        endorsements=_endorsements(comment, _memo(drawing, "endorsement kinds", _endorsement_kinds))
+        if comment.is_visible
+        else (),
         log_in_to_endorse_url=_log_in_url(comment.pk)
         if comment.is_visible and drawing.room is not None and not drawing.viewer.is_authenticated
         else None,
@@ -451,7 +472,7 @@ def _card(
             and comment.author_id != drawing.viewer.pk
         ),
         translate_url=translation_url(comment.pk, target) if translatable else None,
-        translate_to=language_name(target) if translatable else "",
+        translate_to=_memo(drawing, ("language", target), lambda: language_name(target)) if translatable else "",
         translation=_translation(comment, target, drawing.translations) if translatable else None,
         replies=replies,
         closes_replies=closes_replies,
@@ -489,17 +510,27 @@ def _author(person, *, as_moderator: bool) -> Author:
     )
 
 
-def _endorsements(comment: Comment) -> tuple[EndorsementCount, ...]:
+def _page_languages() -> tuple[str, str | None]:
+    """The page's language as comments are marked, and the one they are offered translated into."""
+    page_language = comment_language_of(translation.get_language() or settings.LANGUAGE_CODE)
+    return page_language, reader_language(page_language)
+
+
+def _endorsement_kinds() -> list[tuple[str, str]]:
+    return [(kind, str(label)) for kind, label in Endorsement.Kind.choices]
+
+
+def _endorsements(comment: Comment, kinds: list[tuple[str, str]]) -> tuple[EndorsementCount, ...]:
     """The comment's counts (its own columns) and the viewer's endorsements, which
     the selector folded into its query (selectors.threads.with_viewer_endorsements)."""
     return tuple(
         EndorsementCount(
             kind=kind,
-            label=str(label),
+            label=label,
             count=getattr(comment, f"{kind}_count"),
             given=getattr(comment, f"viewer_endorsed_{kind}", False),
         )
-        for kind, label in Endorsement.Kind.choices
+        for kind, label in kinds
     )
 
 

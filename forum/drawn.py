@@ -14,14 +14,14 @@ The viewer's CSRF token is not in the kept copy: it is drawn as a placeholder
 and put back per request, and only read when the comment has a form, so an
 anonymous page still hands out no token (forum.cache keeps such pages)."""
 
-import threading
-from collections import OrderedDict
 from datetime import datetime
 
 from django.conf import settings
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
+
+from forum.memory import LeastRecentlyUsed
 
 COMMENT = "forum/partials/comment.html"
 # A card in a page of threads: the comment and where its thread and groups of replies open and close.
@@ -30,41 +30,7 @@ IN_THREADS = "forum/partials/comment_in_list.html"
 _CSRF_PLACEHOLDER = "\x00csrf\x00"
 
 
-class _Store:
-    """A bounded least-recently-used mapping, safe to share between threads."""
-
-    def __init__(self):
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def get(self, key):
-        with self._lock:
-            html = self._items.get(key)
-            if html is None:
-                self.misses += 1
-                return None
-            self._items.move_to_end(key)
-            self.hits += 1
-            return html
-
-    def put(self, key, html: str, limit: int) -> None:
-        with self._lock:
-            self._items[key] = html
-            self._items.move_to_end(key)
-            while len(self._items) > limit:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self.hits = self.misses = 0
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-store = _Store()
+store = LeastRecentlyUsed()
 
 
 def _age_step(moment: datetime | None, now: datetime) -> tuple[int, int] | None:

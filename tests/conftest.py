@@ -3,6 +3,7 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 
 from forum import drawn
+from forum.selectors import threads
 from tests import factories
 
 
@@ -41,6 +42,7 @@ def _test_settings(settings):
     cache.clear()
     # Drawn comments are kept by their cards, so never stale; cleared so each test counts its own.
     drawn.store.clear()
+    threads._kept_pages.clear()
 
 
 @pytest.fixture

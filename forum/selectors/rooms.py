@@ -96,6 +96,10 @@ def get_room_to_read(user, consultation_slug: str, room_slug: str) -> tuple[Room
             viewer_suspended=Exists(
                 Suspension.objects.filter(consultation=OuterRef("consultation"), user=user).in_force(now)
             ),
+            # Their own comments awaiting a moderator show to them alone (selectors.threads).
+            viewer_has_pending=Exists(
+                Comment.objects.filter(room=OuterRef("pk"), author=user, state=Comment.State.PENDING)
+            ),
         )
         .only("pk")
         .get()
@@ -104,6 +108,7 @@ def get_room_to_read(user, consultation_slug: str, room_slug: str) -> tuple[Room
     permissions.remember_confirmed_email(user, viewer.viewer_confirmed_email)
     if not viewer.viewer_suspended:
         permissions.remember_not_suspended(user, room.consultation_id)
+    room.viewer_has_pending = viewer.viewer_has_pending
     return room, reading_of(viewer, now=now)
 
 
@@ -111,14 +116,17 @@ def _room_shown(consultation_slug: str, room_slug: str) -> Room:
     if not settings.FORUM_CACHE_ROOMS:
         return get_object_or_404(_rooms(), consultation__slug=consultation_slug, slug=room_slug)
     key = f"forum:room:{consultation_slug}/{room_slug}"
-    room = cache.kept_room(key)
-    if room is None:
+    if kept := cache.kept_room(key):
+        stamp, room = kept
+    else:
         room = get_object_or_404(_rooms(), consultation__slug=consultation_slug, slug=room_slug)
         # A change committed between these two reads shows at most FORUM_ROOM_PAGE_CACHE_SECONDS late.
         stamp = cache.stamp_of(room.pk, room.consultation.time_zone)
         room._kept_questions = numbered_questions(room)
         room._kept_rota = room_rota(room)
         cache.keep_room(key, stamp, room)
+    # What else is read of the room now may be kept under it (selectors.threads).
+    room.stamp = stamp
     return room
 
 

@@ -2,6 +2,8 @@
 room filtered by question or language, and where a permalink leads. Each plans
 its own queries, so that drawing the page (forum.display) runs none."""
 
+import copy
+import dataclasses
 from dataclasses import dataclass, field
 from math import ceil
 
@@ -15,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from forum import permissions
+from forum.memory import LeastRecentlyUsed
 from forum.querysets import public_comments
 from forum.models import (
     Comment,
@@ -192,7 +195,50 @@ def _room_page_reply_cap(roots: list[Comment]) -> int:
     return max(0, replies_shown_per_thread([root.reply_count for root in roots], budget))
 
 
-def room_threads_page(
+# Pages of threads as anyone reads them, kept in each process's memory under
+# the room's stamp (forum.cache.stamp_of), which every process shares.
+_kept_pages = LeastRecentlyUsed()
+
+
+def room_threads_page(room: Room, *, viewer=None, translated_into: str | None = None, **where) -> CommentsPage:
+    """A page of the room's threads as read_room_threads_page reads it (`where`:
+    its number, newest_first, order and cursor). For a room read by
+    get_room_to_read with the rooms kept (FORUM_CACHE_ROOMS), the page as
+    anyone reads it is kept under the room's stamp, and a viewer's own
+    endorsements are read for it in one query. A viewer with comments of their
+    own awaiting a moderator, or who reads comments translated, reads it afresh."""
+    stamp = getattr(room, "stamp", None)
+    limit = settings.FORUM_THREAD_PAGES_KEPT
+    signed_in = viewer is not None and viewer.is_authenticated
+    if stamp is None or not limit or translated_into or (signed_in and getattr(room, "viewer_has_pending", True)):
+        return read_room_threads_page(room, viewer=viewer, translated_into=translated_into, **where)
+    cursor = where.get("cursor")
+    key = (stamp, *(where.get(name) for name in ("number", "newest_first", "order")), cursor and cursor.encode())
+    page = _kept_pages.get(key)
+    if page is None:
+        page = read_room_threads_page(room, **where)
+        _kept_pages.put(key, page, limit)
+    comments = [copy.copy(comment) for comment in page.comments]
+    for comment in comments:
+        comment.room = room
+    if signed_in:
+        _mark_viewer_endorsements(comments, viewer)
+    return dataclasses.replace(page, comments=comments)
+
+
+def _mark_viewer_endorsements(comments: list[Comment], viewer) -> None:
+    """What with_viewer_endorsements reads with the comments, read for them (one query)."""
+    given = set(
+        Endorsement.objects.filter(person=viewer, comment_id__in=[comment.pk for comment in comments]).values_list(
+            "comment_id", "kind"
+        )
+    )
+    for comment in comments:
+        for kind in Endorsement.Kind.values:
+            setattr(comment, f"viewer_endorsed_{kind}", (comment.pk, kind) in given)
+
+
+def read_room_threads_page(
     room: Room,
     *,
     number: int = 1,

@@ -1,16 +1,19 @@
 """Rooms kept under their version (FORUM_CACHE_ROOMS): what a room page shows
 around its comments comes from the cache, and never stale after a change."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from forum import services
-from forum.models import Room
+from forum.models import Comment, Room
+from forum.selectors import threads
 from tests import factories
 
 
@@ -106,3 +109,54 @@ def test_a_draft_room_kept_for_staff_stays_hidden_from_others(client, room, part
     page(client, room)
     client.force_login(participant)
     assert client.get(room.get_absolute_url()).status_code == 404
+
+
+def endorse_button(html, comment):
+    article = html.split(f'id="comment-{comment.pk}"')[1].split("</article>")[0]
+    return re.search(r'class="endorse" aria-pressed="(\w+)" aria-label="I agree, (\d+)"', article).groups()
+
+
+def test_a_kept_page_of_threads_shows_each_viewer_their_own_endorsements(client, room, participant, other_participant):
+    comment = factories.make_comment(room, participant, body="Worth reading.")
+    services.set_endorsement(other_participant, comment=comment, kind="agree", endorsed=True)
+    client.force_login(other_participant)
+    page(client, room)
+    assert endorse_button(page(client, room), comment) == ("true", "1")
+    assert threads._kept_pages.hits >= 1
+    client.force_login(factories.make_user("Sara Reader"))
+    assert endorse_button(page(client, room), comment) == ("false", "1")
+
+
+def test_a_comment_awaiting_a_moderator_shows_to_its_author_alone(client, room, participant, other_participant):
+    comment = factories.make_comment(room, participant, body="Held for a moderator.")
+    Comment.objects.filter(pk=comment.pk).update(state=Comment.State.PENDING)
+    client.force_login(other_participant)
+    page(client, room)
+    assert "Held for a moderator." not in page(client, room)
+    client.force_login(participant)
+    assert "Held for a moderator." in page(client, room)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_comment_shows_at_once_on_a_kept_page_of_threads(client, room, participant, other_participant):
+    factories.make_comment(room, participant, body="The first thread.")
+    client.force_login(other_participant)
+    page(client, room)
+    factories.make_comment(room, participant, body="Breaking news from the field.")
+    assert "Breaking news from the field." in page(client, room)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_kept_comes_back_when_the_shared_cache_starts_again_empty(client, room, participant):
+    page(client, room)
+    factories.make_comment(room, participant, body="Posted before the restart.")
+    cache.clear()  # Redis restarted with nothing: its versions start again
+    assert "Posted before the restart." in page(client, room)
+
+
+def test_while_the_shared_cache_does_not_answer_nothing_is_kept(client, room, participant, monkeypatch):
+    factories.make_comment(room, participant, body="A thought.")
+    monkeypatch.setattr(cache, "get_many", lambda keys, version=None: {})
+    page(client, room)
+    assert "A thought." in page(client, room)
+    assert len(threads._kept_pages) == 0
