@@ -210,3 +210,10 @@ def test_an_outage_is_logged_when_it_starts_and_ends_and_the_cache_is_used_again
     assert len(messages) == 2
     assert messages[0].startswith("The cache does not answer (ConnectionError")
     assert messages[1].startswith("The cache answers again")
+
+
+def test_one_redis_client_serves_every_operation():
+    from consultation.cache import TolerantRedisCache
+
+    backend = TolerantRedisCache("redis://127.0.0.1:1/0", {})
+    assert backend._cache.get_client() is backend._cache.get_client(write=True)

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 from django.test.utils import CaptureQueriesContext
 
@@ -220,3 +221,14 @@ def test_a_host_not_allowed_gets_no_kept_page(client, room):
     get(client, room)
     response = client.get(room.get_absolute_url(), HTTP_HOST="evil.example")
     assert response.status_code == 400
+
+
+def test_pages_whose_paths_look_like_a_room_s_are_not_served_from_its_copies(client, room, settings):
+    room.consultation.summaries_public_when_closed = True
+    room.consultation.save()
+    summary = reverse("forum:consultation-summary", args=[room.consultation.slug])
+    assert summary.count("/") == room.get_absolute_url().count("/")
+    for _ in range(2):
+        response = client.get(summary)
+        assert "X-Room-Cache" not in response
+        assert response.status_code in (200, 302, 403, 404)
