@@ -572,6 +572,7 @@ def _actions(comment: Comment, drawing: Drawing) -> Actions | None:
     facts = permissions.PageFacts(
         posting_refusal=drawing.posting_refusal,
         thread_locked=comment.tree_id in drawing.locked_tree_ids,
+        report_refusals=_memo(drawing, "report refusals", lambda: permissions.viewer_report_refusals(viewer, room)),
     )
     consultation, slug = room.consultation.slug, room.slug
     follows = drawing.followed_thread_ids is not None and permissions.can_follow_thread(viewer, comment)
@@ -581,7 +582,7 @@ def _actions(comment: Comment, drawing: Drawing) -> Actions | None:
         else None,
         edit_url=comment.edit_url if permissions.can_edit(viewer, comment, facts=facts) else None,
         delete_url=comment.delete_url if permissions.can_delete(viewer, comment) else None,
-        report_url=comment.report_url if permissions.can_report(viewer, comment) else None,
+        report_url=comment.report_url if permissions.can_report(viewer, comment, facts=facts) else None,
         follow_url=links.fill("forum:follow-thread", consultation, slug, comment.pk) if follows else None,
         followed=follows and comment.pk in drawing.followed_thread_ids,
         moderate_url=comment.moderate_url if drawing.viewer_moderates else None,

@@ -14,7 +14,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
+
+# Refusals are worked out for every comment a page draws and shown for few: lazy, they cost no lookup until shown.
+from django.utils.translation import gettext_lazy as _
 
 from accounts.text import names_look_alike
 from forum.models import Comment, Consultation, ModeratorInvitation, Rapporteur, Room, RoomModerator, Suspension
@@ -190,6 +192,8 @@ class PageFacts:
 
     posting_refusal: str | None
     thread_locked: bool
+    # viewer_report_refusals(user, room), asked once for the page.
+    report_refusals: tuple[str | None, str | None] | None = None
 
 
 def thread_is_locked(comment: Comment) -> bool:
@@ -240,28 +244,39 @@ def can_delete(user, comment: Comment) -> bool:
     return why_cannot_delete(user, comment) is None
 
 
-def why_cannot_report(user, comment: Comment) -> str | None:
+def viewer_report_refusals(user, room: Room) -> tuple[str | None, str | None]:
+    """What keeps the person from reporting any comment of the room: checked
+    before "your own comment", and after it (see why_cannot_report)."""
+    if not (user.is_authenticated and user.is_active) or not can_view_room(user, room):
+        return _("You cannot report this comment."), None
+    if not has_confirmed_email(user):
+        return None, _("Please confirm your email address before reporting: follow the link in the email we sent you.")
+    if user.date_joined > timezone.now() - timedelta(hours=settings.FORUM_REPORT_MIN_ACCOUNT_AGE_HOURS):
+        return None, _("Your account is too new to report comments. Please try again in an hour or two.")
+    if active_suspension(user, room.consultation_id) is not None:
+        # Reports count towards hiding a comment, so they are a voice like posting.
+        return None, _("While you are suspended from this consultation you cannot report comments.")
+    return None, None
+
+
+def why_cannot_report(user, comment: Comment, *, facts: PageFacts | None = None) -> str | None:
     """Any signed-in, unsuspended participant with a confirmed email address and an
     account at least FORUM_REPORT_MIN_ACCOUNT_AGE_HOURS old who can see a visible
     comment may report it, except their own."""
-    if not (user.is_authenticated and user.is_active) or not can_view_room(user, comment.room):
-        return _("You cannot report this comment.")
+    first, later = (facts and facts.report_refusals) or viewer_report_refusals(user, comment.room)
+    if first:
+        return first
     if comment.author_id == user.pk:
         return _("You cannot report your own comment; you can edit or delete it.")
-    if not has_confirmed_email(user):
-        return _("Please confirm your email address before reporting: follow the link in the email we sent you.")
-    if user.date_joined > timezone.now() - timedelta(hours=settings.FORUM_REPORT_MIN_ACCOUNT_AGE_HOURS):
-        return _("Your account is too new to report comments. Please try again in an hour or two.")
-    if active_suspension(user, comment.room.consultation_id) is not None:
-        # Reports count towards hiding a comment, so they are a voice like posting.
-        return _("While you are suspended from this consultation you cannot report comments.")
+    if later:
+        return later
     if not comment.is_visible:
         return _("This comment is no longer shown, so there is nothing to report.")
     return None
 
 
-def can_report(user, comment: Comment) -> bool:
-    return why_cannot_report(user, comment) is None
+def can_report(user, comment: Comment, *, facts: PageFacts | None = None) -> bool:
+    return why_cannot_report(user, comment, facts=facts) is None
 
 
 def why_cannot_endorse(user, comment: Comment, *, facts: PageFacts | None = None) -> str | None:

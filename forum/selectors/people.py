@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -61,11 +61,9 @@ class Header:
     waiting: int | None
 
 
-def header_counts(user) -> Header:
-    """One query for most people: the unread count, and whether they might be
-    on a rota today (a day either side, whatever the time zones); only those
-    who might be (and staff) pay for the precise rota and the queue's count."""
-    maybe_on_duty = RoomModerator.objects.maybe_on_duty().filter(user=OuterRef("pk"))
+def header_facts(user) -> dict:
+    """What header_counts reads, as annotations for any query of one row (they
+    ask about `user` alone), so a page's own query can carry them."""
     unread = (
         _notifications_of(user)
         .filter(read_at__isnull=True)
@@ -74,13 +72,32 @@ def header_counts(user) -> Header:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    count, might_moderate = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .annotate(unread=Coalesce(Subquery(unread), 0), might_moderate=Exists(maybe_on_duty))
-        .values_list("unread", "might_moderate")
-        .get()
-    )
+    return {
+        "header_unread": Coalesce(Subquery(unread), 0),
+        "header_might_moderate": Exists(RoomModerator.objects.maybe_on_duty().filter(user=user)),
+    }
+
+
+def remember_header_facts(user, row) -> None:
+    """header_facts read with a page's own query (selectors.get_room_to_read)."""
+    user._header_facts = (row.header_unread, row.header_might_moderate)
+
+
+def header_counts(user) -> Header:
+    """One query for most people (none when the page's query read header_facts):
+    the unread count, and whether they might be on a rota today (a day either
+    side, whatever the time zones); only those who might be (and staff) pay for
+    the precise rota and the queue's count."""
+    facts = getattr(user, "_header_facts", None)
+    if facts is None:
+        facts = (
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .annotate(**header_facts(user))
+            .values_list("header_unread", "header_might_moderate")
+            .get()
+        )
+    count, might_moderate = facts
     waiting = None
     if user.is_staff or (might_moderate and permissions.is_moderator_anywhere(user)):
         waiting = moderation_waiting_count(user)

@@ -24,6 +24,7 @@ from forum.models import (
 )
 
 
+from forum.selectors.people import header_facts, remember_header_facts
 from forum.selectors.summaries import comments_since_latest_summary
 from forum.selectors.visits import RoomReading, reading_of, with_new_comment_counts, with_reading
 
@@ -100,6 +101,8 @@ def get_room_to_read(user, consultation_slug: str, room_slug: str) -> tuple[Room
             viewer_has_pending=Exists(
                 Comment.objects.filter(room=OuterRef("pk"), author=user, state=Comment.State.PENDING)
             ),
+            # And the page's header: the unread notifications, the moderation queue.
+            **header_facts(user),
         )
         .only("pk")
         .get()
@@ -109,6 +112,7 @@ def get_room_to_read(user, consultation_slug: str, room_slug: str) -> tuple[Room
     if not viewer.viewer_suspended:
         permissions.remember_not_suspended(user, room.consultation_id)
     room.viewer_has_pending = viewer.viewer_has_pending
+    remember_header_facts(user, viewer)
     return room, reading_of(viewer, now=now)
 
 
