@@ -8,6 +8,8 @@ from django.conf import settings
 from django.http import Http404
 from django.contrib.auth import get_user_model
 from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,37 @@ from forum.shifts import Shift, room_dates, shift_dates
 DETECT_LANGUAGE = "auto"
 
 
+def _attributes(attrs: dict) -> str:
+    """As django/forms/widgets/attrs.html writes them, in their order."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False and value is not None
+        ),
+    )
+
+
+class QuickSelect(forms.Select):
+    """Django's select, drawn in Python rather than by a template per option:
+    the room page draws four, with dozens of options. The same markup."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = [
+            format_html(
+                '<option value="{}"{}>{}</option>', option["value"], _attributes(option["attrs"]), option["label"]
+            )
+            for _group, group_options, _index in widget["optgroups"]
+            for option in group_options
+        ]
+        return format_html(
+            '<select name="{}"{}>{}</select>', widget["name"], _attributes(widget["attrs"]), mark_safe("".join(options))
+        )
+
+
 class CommentForm(AcceptsDocuments, forms.Form):
     body = forms.CharField(
         label=_("Your comment"),
@@ -31,10 +64,13 @@ class CommentForm(AcceptsDocuments, forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("You can use **bold**, _italic_, lists, > quotes and links."),
     )
-    guiding_question = forms.TypedChoiceField(label=_("It answers guiding question"), required=False, coerce=int)
+    guiding_question = forms.TypedChoiceField(
+        label=_("It answers guiding question"), required=False, coerce=int, widget=QuickSelect
+    )
     language = forms.ChoiceField(
         label=_("Written in"),
         required=False,
+        widget=QuickSelect,
         help_text=_("We recognise the language by ourselves; correct it here if we get it wrong."),
     )
     do_not_quote = forms.BooleanField(
@@ -94,8 +130,8 @@ class CommentForm(AcceptsDocuments, forms.Form):
 class RoomFilterForm(forms.Form):
     """Narrow a room to the comments answering a question and/or in a language."""
 
-    question = forms.TypedChoiceField(label=_("Answering"), required=False, coerce=int)
-    language = forms.ChoiceField(label=_("Written in"), required=False)
+    question = forms.TypedChoiceField(label=_("Answering"), required=False, coerce=int, widget=QuickSelect)
+    language = forms.ChoiceField(label=_("Written in"), required=False, widget=QuickSelect)
 
     def __init__(self, *args, questions, **kwargs):
         # The room page also holds the comment form, whose language field is "id_language".
