@@ -35,7 +35,7 @@ BENCH_DATABASE_NAME = "bench_room_page"
 PAGE_MEDIAN_MS = 60.0
 ANONYMOUS_QUERIES = 6
 # Signed in, the last one records the visit ("New since your last visit").
-SIGNED_IN_QUERIES = 13
+SIGNED_IN_QUERIES = 12
 REPLY_MEDIAN_MS = 20.0
 COMMENTS_DRAWN = 100
 

@@ -428,11 +428,11 @@ def test_the_citation_label_and_question_cost_no_query_on_the_room_page(
     finding = synthesis.add_finding(rapporteur, consultation=consultation, question=questions[0], text="Claim")
     synthesis.add_evidence(rapporteur, finding=finding, comment=cited)
     synthesis.publish_report(rapporteur, consultation=consultation)
-    assert queries() == before <= 13
+    assert queries() == before <= 12
     client.force_login(rapporteur)
     html = client.get(room.get_absolute_url()).content.decode()
     assert "Use as evidence" in html
-    assert queries() <= 13
+    assert queries() <= 12
 
 
 def test_rapporteurs_are_told_which_findings_a_changed_comment_affects(

@@ -174,7 +174,7 @@ def test_the_rule_costs_the_room_page_no_query_once_accepted(client, room, parti
     factories.accept_documents(participant, factories.publish_document("terms", "1"))
     factories.accept_documents(participant, factories.publish_document("privacy", "1"))
 
-    assert _room_page_queries(client, room) == without_documents <= 13
+    assert _room_page_queries(client, room) == without_documents <= 12
 
 
 def test_a_thread_page_offers_the_box_with_its_comment_box_and_reply_form(
