@@ -206,8 +206,10 @@ def _page_key(request) -> str | None:
     if query is None:
         return None
     language = translation.get_language_from_request(request)
-    # The host too: a Host header not allowed is refused here, as it would be later.
-    return ":".join(["forum:room-page", request.scheme, request.get_host(), request.path, language, query])
+    # A Host header not allowed is refused here, as it would be later. The page
+    # names the site by SITE_URL, never by the Host it was asked under.
+    request.get_host()
+    return ":".join(["forum:room-page", request.scheme, request.path, language, query])
 
 
 def _keep(key: str, response) -> None:
