@@ -24,7 +24,7 @@ from typing import Protocol
 
 import nh3
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -136,17 +136,22 @@ class DatabaseLookups:
                 "author__display_name",
                 "author__quoting_consent",
                 "may_be_quoted",
-                "room__title",
                 "room__slug",
                 "room__consultation__slug",
             )
-            .annotate(body_start=Substr("body_html", 1, EXCERPT_SOURCE_LENGTH), thread_id=Subquery(thread_root))
+            .annotate(
+                body_start=Substr("body_html", 1, EXCERPT_SOURCE_LENGTH),
+                thread_id=Subquery(thread_root),
+                # A reference is stored HTML, the same for every reader: the room's
+                # title in its consultation's language (the original column).
+                room_title=F("room__title"),
+            )
         )
         return {
             comment.pk: CitedComment(
                 comment.pk,
                 former.name_of(comment.author, as_moderator=comment.written_as_moderator),
-                comment.room.title,
+                comment.room_title,
                 comment.body_start,
                 comment.state,
                 # A deleted account took its consent with it, and "Don't quote this
@@ -167,13 +172,16 @@ class DatabaseLookups:
         matches = Q()
         for consultation_slug, room_slug in slugs:
             matches |= Q(consultation__slug=consultation_slug, slug=room_slug)
-        rooms = Room.objects.published().filter(matches).values_list("consultation__slug", "slug", "title")
+        # In the consultation's language (the original column), as stored HTML is the same for every reader.
+        rooms = (
+            Room.objects.published().rewrite(False).filter(matches).values_list("consultation__slug", "slug", "title")
+        )
         return {(consultation_slug, slug): title for consultation_slug, slug, title in rooms}
 
     def consultations(self, slugs):
         if not slugs:
             return {}
-        return dict(Consultation.objects.published().filter(slug__in=slugs).values_list("slug", "title"))
+        return dict(Consultation.objects.published().rewrite(False).filter(slug__in=slugs).values_list("slug", "title"))
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ def test_questions_without_a_group_come_first_then_each_group_in_its_order(room)
     factories.make_question(room, "What does it cost?", position=2, group=first)
     factories.make_question(room, "Who lacks access?", position=1, group=first)
     groups = selectors.guiding_question_groups(selectors.numbered_questions(room))
-    assert [(heading, [(q.number, q.text) for q in questions]) for heading, questions in groups] == [
+    assert [(str(heading), [(q.number, q.text) for q in questions]) for heading, questions in groups] == [
         ("", [(1, "Who are you?")]),
         ("What works", [(2, "Who lacks access?"), (3, "What does it cost?")]),
         ("Looking ahead", [(4, "What should change?")]),
