@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.utils import translation
 
 from tests import factories
 
@@ -38,6 +39,9 @@ def _test_settings(settings):
     # Machine translation costs an engine run per comment: tests of it choose their engine.
     settings.TRANSLATION_BACKEND = "none"
     cache.clear()
+    # A request leaves its language active in the thread; a test's factories
+    # write `title=` into the active language's column, so each test starts in English.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
