@@ -1,6 +1,8 @@
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
 from tests import factories
@@ -80,3 +82,13 @@ def staff(db):
 def participant_client(client, participant):
     client.force_login(participant)
     return client
+
+
+@pytest.fixture
+def migrator(transactional_db):
+    """Runs the forum's migrations back and forth; the schema is left at the latest."""
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    yield executor
+    executor.loader.build_graph()
+    executor.migrate(latest)

@@ -1,10 +1,6 @@
 """Guiding questions under headings typed once: the groups, their order, and the
 migration that turned the headings typed on every question into groups."""
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
 from forum import selectors
 from tests import factories
 
@@ -33,16 +29,6 @@ def test_deleting_a_group_keeps_its_questions_ungrouped(room):
     group.delete()
     question.refresh_from_db()
     assert question.group is None
-
-
-@pytest.fixture
-def migrator(transactional_db):
-    """Runs the forum's migrations back and forth; the schema is left at the latest."""
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    yield executor
-    executor.loader.build_graph()
-    executor.migrate(latest)
 
 
 def test_the_migration_makes_one_group_per_heading_in_each_room_in_order(migrator):

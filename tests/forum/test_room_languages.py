@@ -5,7 +5,6 @@ import re
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -307,16 +306,6 @@ def test_admin_search_finds_a_room_by_its_title_in_any_language(admin_client, ro
     translated_room(room, fr={"title": "Accès à la justice"})
     found = admin_client.get(reverse("admin:forum_room_changelist") + "?q=Accès").content.decode()
     assert f"/admin/forum/room/{room.pk}/change/" in found
-
-
-@pytest.fixture
-def migrator(transactional_db):
-    """Runs the forum's migrations back and forth; the schema is left at the latest."""
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes()
-    yield executor
-    executor.loader.build_graph()
-    executor.migrate(latest)
 
 
 def test_the_migration_copies_each_existing_text_into_its_consultations_language(migrator):
