@@ -109,8 +109,3 @@ def source_text(obj, field: str, *, source: str | None = None) -> str:
     it), as written first: for what is the same for every reader (the report)."""
     source = source or source_language(obj)
     return text_in(obj, field, language=source, source=source).text
-
-
-def languages_with_text(obj, field: str) -> list[str]:
-    """The languages the object's `field` is written in, in the interface's order."""
-    return [code for code in LANGUAGES if _has_text(stored_text(obj, field, code))]
