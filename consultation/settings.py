@@ -281,11 +281,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # `title_en`, `title_es`… Each consultation says which language it is written
 # in (Consultation.language); pages read the texts through
 # forum.place_texts.text_in, which shows the reader's language and falls back
-# to the consultation's. The original columns (`title`) hold the text in the
-# consultation's language (forum.signals keeps them so) for the reads that go
-# through another model (a comment's `room__title`). A bare `room.title` reads
-# the active language, then any language that has the text, English first,
-# so it is never blank where some language has it.
+# to the consultation's (queries: forum.place_texts.source_text_of). The
+# original columns (`title`) are modeltranslation's and are not read. A bare
+# `room.title` reads the active language, then any language that has the
+# text, English first, so it is never blank where some language has it.
 MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
 MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
 MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,) + tuple(

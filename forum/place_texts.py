@@ -12,6 +12,8 @@ consultation) came with it, as the selectors load them."""
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Case, F, TextField, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -102,6 +104,21 @@ def text_in(obj, field: str, language: str | None = None, *, source: str | None 
         if _has_text(value):
             return LocalText(value, code, is_fallback=True)
     return LocalText("", reader)
+
+
+def source_text_of(column: str, *, language: str) -> Coalesce:
+    """For a query: the text at `column` (a lookup such as "room__title") in the
+    consultation's language at `language` ("room__consultation__language"), as
+    the same text for every reader (stored references, exports)."""
+    return Coalesce(
+        Case(
+            *(When(**{language: code}, then=F(build_localized_fieldname(column, code))) for code in LANGUAGES),
+            default=Value(""),
+            output_field=TextField(),
+        ),
+        Value(""),
+        output_field=TextField(),
+    )
 
 
 def source_text(obj, field: str, *, source: str | None = None) -> str:

@@ -24,7 +24,7 @@ from typing import Protocol
 
 import nh3
 from django.conf import settings
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.text import Truncator
@@ -38,6 +38,7 @@ from accounts.models import User
 from forum import former
 from forum.addresses import Route, is_own_url, route_of
 from forum.models import Comment, Consultation, Room
+from forum.place_texts import source_text_of
 from forum.quoting import how_to_quote
 
 # Raise when the output for the same source changes, so stale bodies can be
@@ -143,8 +144,8 @@ class DatabaseLookups:
                 body_start=Substr("body_html", 1, EXCERPT_SOURCE_LENGTH),
                 thread_id=Subquery(thread_root),
                 # A reference is stored HTML, the same for every reader: the room's
-                # title in its consultation's language (the original column).
-                room_title=F("room__title"),
+                # title in its consultation's language.
+                room_title=source_text_of("room__title", language="room__consultation__language"),
             )
         )
         return {
@@ -172,16 +173,24 @@ class DatabaseLookups:
         matches = Q()
         for consultation_slug, room_slug in slugs:
             matches |= Q(consultation__slug=consultation_slug, slug=room_slug)
-        # In the consultation's language (the original column), as stored HTML is the same for every reader.
+        # In the consultation's language, as stored HTML is the same for every reader.
         rooms = (
-            Room.objects.published().rewrite(False).filter(matches).values_list("consultation__slug", "slug", "title")
+            Room.objects.published()
+            .filter(matches)
+            .annotate(source_title=source_text_of("title", language="consultation__language"))
+            .values_list("consultation__slug", "slug", "source_title")
         )
         return {(consultation_slug, slug): title for consultation_slug, slug, title in rooms}
 
     def consultations(self, slugs):
         if not slugs:
             return {}
-        return dict(Consultation.objects.published().rewrite(False).filter(slug__in=slugs).values_list("slug", "title"))
+        return dict(
+            Consultation.objects.published()
+            .filter(slug__in=slugs)
+            .annotate(source_title=source_text_of("title", language="language"))
+            .values_list("slug", "source_title")
+        )
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,12 @@
 """Decoupled extras: cache busting for changes made outside the services (the
 Django admin), since rooms, their question groups, questions and rota, and
 consultations show on room pages; the rendered HTML of consultations' and
-rooms' texts kept in step with their sources, in every language, and their
-original columns with the consultation's language; and following what accounts
+rooms' texts kept in step with their sources, in every language; and following what accounts
 announce."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
-from modeltranslation.translator import translator
 
 from accounts.signals import person_renamed, quoting_consent_changed
 from forum import cache, services
@@ -25,15 +23,8 @@ from forum.models import (
 )
 from forum.services import summaries, texts
 
+# A save of any language's source renders the HTML again.
 _PLACE_TEXT_COLUMNS = {*PLACE_TEXT_FIELDS, *texts.localized_text_fields()}
-# Each translated model's fields, and their columns in every language.
-_TRANSLATED_COLUMNS = {
-    model: {
-        *translator.get_options_for_model(model).get_field_names(),
-        *texts.localized_text_fields(translator.get_options_for_model(model).get_field_names()),
-    }
-    for model in (Consultation, Room, QuestionGroup, GuidingQuestion, RoomSummary)
-}
 
 
 @receiver(pre_save, sender=Consultation)
@@ -43,20 +34,6 @@ def place_texts_rendered(sender, instance, update_fields=None, **kwargs):
     save renders them, so no door can leave the HTML behind its source."""
     if update_fields is None or set(update_fields) & _PLACE_TEXT_COLUMNS:
         texts.render_place_texts(instance)
-
-
-@receiver(post_save, sender=Consultation)
-@receiver(post_save, sender=Room)
-@receiver(post_save, sender=QuestionGroup)
-@receiver(post_save, sender=GuidingQuestion)
-@receiver(post_save, sender=RoomSummary)
-def source_columns_kept(sender, instance, update_fields=None, raw=False, **kwargs):
-    """The original columns hold the text in the consultation's language, whichever
-    language was active when it was saved (forum.services.texts)."""
-    if raw:
-        return
-    if update_fields is None or set(update_fields) & _TRANSLATED_COLUMNS[sender]:
-        texts.keep_source_columns(instance)
 
 
 @receiver([post_save, post_delete], sender=Room)

@@ -4,27 +4,19 @@ pages print the stored HTML and never sanitise. Unlike a comment's body, a text
 mentions and cites without notifying anyone or recording backlinks.
 
 Each text is kept in every interface language (forum/translation.py): each
-language's source is rendered into that language's HTML. The original columns
-(`title`, `introduction`…) hold the text in the consultation's language, for
-reads that reach them through another model (a comment's `room__title`)."""
+language's source is rendered into that language's HTML."""
 
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
-from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname
 
 from forum import cache
-from forum.models import PLACE_TEXT_FIELDS, Consultation, GuidingQuestion, QuestionGroup, Room, RoomSummary
-from forum.place_texts import LANGUAGES, source_language
+from forum.models import PLACE_TEXT_FIELDS, Consultation, Room
+from forum.place_texts import LANGUAGES
 from forum.rendering import RENDER_VERSION, Lookups, render_comment_body
 
 Place = Consultation | Room
-
-# The rooms' parts whose texts follow their consultation's language.
-_ROOM_PARTS = (QuestionGroup, GuidingQuestion, RoomSummary)
 
 
 def localized_text_fields(names: Iterable[str] = PLACE_TEXT_FIELDS) -> list[str]:
@@ -60,27 +52,6 @@ def rerender_place_texts(places: Iterable[Place]) -> int:
                 .update(**rendered, texts_render_version=place.texts_render_version)
             ):
                 count += 1
-                keep_source_columns(place)
                 rooms = [place.pk] if isinstance(place, Room) else place.rooms.values_list("pk", flat=True)
                 cache.room_changed(*rooms)
     return count
-
-
-def _from_language(model, code: str) -> dict:
-    return {
-        name: Coalesce(F(build_localized_fieldname(name, code)), Value(""))
-        for name in translator.get_options_for_model(model).get_field_names()
-    }
-
-
-def keep_source_columns(obj) -> None:
-    """Copy the texts in the consultation's language into the original columns
-    (for a consultation, its rooms' and their parts' too, as its language may
-    have changed)."""
-    model = type(obj)
-    code = source_language(obj)
-    model.objects.rewrite(False).filter(pk=obj.pk).update(**_from_language(model, code))
-    if isinstance(obj, Consultation):
-        Room.objects.rewrite(False).filter(consultation=obj).update(**_from_language(Room, code))
-        for part in _ROOM_PARTS:
-            part.objects.rewrite(False).filter(room__consultation=obj).update(**_from_language(part, code))

@@ -1,9 +1,11 @@
 """Rooms' and consultations' texts in every language: each reader sees their own
 language's text, or the consultation's with its lang and a quiet note."""
 
+import json
 import re
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -148,18 +150,31 @@ def test_each_languages_html_is_rendered_from_that_languages_source(room):
     assert not room.introduction_html_ru
 
 
-def test_the_original_columns_keep_the_consultations_language_whatever_language_saved_them(room):
+def test_a_reference_stored_in_a_comment_names_the_room_in_the_consultations_language(room, participant):
+    room.title_fr = "Salle en français"
+    room.save()
+    cited = factories.make_comment(room, participant, body="Courts close at noon.")
     with translation.override("fr"):
-        room.title = "Salle en français"
-        room.save()
-    stored = Room.objects.rewrite(False).values("title", "title_en", "title_fr").get(pk=room.pk)
-    assert stored["title_fr"] == "Salle en français"
-    assert stored["title"] == stored["title_en"] != "Salle en français"
-    # A consultation switched to French carries its rooms' original columns with it.
-    consultation = room.consultation
-    consultation.language = "fr"
-    consultation.save()
-    assert Room.objects.rewrite(False).values_list("title", flat=True).get(pk=room.pk) == "Salle en français"
+        # Written on a French page, read by everyone: the stored HTML is the same for all.
+        citing = factories.make_comment(room, participant, body=f"See {settings.SITE_URL}/comment/{cited.pk}/")
+        assert room.title_en in citing.body_html
+        assert "Salle en français" not in citing.body_html
+    room.consultation.language = "fr"
+    room.consultation.save()
+    later = factories.make_comment(room, participant, body=f"Again {settings.SITE_URL}/comment/{cited.pk}/")
+    assert "Salle en français" in later.body_html
+
+
+def test_exports_give_the_guiding_question_in_the_consultations_language(client, room, participant, moderator):
+    question = factories.make_question(room, "Who lacks access?")
+    question.text_fr = "Qui n’a pas accès ?"
+    question.save()
+    factories.make_comment(room, participant, body="Rural women.", guiding_question=question)
+    client.force_login(moderator)
+    url = reverse("forum:room-export-json", args=[room.consultation.slug, room.slug])
+    response = client.get(url, headers={"accept-language": "fr"})
+    [row] = json.loads(b"".join(response.streaming_content))
+    assert row["guiding_question"] == "Who lacks access?"
 
 
 @pytest.mark.django_db(transaction=True)
