@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from requests import RequestException
 
+from accounts.languages import language_for
 from accounts.models import User
 from consultation.site import site_name
 
@@ -57,8 +58,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         """allauth's emails name the site by SITE_NAME and SITE_URL (not the Sites
         framework's "127.0.0.1:8000") and go in the recipient's language: their
-        setting when the address has an account, else the page they were on."""
-        language = _language_of(context.get("user"), email) or translation.get_language()
+        setting when the address has an account, else the page they signed up on,
+        else the page they are on (accounts.languages.language_for)."""
+        language = language_for(_person_of(context.get("user"), email), default=translation.get_language())
         with translation.override(language):
             name = site_name()
             domain = urlsplit(settings.SITE_URL).netloc
@@ -113,9 +115,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return super().on_authentication_error(request, provider, error, exception, extra_context)
 
 
-def _language_of(user, email: str) -> str:
-    """The language the person chose on the site, or "" when unknown."""
+def _person_of(user, email: str):
+    """The account the email is for: allauth's `user`, else the address's owner (None without one)."""
     if user is None:
         address = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
         user = address.user if address else None
-    return getattr(user, "language", "") or ""
+    return user

@@ -56,6 +56,8 @@ FORUM_OWN_HOSTS = {f"{_site_host}:{_site_port}" if _site_port else _site_host} |
 }
 
 INSTALLED_APPS = [
+    # Before the admin, so that its translated fields are in the admin's forms.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -275,6 +277,24 @@ LANGUAGES = [
     ("es", "Español"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# The texts admins write (consultations, rooms, their questions and group
+# headings, moderators' summaries) are kept in every interface language, one
+# column each on the same row (django-modeltranslation, forum/translation.py):
+# `title_en`, `title_es`… Each consultation says which language it is written
+# in (Consultation.language); pages read the texts through
+# forum.place_texts.text_in, which shows the reader's language and falls back
+# to the consultation's (queries: forum.place_texts.source_text_of). The
+# original columns (`title`) are modeltranslation's and are not read. A bare
+# `room.title` reads the active language, then any language that has the
+# text, English first, so it is never blank where some language has it.
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,) + tuple(
+    code for code in MODELTRANSLATION_LANGUAGES if code != LANGUAGE_CODE
+)
+# Creating an object with `title=` fills the active language's column only.
+MODELTRANSLATION_AUTO_POPULATE = False
 FORMAT_MODULE_PATH = ["consultation.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True

@@ -4,9 +4,18 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
-from forum import services
-from forum.forms import RoomDocumentForm, RotaLineForm
+from forum import place_texts, services
+from forum.forms import (
+    ConsultationAdminForm,
+    GuidingQuestionAdminForm,
+    QuestionGroupAdminForm,
+    RoomAdminForm,
+    RoomDocumentForm,
+    RotaLineForm,
+)
+from forum.languages import direction_of
 from forum.models import (
     Comment,
     Consultation,
@@ -22,21 +31,42 @@ from forum.models import (
     RoomModerator,
     RoomSummary,
 )
+from forum.services import summaries as summary_services
+from forum.services.texts import localized_text_fields
 from forum.shifts import Shift, room_dates, shift_dates
 
 # The comments list indents replies this deep at most (css/admin.css has a class for each depth).
 MAX_INDENTED_DEPTH = 8
 
 
+class TextsInEveryLanguage:
+    """The languages side by side (`title [en]`, `title [es]`…: django-modeltranslation's
+    plain admin, as its tabbed one loads jQuery UI from a CDN). Each language's
+    field is optional here and marked with its language and direction; the form
+    asks for the consultation's language (forum.forms.TextsInEveryLanguageForm)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        language = getattr(db_field, "language", None)
+        if field is not None and language and getattr(db_field, "translated_field", None) is not None:
+            field.required = False
+            attrs = getattr(getattr(field.widget, "widget", field.widget), "attrs", {})
+            attrs.update({"lang": language, "dir": direction_of(language)})
+        return field
+
+
 class RoomInline(admin.TabularInline):
-    """A consultation's rooms, each a click away from its own page (questions and rota)."""
+    """A consultation's rooms, each a click away from its own page (its texts in
+    every language, questions and rota), where rooms are added too."""
 
     model = Room
     fields = ["title", "slug", "position", "is_published", "state", "room_page"]
-    readonly_fields = ["room_page"]
-    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["title", "slug", "room_page"]
     extra = 0
     template = "admin/forum/consultation/rooms_inline.html"
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     @admin.display(description=_("questions and rota"))
     def room_page(self, room):
@@ -71,24 +101,29 @@ class ReportSnapshotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "opens_on", "closes_on", "is_published"]
-    list_filter = ["is_published"]
-    search_fields = ["title", "introduction"]
+class ConsultationAdmin(TextsInEveryLanguage, TranslationAdmin):
+    form = ConsultationAdminForm
+    list_display = ["title", "slug", "language", "opens_on", "closes_on", "is_published"]
+    list_filter = ["is_published", "language"]
+    # In every language.
+    search_fields = localized_text_fields(["title", "introduction"])
     prepopulated_fields = {"slug": ["title"]}
     inlines = [RoomInline, RapporteurInline]
 
 
-class QuestionGroupInline(admin.TabularInline):
+class QuestionGroupInline(TextsInEveryLanguage, TranslationTabularInline):
     model = QuestionGroup
+    form = QuestionGroupAdminForm
     fields = ["heading", "position"]
     extra = 0
 
 
-class GuidingQuestionInline(admin.TabularInline):
-    """The room's questions in the room page's order; each picks one of this room's groups."""
+class GuidingQuestionInline(TextsInEveryLanguage, TranslationStackedInline):
+    """The room's questions in the room page's order; each picks one of this room's
+    groups. Stacked: a question's text in six languages does not fit a row."""
 
     model = GuidingQuestion
+    form = GuidingQuestionAdminForm
     fields = ["group", "position", "text"]
     extra = 1
 
@@ -173,10 +208,15 @@ class ModeratorInvitationInline(admin.TabularInline):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(TextsInEveryLanguage, TranslationAdmin):
+    form = RoomAdminForm
     list_display = ["title", "consultation", "position", "state", "is_published", "comment_count", "last_activity_at"]
     list_filter = ["consultation", "state", "is_published"]
-    search_fields = ["title", "introduction", "consultation__title"]
+    # In every language.
+    search_fields = [
+        *localized_text_fields(["title", "introduction"]),
+        *(f"consultation__{name}" for name in localized_text_fields(["title"])),
+    ]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["comment_count", "thread_count", "last_activity_at"]
     inlines = [
@@ -289,21 +329,32 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoomSummary)
-class RoomSummaryAdmin(admin.ModelAdmin):
-    """Summaries are written on the site (which renders them); here they are found and read."""
+class RoomSummaryAdmin(TextsInEveryLanguage, TranslationAdmin):
+    """Summaries are written on the site (which renders them), in the consultation's
+    language; here they are found and read, and staff add their translations
+    (rendered as the site renders them, by forum.services.summaries.translate_summary)."""
 
     list_display = ["room", "kind", "period_start", "period_end", "author", "created_at", "edited_at"]
     list_filter = ["kind", "room__consultation"]
     list_select_related = ["room", "author"]
-    search_fields = ["body_source", "room__title", "author__display_name"]
-    readonly_fields = [
+    search_fields = [*localized_text_fields(["body_source"]), "author__display_name"]
+    fields = [
         "room",
         "author",
         "kind",
         "period_start",
         "period_end",
         "body_source",
-        "body_html",
+        "render_version",
+        "created_at",
+        "edited_at",
+    ]
+    readonly_fields = [
+        "room",
+        "author",
+        "kind",
+        "period_start",
+        "period_end",
         "render_version",
         "created_at",
         "edited_at",
@@ -311,3 +362,16 @@ class RoomSummaryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        # The texts go through the service, which renders each language's HTML.
+        texts = {
+            code: form.cleaned_data.get(name) or ""
+            for code in place_texts.LANGUAGES
+            if (name := f"body_source_{code.replace('-', '_')}") in form.changed_data
+        }
+        summary = RoomSummary.objects.get(pk=obj.pk)
+        summary_services.translate_summary(request.user, summary=summary, texts=texts)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # nothing related is edited here (the citations are the service's)

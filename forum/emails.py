@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
+from accounts.languages import language_for
 from forum import former, permissions, selectors
 from forum.invitations import invitation_url
 from forum.models import (
@@ -163,7 +164,9 @@ def notification_email(notification: Notification) -> mail.EmailMultiAlternative
             "notes_url": _absolute(notification.get_absolute_url()),
             "kind_label": notification.get_kind_display(),
         }
-        return _message(notification.recipient, "emails/shift", context, unsubscribe_link=link)
+        return _message(
+            notification.recipient, "emails/shift", context, unsubscribe_link=link, consultation=room.consultation
+        )
     context = {
         "notification": notification,
         "headline": headline(notification),
@@ -174,7 +177,13 @@ def notification_email(notification: Notification) -> mail.EmailMultiAlternative
         "comment_url": _absolute(comment.get_absolute_url()),
         "kind_label": notification.get_kind_display(),
     }
-    return _message(notification.recipient, "emails/notification", context, unsubscribe_link=link)
+    return _message(
+        notification.recipient,
+        "emails/notification",
+        context,
+        unsubscribe_link=link,
+        consultation=comment.room.consultation,
+    )
 
 
 @dataclass(frozen=True)
@@ -198,10 +207,29 @@ def digest_email(recipient, notifications: list[Notification]) -> mail.EmailMult
         )
         rooms.setdefault(comment.room_id, (comment.room, []))[1].append(entry)
     context = {"rooms": list(rooms.values()), "count": len(notifications)}
-    return _message(recipient, "emails/digest", context, unsubscribe_link=unsubscribe_url(recipient, DIGEST))
+    return _message(
+        recipient,
+        "emails/digest",
+        context,
+        unsubscribe_link=unsubscribe_url(recipient, DIGEST),
+        consultation=_only_consultation(room for room, _entries in rooms.values()),
+    )
 
 
-def _message(recipient, template: str, context: dict, *, unsubscribe_link: str) -> mail.EmailMultiAlternatives:
+def _only_consultation(rooms: Iterable):
+    """The consultation of all these rooms, None when they are of several."""
+    consultations = {room.consultation_id: room.consultation for room in rooms}
+    return next(iter(consultations.values())) if len(consultations) == 1 else None
+
+
+def recipient_language(notification: Notification) -> str:
+    """The language of a notification's email: its recipient's, else its consultation's (language_for)."""
+    return language_for(notification.recipient, notification.about_room.consultation)
+
+
+def _message(
+    recipient, template: str, context: dict, *, unsubscribe_link: str, consultation=None
+) -> mail.EmailMultiAlternatives:
     context = context | {
         "recipient": recipient,
         "unsubscribe_url": unsubscribe_link,
@@ -213,15 +241,15 @@ def _message(recipient, template: str, context: dict, *, unsubscribe_link: str) 
         template,
         context,
         headers={"List-Unsubscribe": f"<{unsubscribe_link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-        language=recipient.language,
+        language=language_for(recipient, consultation),
     )
 
 
-def _email(to: str, template: str, context: dict, *, headers: dict, language: str = "") -> mail.EmailMultiAlternatives:
+def _email(to: str, template: str, context: dict, *, headers: dict, language: str) -> mail.EmailMultiAlternatives:
     """The message drawn from `template`'s subject, text and HTML parts, in
-    `language` (the recipient's choice on the site) or else the site's."""
+    `language` (accounts.languages.language_for the recipient)."""
     # Never the language of whichever request queued the mail: the task worker has none.
-    with translation.override(language or settings.LANGUAGE_CODE):
+    with translation.override(language):
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         context = context | {"subject": subject}
         text = render_to_string(f"{template}.txt", context)
@@ -239,12 +267,12 @@ def _email(to: str, template: str, context: dict, *, headers: dict, language: st
     return message
 
 
-def _deliver(build: Callable[[], mail.EmailMessage], *, what: str, language: str = "") -> bool:
-    """Build the message in `language` (the recipient's choice on the site, or
-    else the site's) and hand it to the mail server; False (and a logged error)
-    when that did not work."""
+def _deliver(build: Callable[[], mail.EmailMessage], *, what: str, language: str) -> bool:
+    """Build the message in `language` (accounts.languages.language_for the
+    recipient, as the message itself is) and hand it to the mail server; False
+    (and a logged error) when that did not work."""
     try:
-        with translation.override(language or settings.LANGUAGE_CODE):
+        with translation.override(language):
             return build().send() == 1
     except Exception:
         # Whatever went wrong (the server refused, timed out or hung up; a
@@ -320,7 +348,7 @@ def _send_notification_email(pk: int, run: EmailRun) -> None:
         if _deliver(
             lambda: notification_email(notification),
             what=f"the email for notification {pk}",
-            language=notification.recipient.language,
+            language=recipient_language(notification),
         ):
             notification.email = Email.SENT
             notification.emailed_at = timezone.now()
@@ -356,7 +384,7 @@ def _still_to_be_emailed(notification: Notification) -> bool:
 
 def invitation_email(invitation: ModeratorInvitation) -> mail.EmailMultiAlternatives:
     """The invitation to a room's rota: who invites, to which room and when, and the link to accept."""
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(invitation_language(invitation)):
         dates = rota_line_dates(invitation.starts_on, invitation.ends_on)
         inviter = invitation.invited_by.display_name if invitation.invited_by else str(_("The organisers"))
     context = {
@@ -367,7 +395,16 @@ def invitation_email(invitation: ModeratorInvitation) -> mail.EmailMultiAlternat
         "invitation_url": invitation_url(invitation),
         "valid_days": settings.FORUM_INVITATION_DAYS,
     }
-    return _email(invitation.email, "emails/moderator_invitation", context, headers={})
+    return _email(
+        invitation.email, "emails/moderator_invitation", context, headers={}, language=invitation_language(invitation)
+    )
+
+
+def invitation_language(invitation: ModeratorInvitation) -> str:
+    """An invitation goes to an address that may have no account yet: the
+    account's language if it has one, else the consultation's."""
+    person = get_user_model().objects.filter(email__iexact=invitation.email).first()
+    return language_for(person, invitation.room.consultation)
 
 
 def send_invitation_email(invitation_id: int) -> bool:
@@ -380,7 +417,11 @@ def send_invitation_email(invitation_id: int) -> bool:
     )
     if invitation is None:
         return False
-    if not _deliver(lambda: invitation_email(invitation), what=f"moderator invitation {invitation_id}"):
+    if not _deliver(
+        lambda: invitation_email(invitation),
+        what=f"moderator invitation {invitation_id}",
+        language=invitation_language(invitation),
+    ):
         return False
     ModeratorInvitation.objects.filter(pk=invitation_id).update(emailed_at=timezone.now())
     return True
@@ -432,7 +473,7 @@ def _send_digest(recipient_id: int, run: DigestRun) -> None:
         if _deliver(
             lambda: digest_email(recipient, listed),
             what=f"the digest for person {recipient_id}",
-            language=recipient.language,
+            language=language_for(recipient, _only_consultation(n.comment.room for n in listed if n.comment)),
         ):
             Notification.objects.filter(pk__in=[n.pk for n in listed]).update(
                 email=Email.SENT, emailed_at=timezone.now()
@@ -483,7 +524,7 @@ def send_room_activity(*, now=None) -> int:
         if activity and _deliver(
             lambda: room_activity_email(person, activity),
             what=f"the room activity for {user_id}",
-            language=person.language,
+            language=language_for(person, _only_consultation(found.room for found in activity)),
         ):
             sent += 1
     return sent
@@ -527,5 +568,9 @@ def room_activity_email(recipient, activity: list) -> mail.EmailMultiAlternative
     ]
     context = {"rooms": rooms, "queue_url": _absolute(reverse("forum:moderation-queue"))}
     return _message(
-        recipient, "emails/room_activity", context, unsubscribe_link=unsubscribe_url(recipient, Kind.ACTIVITY)
+        recipient,
+        "emails/room_activity",
+        context,
+        unsubscribe_link=unsubscribe_url(recipient, Kind.ACTIVITY),
+        consultation=_only_consultation(found.room for found in activity),
     )

@@ -67,6 +67,7 @@ from django.utils import timezone
 from accounts.models import User
 from forum import former
 from forum.models import Comment, CommentLink, Mention, Report, Room, RoomModerator
+from forum.place_texts import source_text_of
 from forum.quoting import how_to_quote
 from forum.rendering import EXCERPT_SOURCE_LENGTH, CitedComment, for_the_report, plain_text, source_for_the_report
 
@@ -123,7 +124,7 @@ _COMMENT_FIELDS = (
     "state", "body_source", "body_html", "is_highlighted", "author_id", "author__display_name", "author__handle",
     "author__organisation", "author__country", "author__speaks_for_organisation", "author__quoting_consent", "may_be_quoted",
     "author__organisation_verified_at",
-    "guiding_question__text", "written_as_moderator", "agree_count", "useful_count",
+    "written_as_moderator", "agree_count", "useful_count",
 )  # fmt: skip
 
 
@@ -177,7 +178,9 @@ def _room_rows(room: Room, *, audience: str, moderators: set) -> Iterator[dict]:
         "moderators": moderators,
         "permalink": _permalink_format(),
     }
-    for chunk, thread_ids in _chunks(room, comments.values(*_COMMENT_FIELDS)):
+    # The question as the consultation wrote it, the same text for every reader of the export.
+    question = source_text_of("guiding_question__text", language="room__consultation__language")
+    for chunk, thread_ids in _chunks(room, comments.values(*_COMMENT_FIELDS, guiding_question_text=question)):
         if not chunk:
             continue
         extras = _chunk_extras([comment["id"] for comment in chunk], audience=audience)
@@ -252,8 +255,11 @@ def _chunk_extras(ids: list[int], *, audience: str) -> dict:
         for source_id, target_id in links.values_list("source_id", "target_id"):
             citations[source_id].append(target_id)
     else:
-        targets = links.annotate(body_start=Substr("target__body_html", 1, EXCERPT_SOURCE_LENGTH)).values_list(
-            "source_id", "target_id", "target__author__display_name", "target__room__title", "body_start",
+        targets = links.annotate(
+            body_start=Substr("target__body_html", 1, EXCERPT_SOURCE_LENGTH),
+            target_room_title=source_text_of("target__room__title", language="target__room__consultation__language"),
+        ).values_list(
+            "source_id", "target_id", "target__author__display_name", "target_room_title", "body_start",
             "target__state", "target__author__quoting_consent",
         )  # fmt: skip
         for source_id, target_id, name, room_title, body_start, state, consent in targets:
@@ -314,7 +320,7 @@ def _row(comment: dict, *, audience, consultation, room, moderators, permalink, 
         and comment["author__organisation_verified_at"] is not None,
         "author_moderates_room": (comment["room_id"], comment["author_id"]) in moderators,
         "written_as_moderator": comment["written_as_moderator"],
-        "guiding_question": comment["guiding_question__text"] or "",
+        "guiding_question": comment["guiding_question_text"] or "",
         "language": comment["language"],
         "state": comment["state"],
         "body_text": _body_text(comment, audience=audience, extras=extras) if text_shown else "",

@@ -12,10 +12,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
 
 from accounts.forms import AcceptsDocuments
 from forum import documents, emails
-from forum.languages import language_choices
+from forum.languages import language_choices, language_name
 from forum.models import EmailPreference, Notification, Report, RoomDocument, RoomModerator, RoomSummary
 from forum.selectors import flag_colleagues
 from forum.selectors.orders import OLDEST, ORDERS, Cursor, is_cursor_order
@@ -569,3 +570,58 @@ class ReportTagForm(forms.Form):
 class ReviewForm(forms.Form):
     comment = forms.IntegerField(min_value=1)
     reviewed = forms.BooleanField(required=False)
+
+
+class TextsInEveryLanguageForm(forms.ModelForm):
+    """The admin's form for an object whose texts are kept in every language
+    (forum/translation.py): every language's column is optional, but the fields
+    in `required_texts` need a text in the consultation's language (for a
+    consultation, the language chosen on the form), or, where that is not known
+    yet, in some language."""
+
+    required_texts: tuple[str, ...] = ()
+
+    def source_language(self) -> str | None:
+        return None
+
+    def clean(self):
+        cleaned = super().clean()
+        language = self.source_language()
+        for name in self.required_texts:
+            columns = {code: build_localized_fieldname(name, code) for code, _name in settings.LANGUAGES}
+            if not any(column in self.fields for column in columns.values()):
+                continue
+            if language:
+                column = columns[language]
+                if not (cleaned.get(column) or "").strip():
+                    self.add_error(
+                        column,
+                        _("Write this in %(language)s, the consultation's language; other languages may wait.")
+                        % {"language": language_name(language)},
+                    )
+            elif not any((cleaned.get(column) or "").strip() for column in columns.values()):
+                self.add_error(columns[settings.LANGUAGE_CODE], _("Write this in at least one language."))
+        return cleaned
+
+
+class ConsultationAdminForm(TextsInEveryLanguageForm):
+    required_texts = ("title",)
+
+    def source_language(self):
+        return self.cleaned_data.get("language")
+
+
+class RoomAdminForm(TextsInEveryLanguageForm):
+    required_texts = ("title",)
+
+    def source_language(self):
+        consultation = self.cleaned_data.get("consultation")
+        return consultation.language if consultation else None
+
+
+class QuestionGroupAdminForm(TextsInEveryLanguageForm):
+    required_texts = ("heading",)
+
+
+class GuidingQuestionAdminForm(TextsInEveryLanguageForm):
+    required_texts = ("text",)

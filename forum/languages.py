@@ -80,3 +80,11 @@ def language_name(code: str) -> str:
         return name[:1].upper() + name[1:]
     except KeyError:
         return code
+
+
+def direction_of(code: str) -> str:
+    """ "rtl" for a language written right to left (Arabic), else "ltr"."""
+    try:
+        return "rtl" if get_language_info(code)["bidi"] else "ltr"
+    except KeyError:
+        return "ltr"

@@ -62,6 +62,15 @@ def validate_not_reserved(slug):
 class Consultation(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100, unique=True, validators=[validate_not_reserved])
+    # Its texts and its rooms' are written in this language first; where a
+    # reader's language has no text yet, pages show this one (forum.place_texts).
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language its texts are written in first, shown where a translation is missing."),
+    )
     introduction = models.TextField(_("introduction"), blank=True)
     objective = models.TextField(_("objective"), blank=True)
     outcome = models.TextField(_("expected outcome"), blank=True)

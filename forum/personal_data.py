@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import ConsentChange
 from accounts.terms import acceptances_of
 from forum import links
+from forum.place_texts import source_text
 from forum.models import (
     Endorsement,
     Comment,
@@ -237,10 +238,11 @@ def moderation(person) -> dict:
             {
                 "room": summary.room.title,
                 "kind": summary.kind,
-                "text": summary.body_source,
+                # As written, in the consultation's language (translations are staff's).
+                "text": source_text(summary, "body_source"),
                 "written_at": _time(summary.created_at),
             }
-            for summary in RoomSummary.objects.filter(author=person).select_related("room").order_by("pk")
+            for summary in RoomSummary.objects.filter(author=person).select_related("room__consultation").order_by("pk")
         ],
         "shift_notes": [
             {"room": note.room.title, "text": note.body, "written_at": _time(note.created_at)}

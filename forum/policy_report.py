@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from forum import quoting
 from forum.models import Comment, Consultation
+from forum.place_texts import source_text
 from forum.rendering import plain_text
 from forum.selectors.statistics import consultation_statistics, summary_rooms
 from forum.selectors.synthesis import Section, coverage_charts, report_sections
@@ -60,18 +61,20 @@ def report_document(consultation: Consultation, *, sections: list[Section] | Non
     )
     return {
         "consultation": {
-            "title": consultation.title,
+            "title": source_text(consultation, "title"),
             "url": settings.SITE_URL + consultation.get_absolute_url(),
         },
         "generated_at": now.isoformat(timespec="seconds"),
-        "sections": [_section(section) for section in sections if section.findings or not section.is_other],
+        "sections": [
+            _section(section, consultation.language) for section in sections if section.findings or not section.is_other
+        ],
         "statistics": tables,
         "methods": {
             "opens_on": _day(consultation.opens_on),
             "closes_on": _day(consultation.closes_on),
             "rooms": [
                 {
-                    "title": room.title,
+                    "title": source_text(room, "title", source=consultation.language),
                     "opens_on": _day(room.opening_date),
                     "closes_on": _day(room.closing_date),
                     "comments": per_room.get(room.pk, 0),
@@ -98,31 +101,34 @@ def _table(chart) -> dict:
     }
 
 
-def _section(section: Section) -> dict:
+def _section(section: Section, language: str) -> dict:
+    # The consultation's texts as written, in its own language: the report is
+    # the same document whoever publishes it.
     if section.is_other:
         title = _("Other themes")
     else:
         title = _("%(room)s, question %(number)s: %(question)s") % {
-            "room": section.room.title,
+            "room": source_text(section.room, "title", source=language),
             "number": section.question_number,
-            "question": section.question.text,
+            "question": source_text(section.question, "text", source=language),
         }
+    group = None if section.is_other else section.question.group
     return {
         "number": section.number,
         "title": title,
-        "heading": section.heading,
+        "heading": source_text(group, "heading", source=language) if group else section.heading,
         "findings": [
             {
                 "number": finding.number,
                 "text": finding.text,
-                "evidence": [_evidence(item) for item in finding.evidence.all()],
+                "evidence": [_evidence(item, language) for item in finding.evidence.all()],
             }
             for finding in section.findings
         ],
     }
 
 
-def _evidence(evidence) -> dict:
+def _evidence(evidence, language: str) -> dict:
     comment = evidence.comment
     text = evidence.quote or Truncator(plain_text(comment.body_html)).chars(WHOLE_COMMENT_QUOTED)
     quotation = quoting.quotation(comment, text if comment.is_visible else "")
@@ -135,7 +141,7 @@ def _evidence(evidence) -> dict:
         "attribution": quotation.attribution,
         "quote": quotation.text,
         "whole_comment": not evidence.quote,
-        "room": comment.room.title,
+        "room": source_text(comment.room, "title", source=language),
         "language": comment.language,
         "posted": comment.created_at.date().isoformat(),
     }

@@ -38,6 +38,7 @@ from accounts.models import User
 from forum import former
 from forum.addresses import Route, is_own_url, route_of
 from forum.models import Comment, Consultation, Room
+from forum.place_texts import source_text_of
 from forum.quoting import how_to_quote
 
 # Raise when the output for the same source changes, so stale bodies can be
@@ -136,17 +137,22 @@ class DatabaseLookups:
                 "author__display_name",
                 "author__quoting_consent",
                 "may_be_quoted",
-                "room__title",
                 "room__slug",
                 "room__consultation__slug",
             )
-            .annotate(body_start=Substr("body_html", 1, EXCERPT_SOURCE_LENGTH), thread_id=Subquery(thread_root))
+            .annotate(
+                body_start=Substr("body_html", 1, EXCERPT_SOURCE_LENGTH),
+                thread_id=Subquery(thread_root),
+                # A reference is stored HTML, the same for every reader: the room's
+                # title in its consultation's language.
+                room_title=source_text_of("room__title", language="room__consultation__language"),
+            )
         )
         return {
             comment.pk: CitedComment(
                 comment.pk,
                 former.name_of(comment.author, as_moderator=comment.written_as_moderator),
-                comment.room.title,
+                comment.room_title,
                 comment.body_start,
                 comment.state,
                 # A deleted account took its consent with it, and "Don't quote this
@@ -167,13 +173,24 @@ class DatabaseLookups:
         matches = Q()
         for consultation_slug, room_slug in slugs:
             matches |= Q(consultation__slug=consultation_slug, slug=room_slug)
-        rooms = Room.objects.published().filter(matches).values_list("consultation__slug", "slug", "title")
+        # In the consultation's language, as stored HTML is the same for every reader.
+        rooms = (
+            Room.objects.published()
+            .filter(matches)
+            .annotate(source_title=source_text_of("title", language="consultation__language"))
+            .values_list("consultation__slug", "slug", "source_title")
+        )
         return {(consultation_slug, slug): title for consultation_slug, slug, title in rooms}
 
     def consultations(self, slugs):
         if not slugs:
             return {}
-        return dict(Consultation.objects.published().filter(slug__in=slugs).values_list("slug", "title"))
+        return dict(
+            Consultation.objects.published()
+            .filter(slug__in=slugs)
+            .annotate(source_title=source_text_of("title", language="language"))
+            .values_list("slug", "source_title")
+        )
 
 
 @dataclass(frozen=True)

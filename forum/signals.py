@@ -1,7 +1,7 @@
 """Decoupled extras: cache busting for changes made outside the services (the
 Django admin), since rooms, their question groups, questions and rota, and
 consultations show on room pages; the rendered HTML of consultations' and
-rooms' texts kept in step with their sources; and following what accounts
+rooms' texts kept in step with their sources, in every language; and following what accounts
 announce."""
 
 from django.db import transaction
@@ -24,13 +24,16 @@ from forum.models import (
 )
 from forum.services import summaries, texts
 
+# A save of any language's source renders the HTML again.
+_PLACE_TEXT_COLUMNS = {*PLACE_TEXT_FIELDS, *texts.localized_text_fields()}
+
 
 @receiver(pre_save, sender=Consultation)
 @receiver(pre_save, sender=Room)
 def place_texts_rendered(sender, instance, update_fields=None, **kwargs):
     """Texts are written in the admin, its inlines, seed_demo and the shell: every
     save renders them, so no door can leave the HTML behind its source."""
-    if update_fields is None or set(update_fields) & set(PLACE_TEXT_FIELDS):
+    if update_fields is None or set(update_fields) & _PLACE_TEXT_COLUMNS:
         texts.render_place_texts(instance)
 
 

@@ -1,6 +1,9 @@
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import translation
 
 from forum import drawn
 from forum.selectors import threads
@@ -43,6 +46,9 @@ def _test_settings(settings):
     # Drawn comments are kept by their cards, so never stale; cleared so each test counts its own.
     drawn.store.clear()
     threads._kept_pages.clear()
+    # A request leaves its language active in the thread; a test's factories
+    # write `title=` into the active language's column, so each test starts in English.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
@@ -81,3 +87,13 @@ def staff(db):
 def participant_client(client, participant):
     client.force_login(participant)
     return client
+
+
+@pytest.fixture
+def migrator(transactional_db):
+    """Runs the forum's migrations back and forth; the schema is left at the latest."""
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    yield executor
+    executor.loader.build_graph()
+    executor.migrate(latest)

@@ -24,6 +24,7 @@ from forum.models import (
 )
 
 
+from forum.place_texts import LocalText, text_in
 from forum.selectors.people import header_facts, remember_header_facts
 from forum.selectors.summaries import comments_since_latest_summary
 from forum.selectors.visits import RoomReading, reading_of, with_new_comment_counts, with_reading
@@ -170,18 +171,20 @@ def numbered_questions(room: Room) -> list[GuidingQuestion]:
     )
     for number, question in enumerate(questions, start=1):
         question.number = number
+        if question.group is not None:
+            question.group.room = room  # already loaded: its heading's language is the consultation's
     return questions
 
 
-def guiding_question_groups(questions: list[GuidingQuestion]) -> list[tuple[str, list[GuidingQuestion]]]:
-    """Numbered questions under their groups' headings, in order; those without a
-    group come first, under an empty heading."""
-    groups: list[tuple[str, list[GuidingQuestion]]] = []
+def guiding_question_groups(questions: list[GuidingQuestion]) -> list[tuple[LocalText, list[GuidingQuestion]]]:
+    """Numbered questions under their groups' headings (in the reader's language,
+    forum.place_texts), in order; those without a group come first, under an empty heading."""
+    groups: list[tuple[LocalText, list[GuidingQuestion]]] = []
     group_id = object()
     for question in questions:
         if not groups or question.group_id != group_id:
             group_id = question.group_id
-            groups.append((question.group.heading if question.group else "", []))
+            groups.append((text_in(question.group, "heading") if question.group else LocalText("", ""), []))
         groups[-1][1].append(question)
     return groups
 

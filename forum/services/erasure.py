@@ -59,6 +59,7 @@ from forum.models import (
 )
 from forum.retries import retrying_a_deadlock
 from forum.services import summaries
+from forum.services.texts import localized_text_fields
 from forum.services.comments import rerender_comments
 
 # Rows read per query when the person's traces are rewritten: memory stays flat
@@ -176,7 +177,9 @@ def _forget_mentions_of(person, mentioning_ids: list[int]) -> None:
     Mention.objects.filter(user=person).delete()
     # Earlier versions, summaries and shift notes record no mentions: found by their text.
     summary_ids = []
-    for model, field in ((CommentRevision, "body_source"), (RoomSummary, "body_source"), (ShiftNote, "body")):
+    # A summary's text in each of its languages (forum/translation.py).
+    summary_fields = [(RoomSummary, name) for name in localized_text_fields(["body_source"])]
+    for model, field in ((CommentRevision, "body_source"), *summary_fields, (ShiftNote, "body")):
         for row in model.objects.filter(**{f"{field}__icontains": written}).only("pk", field).iterator(CHUNK_SIZE):
             model.objects.filter(pk=row.pk).update(**{field: rewritten(getattr(row, field))})
             if model is RoomSummary:

@@ -2,7 +2,11 @@
 one at the end. Bodies use the comments' Markdown subset and are rendered by
 the same module, so a comment's permalink becomes a reference to it. Summaries
 feed the report, so their references name and quote each cited author only as
-that person agreed (quoting consent)."""
+that person agreed (quoting consent).
+
+A summary is written in its consultation's language (Consultation.language);
+staff add its translations in the admin (translate_summary). Each language's
+text is rendered into that language's HTML (forum/translation.py)."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -13,8 +17,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from modeltranslation.utils import build_localized_fieldname
+
 from forum import cache, permissions
 from forum.models import Room, RoomSummary
+from forum.place_texts import LANGUAGES, stored_text
 from forum.rendering import RenderedBody, render_comment_body
 from forum.services.rerendering import rerender
 
@@ -61,11 +68,26 @@ def clean_summary(*, kind: str, period_start: date | None, period_end: date | No
     return body.strip("\n")
 
 
-def write_summary(moderator, *, room: Room, kind: str, period_start: date, period_end: date, body: str) -> RoomSummary:
-    """A moderator of the room (or staff) adds a summary covering a period up to today."""
+def _body_fields(language: str) -> tuple[str, str]:
+    return build_localized_fieldname("body_source", language), build_localized_fieldname("body_html", language)
+
+
+def write_summary(
+    moderator,
+    *,
+    room: Room,
+    kind: str,
+    period_start: date,
+    period_end: date,
+    body: str,
+    language: str | None = None,
+) -> RoomSummary:
+    """A moderator of the room (or staff) adds a summary covering a period up to
+    today, written in `language` (by default the consultation's)."""
     _require_moderator(moderator, room)
     body = clean_summary(kind=kind, period_start=period_start, period_end=period_end, body=body)
     rendered = render_comment_body(body, **SUMMARY_RENDERING)
+    source_field, html_field = _body_fields(language or room.consultation.language)
     with transaction.atomic():
         summary = RoomSummary.objects.create(
             room=room,
@@ -74,9 +96,8 @@ def write_summary(moderator, *, room: Room, kind: str, period_start: date, perio
             period_start=period_start,
             period_end=period_end,
             period_ends_at=end_of_period(period_end),
-            body_source=body,
-            body_html=rendered.html,
             render_version=rendered.version,
+            **{source_field: body, html_field: rendered.html},
         )
         _record_citations(summary, rendered)
         # The newest summary is pinned at the top of the room page.
@@ -86,13 +107,28 @@ def write_summary(moderator, *, room: Room, kind: str, period_start: date, perio
 
 
 def edit_summary(
-    moderator, *, summary: RoomSummary, kind: str, period_start: date, period_end: date, body: str
+    moderator,
+    *,
+    summary: RoomSummary,
+    kind: str,
+    period_start: date,
+    period_end: date,
+    body: str,
+    language: str | None = None,
 ) -> RoomSummary:
-    """Any moderator of the room (or staff) corrects a summary; it is marked as edited.
-    The author stays the person who wrote it."""
+    """Any moderator of the room (or staff) corrects a summary's text in `language`
+    (by default the consultation's); it is marked as edited. The author stays
+    the person who wrote it."""
     _require_moderator(moderator, summary.room)
     body = clean_summary(kind=kind, period_start=period_start, period_end=period_end, body=body)
-    unchanged = (summary.kind, summary.period_start, summary.period_end, summary.body_source) == (
+    language = language or summary.room.consultation.language
+    source_field, html_field = _body_fields(language)
+    unchanged = (
+        summary.kind,
+        summary.period_start,
+        summary.period_end,
+        stored_text(summary, "body_source", language),
+    ) == (
         kind,
         period_start,
         period_end,
@@ -106,8 +142,8 @@ def edit_summary(
         summary.period_start = period_start
         summary.period_end = period_end
         summary.period_ends_at = end_of_period(period_end)
-        summary.body_source = body
-        summary.body_html = rendered.html
+        setattr(summary, source_field, body)
+        setattr(summary, html_field, rendered.html)
         summary.render_version = rendered.version
         summary.edited_at = timezone.now()
         summary.save(
@@ -116,8 +152,8 @@ def edit_summary(
                 "period_start",
                 "period_end",
                 "period_ends_at",
-                "body_source",
-                "body_html",
+                source_field,
+                html_field,
                 "render_version",
                 "edited_at",
             ]
@@ -125,6 +161,38 @@ def edit_summary(
         _record_citations(summary, rendered)
         _pin_newest(summary.room_id)
         cache.room_changed(summary.room_id)
+    return summary
+
+
+def translate_summary(staff, *, summary: RoomSummary, texts: dict[str, str]) -> RoomSummary:
+    """Staff store a summary's text in other languages ({language: text}; an empty
+    text removes that language's); each is rendered as the summary is."""
+    if not staff.is_staff:
+        raise PermissionDenied(_("Only staff translate summaries."))
+    changed, cited = [], set()
+    for language, body in texts.items():
+        if language not in LANGUAGES:
+            raise ValidationError(_("%(language)s is not one of the site's languages.") % {"language": language})
+        body = (body or "").replace("\r\n", "\n").strip("\n")
+        if body == stored_text(summary, "body_source", language):
+            continue
+        if len(body) > SUMMARY_MAX_LENGTH:
+            raise ValidationError(
+                _("The summary is %(length)d characters long; the limit is %(limit)d. Please shorten it.")
+                % {"length": len(body), "limit": SUMMARY_MAX_LENGTH}
+            )
+        rendered = render_comment_body(body, **SUMMARY_RENDERING) if body.strip() else None
+        source_field, html_field = _body_fields(language)
+        setattr(summary, source_field, body)
+        setattr(summary, html_field, rendered.html if rendered else "")
+        cited |= rendered.cited_comment_ids if rendered else set()
+        changed += [source_field, html_field]
+    if changed:
+        with transaction.atomic():
+            summary.save(update_fields=changed)
+            # Kept for the re-rendering when a cited comment changes; the next one sorts out any excess.
+            summary.cited_comments.add(*cited)
+            cache.room_changed(summary.room_id)
     return summary
 
 
@@ -143,7 +211,13 @@ def _pin_newest(room_id: int) -> None:
 
 def rerender_summaries(summaries) -> int:
     """Render stored summaries again (after a comment they cite, or its author, changed)."""
-    return rerender(summaries, model=RoomSummary, record=_record_citations, **SUMMARY_RENDERING)
+    return rerender(
+        summaries,
+        model=RoomSummary,
+        record=_record_citations,
+        bodies=[_body_fields(language) for language in LANGUAGES],
+        **SUMMARY_RENDERING,
+    )
 
 
 def _record_citations(summary: RoomSummary, rendered: RenderedBody) -> None:

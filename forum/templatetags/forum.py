@@ -2,9 +2,10 @@ from django import template
 from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from consultation.site import site_name as _site_name
-from forum import drawn, former, links
+from forum import drawn, former, links, place_texts
 from forum.languages import language_name as _language_name
 from forum.rendering import excerpt_of
 
@@ -35,6 +36,40 @@ def bdi(value) -> str:
     """A name set inside a translated sentence, isolated so that an Arabic name in
     an English sentence (or the reverse) keeps its own direction and the sentence's."""
     return format_html("<bdi>{}</bdi>", value)
+
+
+@register.filter
+def text_in(obj, field: str) -> place_texts.LocalText:
+    """A consultation's, room's, question's, group's or summary's text in the page's
+    language, else in the consultation's (forum.place_texts): prints as the text;
+    `.attributes` gives the element its `lang` and `dir` when it is a fallback."""
+    return place_texts.text_in(obj, field)
+
+
+@register.simple_tag
+def untranslated(*texts) -> str:
+    """The quiet note under texts shown in the consultation's language because the
+    page's has none yet: "Not yet available in Français" (once for several texts)."""
+    if not any(getattr(text, "is_fallback", False) for text in texts):
+        return ""
+    reader = place_texts.reader_language()
+    return format_html(
+        '<p class="untranslated">{}</p>',
+        _("Not yet available in %(language)s") % {"language": _language_name(reader)},
+    )
+
+
+@register.simple_tag
+def untranslated_among(objects, field: str, *texts) -> str:
+    """The same note, once under a list (guiding questions) where any item's
+    `field`, or any of `texts` (their heading), is not in the page's language."""
+    return untranslated(*texts, *(place_texts.text_in(obj, field) for obj in objects))
+
+
+@register.filter
+def marked(text: place_texts.LocalText) -> str:
+    """A text escaped, inside `<span lang dir>` when shown in another language than the page's."""
+    return text.marked
 
 
 @register.simple_tag

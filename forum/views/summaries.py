@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from forum import display, permissions, selectors
 from forum.forms import RoomSummaryForm
+from forum.place_texts import source_text
 from forum.services import summaries as summary_services
 from forum.views.attempts import attempt
 
@@ -130,7 +131,8 @@ def edit_room_summary(request, consultation_slug, room_slug, summary_id):
         "kind": summary.kind,
         "period_start": summary.period_start,
         "period_end": summary.period_end,
-        "body": summary.body_source,
+        # The text in the consultation's language, which the form edits (translations are the admin's).
+        "body": source_text(summary, "body_source"),
     }
     form = RoomSummaryForm(request.POST if request.method == "POST" else None, initial=initial)
     return _summary_form_view(

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.management import call_command
 from django.db.models import F
 
@@ -259,3 +260,38 @@ def test_the_demo_comments_carry_endorsements_from_other_participants():
     assert endorsed.count() >= 10
     assert not Endorsement.objects.filter(person=F("comment__author")).exists()
     assert recount_rooms(repair=False) == []
+
+
+def test_a_demo_room_has_its_texts_questions_and_headings_in_english_spanish_and_french(client):
+    seed_demo()
+
+    room = Room.objects.get(slug="access-to-justice")
+    for language in ("en", "es", "fr"):
+        for name in ("title", "introduction", "objective", "outcome"):
+            assert getattr(room, f"{name}_{language}"), (name, language)
+        assert all(getattr(group, f"heading_{language}") for group in room.question_groups.all())
+        assert all(getattr(question, f"text_{language}") for question in room.questions.all())
+    assert (room.title_es, room.title_fr) == ("Acceso a la justicia", "Accès à la justice")
+    # The same address in every language.
+    page = client.get(room.get_absolute_url(), headers={"accept-language": "es"}).content.decode()
+    assert "<h1>Acceso a la justicia" in page and "Lo que ha funcionado" in page
+    page = client.get(room.get_absolute_url(), headers={"accept-language": "fr"}).content.decode()
+    assert "<h1>Accès à la justice" in page and "Ce qui a fonctionné" in page
+    # The other rooms are in English only, and say so to a Spanish reader.
+    other = Room.objects.get(slug="civic-space")
+    page = client.get(other.get_absolute_url(), headers={"accept-language": "es"}).content.decode()
+    assert '<span lang="en" dir="ltr">Civic space and participation</span>' in page
+    assert '<p class="untranslated">Aún no disponible en Español</p>' in page
+
+
+def test_demo_people_read_the_site_in_a_language_they_speak():
+    seed_demo()
+
+    by_name = {user.display_name: user for user in User.objects.all()}
+    assert by_name["Lucía Fernández"].language == "es"
+    assert by_name["Amira Haddad"].language == "ar"
+    assert {"es", "fr", "ar", "en"} <= {user.language for user in by_name.values()}
+    for user in by_name.values():
+        # Truthful: only a language they say they speak.
+        if user.language:
+            assert dict(settings.LANGUAGES)[user.language] in user.languages

@@ -29,7 +29,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import F, Max
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts import services as accounts_services
 from accounts import terms
@@ -71,6 +71,17 @@ class Person:
     bio: str = ""
     speaks_for_organisation: bool = False
     is_admin: bool = False
+
+    @property
+    def site_language(self) -> str:
+        """The site's language the person reads it in (User.language): the first
+        language they speak that the site speaks, or "" (their browser's)."""
+        spoken = [name.strip() for name in self.languages.split(",")]
+        return next((SITE_LANGUAGES[name] for name in spoken if name in SITE_LANGUAGES), "")
+
+
+# The site's languages by their own names, as people list the languages they speak.
+SITE_LANGUAGES = {name: code for code, name in settings.LANGUAGES}
 
 
 ADMIN = Person(
@@ -355,6 +366,8 @@ CONSULTATION = {
     ),
 }
 
+CONSULTATION_LANGUAGE = "en"
+
 # Guiding questions are numbered across groups, in the order written here.
 ROOMS = [
     {
@@ -452,6 +465,71 @@ ROOMS = [
         },
     },
 ]
+
+# Rooms whose texts the organisers have translated: per language, the room's
+# texts, its group headings and its questions in the order above. The other
+# rooms, and the consultation's own texts, are read in English everywhere
+# (with a note saying no translation is available yet).
+ROOM_TRANSLATIONS = {
+    "access-to-justice": {
+        "es": {
+            "title": "Acceso a la justicia",
+            "introduction": (
+                "La mayoría de las personas que enfrentan un problema legal nunca llegan a un abogado ni a un "
+                "tribunal. El programa ha financiado sistemas de asistencia jurídica, paralegales comunitarios, "
+                "tribunales móviles y puntos de atención jurídica. En esta sala queremos saber qué ha ayudado "
+                "realmente a las personas a resolver sus problemas de manera justa, y dónde siguen existiendo "
+                "carencias."
+            ),
+            "objective": (
+                "Determinar qué enfoques de acceso a la justicia apoyados por el programa han marcado una "
+                "diferencia medible para las personas, en especial para las mujeres, las personas pobres y las "
+                "personas privadas de libertad, y cuáles deberían ampliarse o abandonarse."
+            ),
+            "outcome": (
+                "Una lista breve de enfoques que conviene ampliar, con las condiciones de su éxito, y "
+                "recomendaciones sobre la financiación sostenible de la asistencia jurídica."
+            ),
+            "headings": ["Lo que ha funcionado", "De cara al futuro"],
+            "questions": [
+                "¿Qué servicios de asistencia jurídica o de paralegales han marcado la mayor diferencia para las personas con las que trabaja, y cómo lo sabe?",
+                "¿Cómo se ha llegado a las personas en prisión preventiva, y qué ha acortado su espera hasta una primera audiencia?",
+                "¿Qué papel desempeñan los mecanismos de justicia consuetudinaria e informal, y cómo pueden apoyarse sin dejar de proteger los derechos?",
+                "¿Qué servicios debería ampliar la próxima fase, y qué necesitarían para perdurar cuando termine la financiación del programa?",
+                "¿Cómo pueden las herramientas digitales (líneas de atención, audiencias en línea, presentación electrónica de escritos) ampliar el acceso sin dejar atrás a quienes no están conectados?",
+                "¿Qué deberían cubrir los presupuestos nacionales de asistencia jurídica, y cómo puede el programa ayudar a garantizarlos?",
+            ],
+        },
+        "fr": {
+            "title": "Accès à la justice",
+            "introduction": (
+                "La plupart des personnes confrontées à un problème juridique n’ont jamais accès à un avocat "
+                "ni à un tribunal. Le programme a financé des dispositifs d’aide juridique, des parajuristes "
+                "communautaires, des audiences foraines et des guichets d’information juridique. Dans cette "
+                "salle, nous voulons savoir ce qui a réellement aidé les gens à résoudre leurs problèmes de "
+                "manière équitable, et où subsistent les lacunes."
+            ),
+            "objective": (
+                "Déterminer quelles approches de l’accès à la justice soutenues par le programme ont produit "
+                "un changement mesurable pour les personnes, en particulier les femmes, les personnes pauvres "
+                "et les personnes détenues, et lesquelles devraient être étendues ou abandonnées."
+            ),
+            "outcome": (
+                "Une courte liste d’approches à étendre, avec les conditions de leur réussite, et des "
+                "recommandations sur le financement durable de l’aide juridique."
+            ),
+            "headings": ["Ce qui a fonctionné", "Perspectives"],
+            "questions": [
+                "Quels services d’aide juridique ou de parajuristes ont le plus changé les choses pour les personnes avec lesquelles vous travaillez, et comment le savez-vous ?",
+                "Comment a-t-on atteint les personnes en détention provisoire, et qu’est-ce qui a raccourci leur attente avant une première audience ?",
+                "Quel rôle jouent les mécanismes de justice coutumière et informelle, et comment les soutenir tout en protégeant les droits ?",
+                "Quels services la prochaine phase devrait-elle étendre, et de quoi auraient-ils besoin pour durer après la fin du financement du programme ?",
+                "Comment les outils numériques (lignes d’assistance, audiences en ligne, dépôt électronique) peuvent-ils élargir l’accès sans laisser de côté les personnes qui ne sont pas connectées ?",
+                "Que devraient couvrir les budgets nationaux d’aide juridique, et comment le programme peut-il aider à les garantir ?",
+            ],
+        },
+    },
+}
 
 # Per room: (the pair on duty in the first week, the three on duty for the rest).
 ROTA = {
@@ -919,6 +997,7 @@ def _create_user(person: Person, password_hash: str, *, joined: datetime) -> Use
         organisation=person.organisation,
         country=person.country,
         languages=person.languages,
+        language=person.site_language,
         bio=person.bio,
         speaks_for_organisation=person.speaks_for_organisation,
         is_staff=person.is_admin,
@@ -933,31 +1012,58 @@ def _create_user(person: Person, password_hash: str, *, joined: datetime) -> Use
 
 
 def create_consultation(opens_on, closes_on) -> Consultation:
-    return Consultation.objects.create(**CONSULTATION, opens_on=opens_on, closes_on=closes_on, is_published=True)
+    # Written in English first (its language), whatever language the command runs in.
+    with translation.override(CONSULTATION_LANGUAGE):
+        return Consultation.objects.create(
+            **CONSULTATION, language=CONSULTATION_LANGUAGE, opens_on=opens_on, closes_on=closes_on, is_published=True
+        )
 
 
 def create_rooms(consultation: Consultation) -> dict:
     """The rooms by slug, open and published, each with its guiding questions."""
     rooms = {}
     for position, spec in enumerate(ROOMS, start=1):
-        room = Room.objects.create(
-            consultation=consultation,
-            slug=spec["slug"],
-            title=spec["title"],
-            position=position,
-            introduction=spec["introduction"],
-            objective=spec["objective"],
-            outcome=spec["outcome"],
-            opens_on=consultation.opens_on,
-            closes_on=consultation.closes_on,
-            state=Room.State.OPEN,
-            is_published=True,
-        )
-        services.add_guiding_questions(
-            room, [(heading, text) for heading, texts in spec["questions"].items() for text in texts]
-        )
-        rooms[room.slug] = room
+        with translation.override(CONSULTATION_LANGUAGE):
+            rooms[spec["slug"]] = _create_room(consultation, spec, position)
+    for slug, languages in ROOM_TRANSLATIONS.items():
+        for language, texts in languages.items():
+            _translate_room(rooms[slug], language, texts)
     return rooms
+
+
+def _create_room(consultation: Consultation, spec: dict, position: int) -> Room:
+    room = Room.objects.create(
+        consultation=consultation,
+        slug=spec["slug"],
+        title=spec["title"],
+        position=position,
+        introduction=spec["introduction"],
+        objective=spec["objective"],
+        outcome=spec["outcome"],
+        opens_on=consultation.opens_on,
+        closes_on=consultation.closes_on,
+        state=Room.State.OPEN,
+        is_published=True,
+    )
+    services.add_guiding_questions(
+        room, [(heading, text) for heading, texts in spec["questions"].items() for text in texts]
+    )
+    return room
+
+
+def _translate_room(room: Room, language: str, texts: dict) -> None:
+    """A room's texts, group headings and questions in another language (in the
+    order the room has them), as an admin types them in the admin."""
+    suffix = language.replace("-", "_")
+    for name in ("title", "introduction", "objective", "outcome"):
+        setattr(room, f"{name}_{suffix}", texts[name])
+    room.save()
+    for group, heading in zip(room.question_groups.order_by("position"), texts["headings"], strict=True):
+        setattr(group, f"heading_{suffix}", heading)
+        group.save()
+    for question, text in zip(room.questions.in_order(), texts["questions"], strict=True):
+        setattr(question, f"text_{suffix}", text)
+        question.save()
 
 
 def create_rota(rooms: dict, people: dict, opens_on, closes_on) -> None:
