@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from accounts.text import names_look_alike
 from forum import former, links, machine_translation, permissions
 from forum.languages import comment_language_of, language_name
+from forum.place_texts import text_in
 from forum.models import Comment, Endorsement, HeldReason, Room
 from forum.selectors.translations import (
     State,
@@ -435,7 +436,7 @@ def _card(
         is_pinned=comment.level == 0 and comment.is_pinned,
         is_locked=comment.level == 0 and comment.is_locked,
         is_highlighted=comment.is_highlighted,
-        place=Place(room.title, room.get_absolute_url()) if room is not None else None,
+        place=Place(text_in(room, "title").text, room.get_absolute_url()) if room is not None else None,
         replying_to=(
             ReplyingTo(
                 replying_to.pk,
@@ -450,7 +451,7 @@ def _card(
             Backlink(
                 citing.get_absolute_url(),
                 former.name_of(citing.author, as_moderator=citing.written_as_moderator),
-                citing.room.title,
+                text_in(citing.room, "title").text,
             )
             for citing in backlinks
         ),

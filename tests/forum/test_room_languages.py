@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from forum import place_texts
+from forum import display, place_texts
 from forum.models import GuidingQuestion, Room, RoomSummary
 from forum.services import summaries
 from tests import factories
@@ -346,3 +346,18 @@ def test_the_migration_copies_each_existing_text_into_its_consultations_language
     assert (room.title_en, room.introduction_en) == ("Old room", "Hi")
     assert apps.get_model("forum", "QuestionGroup").objects.get(room=room).heading_en == "Old heading"
     assert apps.get_model("forum", "GuidingQuestion").objects.get(room=room).text_en == "Old question?"
+
+
+def test_a_comment_s_own_pages_and_its_room_name_fall_back_to_the_consultations_language(client, participant):
+    consultation = factories.make_consultation(language="es")
+    room = factories.make_room(consultation, title="Access to justice")
+    room.title_es = "Acceso a la justicia"
+    room.save()
+    comment = factories.make_comment(room, participant, body="Los tribunales están lejos.")
+    client.force_login(factories.make_user("Jean Dupont"))
+    html = in_language(client, reverse("forum:report-comment", args=[comment.pk]), "fr")
+    title = html.split("<title>")[1].split("</title>")[0]
+    assert "Acceso a la justicia" in title and "Access to justice" not in title
+    with translation.override("fr"):
+        card = display.draw_single(participant, comment, name_room=True)
+    assert card.place.title == "Acceso a la justicia"
