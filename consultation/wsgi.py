@@ -5,6 +5,11 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consultation.settings")
 application = get_wsgi_application()
 
+# Kept anonymous room pages go out before Django's handler (forum/cache.py).
+from forum.cache import ServeKeptRoomPages  # noqa: E402
+
+application = ServeKeptRoomPages(application)
+
 # Refuse to serve without a secret key, or with providers we cannot read,
 # rather than fail on the first request.
 from django.conf import settings  # noqa: E402

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.test.utils import CaptureQueriesContext
 
 from forum import services
+from forum.cache import ServeKeptRoomPages
 from forum.models import Room
 from tests import factories
 
@@ -232,3 +233,41 @@ def test_pages_whose_paths_look_like_a_room_s_are_not_served_from_its_copies(cli
         response = client.get(summary)
         assert "X-Room-Cache" not in response
         assert response.status_code in (200, 302, 403, 404)
+
+
+def _through_the_wsgi_front(environ):
+    """What ServeKeptRoomPages answers, and whether it passed the request on to Django."""
+    passed_on, answered = [], {}
+
+    def django(environ, start_response):
+        passed_on.append(environ["PATH_INFO"])
+        start_response("200 OK", [])
+        return [b"from Django"]
+
+    def start_response(status, headers):
+        answered.update(status=status, headers=dict(headers))
+
+    body = b"".join(ServeKeptRoomPages(django)(environ, start_response))
+    return answered, body, bool(passed_on)
+
+
+def test_a_kept_page_goes_out_before_django_s_handler(client, room, participant, rf):
+    factories.make_comment(room, participant, body="First thoughts.")
+    client.get(room.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
+    environ = rf.get(room.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip").environ
+    answered, body, passed_on = _through_the_wsgi_front(environ)
+    assert not passed_on
+    assert answered["status"] == "200 OK" and answered["headers"]["X-Room-Cache"] == "hit"
+    assert answered["headers"]["Content-Encoding"] == "gzip"
+    assert int(answered["headers"]["Content-Length"]) == len(body)
+    assert "Content-Security-Policy" in answered["headers"]
+    assert "First thoughts." in gzip.decompress(body).decode()
+
+
+def test_what_the_wsgi_front_cannot_serve_goes_on_to_django(client, room, rf):
+    client.get(room.get_absolute_url())
+    refused_host = rf.get(room.get_absolute_url(), HTTP_HOST="evil.example").environ
+    signed_in = rf.get(room.get_absolute_url(), HTTP_COOKIE=f"{settings.SESSION_COOKIE_NAME}=abc").environ
+    posted = rf.post(room.get_absolute_url()).environ
+    for environ in (refused_host, signed_in, posted, rf.get("/").environ):
+        assert _through_the_wsgi_front(environ)[2]
