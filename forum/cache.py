@@ -37,7 +37,6 @@ from django.db import transaction
 from django.core.exceptions import SuspiciousOperation
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponse, QueryDict
-from django.http.response import ResponseHeaders
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
@@ -128,8 +127,8 @@ class _Copy:
     headers: tuple
     # Compressed only: nearly every visitor takes it so, and a hit moves a fifth of the bytes.
     gzipped: bytes
-    # The headers of a compressed hit, ready made (each set one by one costs a little).
-    gzipped_headers: ResponseHeaders
+    # The headers of a compressed hit, ready made, as WSGI takes them.
+    gzipped_headers: tuple
 
 
 def stamp_of(room_id: int, time_zone: str) -> _Stamp | None:
@@ -196,6 +195,13 @@ def _room_path(prefix: str) -> re.Pattern:
     return re.compile(re.escape(path).replace(f"c{marker}", slug).replace(f"r{marker}", slug) + r"\Z")
 
 
+@functools.cache
+def _plain_query() -> str:
+    from forum.forms import read_room_page_query  # forms import the models, loaded after this module
+
+    return read_room_page_query(QueryDict())
+
+
 def _page_key(request) -> str | None:
     """The key of the copy this request may be served, from its URL and headers
     alone; None when it may not be served one."""
@@ -207,7 +213,8 @@ def _page_key(request) -> str | None:
         return None
     if not _room_path(get_script_prefix()).match(request.path):
         return None
-    query = read_room_page_query(request.GET)
+    # Most visitors come without parameters: that page's query is worked out once.
+    query = read_room_page_query(request.GET) if request.META.get("QUERY_STRING") else _plain_query()
     if query is None:
         return None
     language = translation.get_language_from_request(request)
@@ -224,8 +231,10 @@ def _keep(key: str, response) -> None:
     gzipped = content if _ACCEPTS_GZIP.search(response.get("Content-Encoding", "")) else gzip.compress(content, mtime=0)
     patch_vary_headers(response, ("Accept-Encoding",))
     headers = tuple((name, value) for name, value in response.items() if name.lower() not in _PER_VISITOR_HEADERS)
-    gzipped_headers = ResponseHeaders(
-        dict(headers) | {"Content-Encoding": "gzip", "Content-Length": str(len(gzipped)), "X-Room-Cache": "hit"}
+    gzipped_headers = tuple(
+        (
+            dict(headers) | {"Content-Encoding": "gzip", "Content-Length": str(len(gzipped)), "X-Room-Cache": "hit"}
+        ).items()
     )
     copy = _Copy(response.room_page_stamp, headers, gzipped, gzipped_headers)
     cache.set(key, copy, settings.FORUM_ROOM_PAGE_CACHE_SECONDS)
@@ -233,9 +242,7 @@ def _keep(key: str, response) -> None:
 
 def _served(request, copy: _Copy) -> HttpResponse:
     if _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
-        response = HttpResponse(copy.gzipped)
-        response.headers = copy.gzipped_headers  # unpickled for this request alone
-        return response
+        return HttpResponse(copy.gzipped, headers=dict(copy.gzipped_headers))
     response = HttpResponse(gzip.decompress(copy.gzipped))
     for name, value in copy.headers:
         response[name] = value
@@ -268,16 +275,22 @@ def _kept_copy(key: str, path: str) -> _Copy | None:
     return copy if current else None
 
 
-def kept_response(request) -> HttpResponse | None:
+def _copy_for(request) -> _Copy | None:
     """The kept copy this request may be served, or None; then
     `request.room_page_key` says where the page drawn for it may be kept."""
     key = _page_key(request)
     if key is None:
         return None
     if (copy := _kept_copy(key, request.path)) is not None:
-        return _served(request, copy)
+        return copy
     request.room_page_key = key
     return None
+
+
+def kept_response(request) -> HttpResponse | None:
+    """The response a kept copy gives this request, or None (see _copy_for)."""
+    copy = _copy_for(request)
+    return _served(request, copy) if copy is not None else None
 
 
 class RoomPageCacheMiddleware:
@@ -309,11 +322,16 @@ class ServeKeptRoomPages:
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "GET" and settings.FORUM_CACHE_ROOM_PAGES:
+            request = WSGIRequest(environ)
             try:
-                response = kept_response(WSGIRequest(environ))
+                copy = _copy_for(request)
             except SuspiciousOperation:
-                response = None
-            if response is not None:
+                copy = None
+            if copy is not None:
+                if _ACCEPTS_GZIP.search(environ.get("HTTP_ACCEPT_ENCODING", "")):
+                    start_response("200 OK", list(copy.gzipped_headers))
+                    return [copy.gzipped]
+                response = _served(request, copy)
                 start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
                 return [response.content]
         return self.application(environ, start_response)
