@@ -58,6 +58,7 @@ from urllib.parse import quote, urlencode
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
+from benchmarks.harness import collect_static  # noqa: E402
 from benchmarks.outages import PrivateRedis, free_port, stop_process  # noqa: E402
 
 DATABASE_NAME = "faults_check"
@@ -323,13 +324,7 @@ def start_gunicorn(workdir: Path, port: int, database: str, secret_key: str, *, 
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity=0"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        check=True,
-        timeout=300,
-    )
+    collect_static(env)
     log = open(workdir / "gunicorn.log", "wb")
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
