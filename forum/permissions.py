@@ -6,12 +6,12 @@
 
 import zoneinfo
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.text import names_look_alike
+from forum.prepared import PreparedQuery
 from forum.models import Comment, Consultation, ModeratorInvitation, Rapporteur, Room, RoomModerator, Suspension
 
 
@@ -64,6 +65,41 @@ def active_suspension(user, consultation_id: int) -> Suspension | None:
 def remember_not_suspended(user, consultation_id: int) -> None:
     """What a selector read with the page (selectors.get_room_to_read), so asking costs no query."""
     user.__dict__.setdefault("_suspensions", {})[consultation_id] = None
+
+
+def read_posting_facts(user, consultation_id: int) -> None:
+    """Read in one query what the rules on posting ask about a person (a
+    confirmed address, a suspension from the consultation in force, whether
+    they are on any rota at all) and remember it for the request, so that
+    why_cannot_post and is_room_moderator ask nothing more of most people.
+    Someone on a rota has their lines read by rooms_on_duty, as before."""
+    if not user.is_authenticated or getattr(user, "_has_confirmed_email", None) is not None:
+        return
+    facts = _POSTING_FACTS.one(user_id=user.pk, consultation_id=consultation_id, now=timezone.now())
+    remember_confirmed_email(user, facts["confirmed"])
+    if not facts["suspended"]:
+        remember_not_suspended(user, consultation_id)
+    if not facts["on_a_rota"] and getattr(user, "_rota_lines", None) is None:
+        user._rota_lines = []
+
+
+def _posting_facts(*, user_id, consultation_id, now):
+    return (
+        get_user_model()
+        .objects.filter(pk=user_id)
+        .annotate(
+            confirmed=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+            suspended=Exists(
+                Suspension.objects.filter(consultation_id=consultation_id, user=OuterRef("pk")).in_force(now)
+            ),
+            on_a_rota=Exists(RoomModerator.objects.filter(user=OuterRef("pk"))),
+        )
+        .values("confirmed", "suspended", "on_a_rota")
+    )
+
+
+# Asked before every comment and reply: compiled once (forum.prepared).
+_POSTING_FACTS = PreparedQuery(_posting_facts, user_id=int, consultation_id=int, now=datetime)
 
 
 def rota_today(room: Room):

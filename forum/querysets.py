@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -37,16 +37,23 @@ class RoomModeratorQuerySet(models.QuerySet):
             Q(ends_on__isnull=True) | Q(ends_on__gte=day),
         )
 
-    def maybe_on_duty(self):
+    def maybe_on_duty(self, days=None):
         """Assignments that may cover today somewhere: each consultation's today
         (its time zone) lies within a day of this server's, so this keeps the
         few lines worth judging exactly (permissions.rooms_on_duty) and leaves
-        out the rota's past and future."""
-        today = timezone.localdate()
+        out the rota's past and future. `days`: maybe_on_duty_days(), when the
+        caller has worked them out (forum.prepared)."""
+        first_day, last_day = days or maybe_on_duty_days()
         return self.filter(
-            Q(starts_on__isnull=True) | Q(starts_on__lte=today + timedelta(days=1)),
-            Q(ends_on__isnull=True) | Q(ends_on__gte=today - timedelta(days=1)),
+            Q(starts_on__isnull=True) | Q(starts_on__lte=last_day),
+            Q(ends_on__isnull=True) | Q(ends_on__gte=first_day),
         )
+
+
+def maybe_on_duty_days() -> tuple[date, date]:
+    """The days some consultation's today may be, by this server's clock: a day either side of its own."""
+    today = timezone.localdate()
+    return today - timedelta(days=1), today + timedelta(days=1)
 
 
 class SuspensionQuerySet(models.QuerySet):
@@ -67,15 +74,20 @@ def public_comments(through: str = "") -> Q:
     )
 
 
-def new_after_position(through: str = "", *, now: datetime) -> Case:
-    """For a view of a room at `now`, the position its new comments come after,
-    from the reader's RoomVisit (reached `through` a relation, "visit__"): while
-    the visit goes on, where it began; after a break, where the last view left off."""
-    still_visiting = now - timedelta(minutes=settings.FORUM_VISIT_ENDS_AFTER_MINUTES)
+def new_after_position(through: str = "", *, visiting_since: datetime) -> Case:
+    """For a view of a room, the position its new comments come after, from the
+    reader's RoomVisit (reached `through` a relation, "visit__"): while the
+    visit goes on (seen since `visiting_since`, visit_still_going_since(now)),
+    where it began; after a break, where the last view left off."""
     return Case(
-        When(**{f"{through}seen_at__gt": still_visiting}, then=F(f"{through}new_after_comment_id")),
+        When(**{f"{through}seen_at__gt": visiting_since}, then=F(f"{through}new_after_comment_id")),
         default=F(f"{through}last_seen_comment_id"),
     )
+
+
+def visit_still_going_since(now: datetime) -> datetime:
+    """A room seen after this moment is still being visited at `now`; seen before it, the reader had a break."""
+    return now - timedelta(minutes=settings.FORUM_VISIT_ENDS_AFTER_MINUTES)
 
 
 class CommentQuerySet(TreeQuerySet):

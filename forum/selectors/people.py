@@ -25,11 +25,12 @@ from forum.selectors.moderation import moderation_waiting_count
 # --- Notifications and colleagues ----------------------------------------
 
 
-def _notifications_of(user):
+def _notifications_of(user, *, staff: bool | None = None):
     """The person's notifications about rooms they can see: one from a room
-    unpublished since is kept, but not shown to someone who cannot open it."""
+    unpublished since is kept, but not shown to someone who cannot open it.
+    `user` may be their id, when `staff` says whether they are staff."""
     notifications = Notification.objects.filter(recipient=user)
-    if not user.is_staff:
+    if not (user.is_staff if staff is None else staff):
         notifications = notifications.filter(
             Q(comment__room__is_published=True, comment__room__consultation__is_published=True)
             | Q(comment__isnull=True, room__is_published=True, room__consultation__is_published=True)
@@ -61,11 +62,12 @@ class Header:
     waiting: int | None
 
 
-def header_facts(user) -> dict:
+def header_facts(user, *, staff: bool | None = None, duty_days=None) -> dict:
     """What header_counts reads, as annotations for any query of one row (they
-    ask about `user` alone), so a page's own query can carry them."""
+    ask about `user` alone), so a page's own query can carry them. `user` may
+    be an id (see _notifications_of); `duty_days`: see maybe_on_duty."""
     unread = (
-        _notifications_of(user)
+        _notifications_of(user, staff=staff)
         .filter(read_at__isnull=True)
         .order_by()
         .values("recipient")
@@ -74,7 +76,7 @@ def header_facts(user) -> dict:
     )
     return {
         "header_unread": Coalesce(Subquery(unread), 0),
-        "header_might_moderate": Exists(RoomModerator.objects.maybe_on_duty().filter(user=user)),
+        "header_might_moderate": Exists(RoomModerator.objects.maybe_on_duty(duty_days).filter(user=user)),
     }
 
 

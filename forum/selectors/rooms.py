@@ -1,7 +1,8 @@
 """Consultations and rooms: which ones a person may see, and what a room page shows around its comments."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q
@@ -25,6 +26,8 @@ from forum.models import (
 
 
 from forum.place_texts import LocalText, text_in
+from forum.prepared import PreparedQuery
+from forum.querysets import maybe_on_duty_days, visit_still_going_since
 from forum.selectors.people import header_facts, remember_header_facts
 from forum.selectors.summaries import comments_since_latest_summary
 from forum.selectors.visits import RoomReading, reading_of, with_new_comment_counts, with_reading
@@ -89,24 +92,15 @@ def get_room_to_read(user, consultation_slug: str, room_slug: str) -> tuple[Room
     if not user.is_authenticated:
         return room, None
     now = timezone.now()
-    viewer = (
-        with_reading(Room.objects.filter(pk=room.pk), user, now=now)
-        .annotate(
-            # "Use as evidence", "Please confirm your email", "You are suspended".
-            viewer_is_rapporteur=Exists(Rapporteur.objects.filter(consultation=OuterRef("consultation"), user=user)),
-            viewer_confirmed_email=Exists(EmailAddress.objects.filter(user=user, verified=True)),
-            viewer_suspended=Exists(
-                Suspension.objects.filter(consultation=OuterRef("consultation"), user=user).in_force(now)
-            ),
-            # Their own comments awaiting a moderator show to them alone (selectors.threads).
-            viewer_has_pending=Exists(
-                Comment.objects.filter(room=OuterRef("pk"), author=user, state=Comment.State.PENDING)
-            ),
-            # And the page's header: the unread notifications, the moderation queue.
-            **header_facts(user),
+    viewer = SimpleNamespace(
+        **_VIEWER_FACTS[bool(user.is_staff)].one(
+            room_id=room.pk,
+            user_id=user.pk,
+            now=now,
+            visiting_since=visit_still_going_since(now),
+            first_duty_day=(days := maybe_on_duty_days())[0],
+            last_duty_day=days[1],
         )
-        .only("pk")
-        .get()
     )
     permissions.remember_rapporteur(user, room.consultation_id, viewer.viewer_is_rapporteur)
     permissions.remember_confirmed_email(user, viewer.viewer_confirmed_email)
@@ -115,6 +109,37 @@ def get_room_to_read(user, consultation_slug: str, room_slug: str) -> tuple[Room
     room.viewer_has_pending = viewer.viewer_has_pending
     remember_header_facts(user, viewer)
     return room, reading_of(viewer, now=now)
+
+
+def _viewer_facts(*, staff: bool):
+    """get_room_to_read's query about its reader, in one row: what is new to
+    them in the room and what the page asks about them. It runs on every
+    signed-in room page, so it is compiled once (forum.prepared)."""
+
+    def build(*, room_id, user_id, now, visiting_since, first_duty_day, last_duty_day):
+        rooms = Room.objects.filter(pk=room_id).order_by()
+        facts = with_reading(rooms, user_id, now=now, visiting_since=visiting_since).annotate(
+            # "Use as evidence", "Please confirm your email", "You are suspended".
+            viewer_is_rapporteur=Exists(Rapporteur.objects.filter(consultation=OuterRef("consultation"), user=user_id)),
+            viewer_confirmed_email=Exists(EmailAddress.objects.filter(user=user_id, verified=True)),
+            viewer_suspended=Exists(
+                Suspension.objects.filter(consultation=OuterRef("consultation"), user=user_id).in_force(now)
+            ),
+            # Their own comments awaiting a moderator show to them alone (selectors.threads).
+            viewer_has_pending=Exists(
+                Comment.objects.filter(room=OuterRef("pk"), author=user_id, state=Comment.State.PENDING)
+            ),
+            # And the page's header: the unread notifications, the moderation queue.
+            **header_facts(user_id, staff=staff, duty_days=(first_duty_day, last_duty_day)),
+        )
+        return facts.values(*(name for name in facts.query.annotations if name != "visit"))
+
+    return PreparedQuery(
+        build, room_id=int, user_id=int, now=datetime, visiting_since=datetime, first_duty_day=date, last_duty_day=date
+    )
+
+
+_VIEWER_FACTS = {staff: _viewer_facts(staff=staff) for staff in (False, True)}
 
 
 def _room_shown(consultation_slug: str, room_slug: str) -> Room:

@@ -23,7 +23,7 @@ from django.db.models import Count, F, FilteredRelation, IntegerField, OuterRef,
 from django.db.models.functions import Coalesce
 
 from forum.models import Comment, Room
-from forum.querysets import new_after_position
+from forum.querysets import new_after_position, visit_still_going_since
 
 
 @dataclass(frozen=True)
@@ -57,13 +57,15 @@ def _with_visit(rooms: QuerySet, user) -> QuerySet:
     return rooms.annotate(visit=FilteredRelation("visits", condition=Q(visits__user=user)))
 
 
-def with_reading(rooms: QuerySet, user, *, now: datetime) -> QuerySet:
+def with_reading(rooms: QuerySet, user, *, now: datetime, visiting_since: datetime | None = None) -> QuerySet:
     """Rooms with what `reading_of` needs, in the same query: the person's visit
-    (a join on its unique index) and three index-range subqueries."""
+    (a join on its unique index) and three index-range subqueries. `user` may
+    be a person or their id; `visiting_since`: visit_still_going_since(now),
+    when the caller has worked it out (forum.prepared)."""
     newest = Comment.objects.filter(room=OuterRef("pk"), state=Comment.State.VISIBLE).order_by("-pk").values("pk")
     return _with_visit(rooms, user).annotate(
         reading_visit_id=F("visit__id"),
-        reading_new_after=new_after_position("visit__", now=now),
+        reading_new_after=new_after_position("visit__", visiting_since=visiting_since or visit_still_going_since(now)),
         reading_newest_id=Subquery(newest[:1]),
         reading_new_count=_count_new(user, OuterRef("reading_new_after")),
         reading_first_new_id=Subquery(

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -111,8 +112,8 @@ def post_comment(
             )
             if comment.posted_meanwhile:
                 return comment
-            _after_posting(comment, rendered=rendered, thread_id=comment.pk)
             counts.change_room_counts(room.pk, threads=1, comments=int(comment.is_visible))
+            _after_posting(comment, rendered=rendered, thread_id=comment.pk)
         return comment
 
     return retrying_a_deadlock(write)
@@ -131,7 +132,15 @@ def reply_to_comment(
     """Reply under a comment. Only the thread's own rows are locked and touched.
 
     Like post_comment, the returned reply carries `mentions_not_notified`."""
-    refusal = permissions.why_cannot_reply(author, parent)
+    permissions.read_posting_facts(author, parent.room.consultation_id)
+    # Whether the thread is locked is read below, with its first comment held.
+    refusal = permissions.why_cannot_reply(
+        author,
+        parent,
+        facts=permissions.PageFacts(
+            posting_refusal=permissions.why_cannot_post(author, parent.room), thread_locked=False
+        ),
+    )
     if refusal:
         raise PermissionDenied(refusal)
     accept_or_refuse(author, accepting)
@@ -142,20 +151,13 @@ def reply_to_comment(
 
     def write() -> Comment:
         with transaction.atomic():
-            # django-mptt leaves locking to us: holding the root row makes replies
-            # to one thread take turns, so lft/rght stay consistent.
-            thread_id, locked = (
-                Comment.objects.select_for_update()
-                .filter(tree_id=parent.tree_id, level=0)
-                .values_list("pk", "is_locked")
-                .get()
-            )
-            if locked:
-                raise PermissionDenied(permissions.why_cannot_reply(author, parent))
+            root, fresh_parent = _lock_thread_of(parent)
+            if root.is_locked or not fresh_parent.is_visible:
+                facts = permissions.PageFacts(posting_refusal=None, thread_locked=root.is_locked)
+                raise PermissionDenied(permissions.why_cannot_reply(author, fresh_parent, facts=facts))
             existing = _already_posted(author, client_token, room=parent.room, parent=parent)
             if existing:
                 return existing
-            fresh_parent = Comment.objects.select_related("room").get(pk=parent.pk)
             comment = _new_comment(
                 author,
                 room=fresh_parent.room,
@@ -168,13 +170,28 @@ def reply_to_comment(
             )
             if comment.posted_meanwhile:
                 return comment
-            _after_posting(comment, rendered=rendered, thread_id=thread_id)
             counts.change_room_counts(comment.room_id, comments=int(comment.is_visible))
             if comment.is_visible:
                 counts.thread_activity_changed(comment, shown=True)
+            _after_posting(comment, rendered=rendered, thread_id=root.pk)
         return comment
 
     return retrying_a_deadlock(write)
+
+
+def _lock_thread_of(parent: Comment) -> tuple[Comment, Comment]:
+    """The thread's first comment and `parent`, read afresh in one query that
+    locks them in that order (as lock_thread_root does): django-mptt leaves
+    locking to us, and holding the root makes replies to one thread take
+    turns, so lft/rght stay consistent. The room is read afresh too (its
+    rules for holding comments may have changed), without being locked."""
+    rows = list(
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("room")
+        .filter(Q(tree_id=parent.tree_id, level=0) | Q(pk=parent.pk))
+        .order_by("level")
+    )
+    return rows[0], rows[-1]
 
 
 def accept_or_refuse(author, accepting: Sequence[int]) -> None:
@@ -219,6 +236,10 @@ def _new_comment(author, *, room: Room, rendered: RenderedBody, body, client_tok
         comment.thread_activity_at = comment.created_at
     try:
         with transaction.atomic():
+            if comment.parent is not None:
+                # The parent was just read under its thread's lock (_lock_thread_of):
+                # its tree values are fresh, so django-mptt need not read them again.
+                Comment.objects.insert_node(comment, comment.parent, position="last-child", refresh_target=False)
             comment.save()
     except IntegrityError:
         # The same form, sent twice at once: the other request stored it first.
@@ -257,24 +278,47 @@ def _too_many_links_for_a_new_account(author, rendered: RenderedBody) -> bool:
 
 
 def _after_posting(comment: Comment, *, rendered: RenderedBody, thread_id: int) -> None:
-    """What a new comment sets going: its mentions and citations are recorded and
-    its author follows the thread (if they wish). A visible comment notifies
-    people now; a held one when it is approved. The caller counts it in the room."""
-    comment.mentions_not_notified = 0
-    record_mentions_and_citations(comment, rendered)
+    """What a new comment sets going, once the caller has stored and counted it.
+    The room's pages show it as soon as it commits; the rest is the worker's
+    (announce_comment), queued last in this transaction so that it runs only
+    once the comment has committed, and the author never waits for it."""
     cache.room_changed(comment.room_id)
-    if comment.author.follow_threads_on_post:
-        Follow.objects.get_or_create(user=comment.author, thread_id=thread_id)
-    if comment.is_visible:
-        publish(comment, thread_id=thread_id, mentioned_ids=rendered.mentioned_user_ids)
-    else:
-        notifications.notify_held(comment)
+    mentioned = rendered.mentioned_user_ids
+    comment.mentions_not_notified = (
+        max(0, len(mentioned) - notifications.mentions_to_notify(comment.author)) if comment.is_visible else 0
+    )
+    announce_comment.enqueue(
+        comment.pk, thread_id=thread_id, mentioned_ids=list(mentioned), cited_ids=sorted(rendered.cited_comment_ids)
+    )
+
+
+@task()
+def announce_comment(comment_id: int, *, thread_id: int, mentioned_ids: list[int], cited_ids: list[int]) -> None:
+    """A new comment's consequences (queued by _after_posting): its mentions and
+    citations are recorded and its author follows the thread (if they wish). A
+    visible comment tells people now; a held one tells the moderators on duty,
+    and everyone else when it is approved (moderation.approve_comment)."""
+    comment = Comment.objects.select_related("room__consultation", "author").filter(pk=comment_id).first()
+    if comment is None:
+        return
+    with transaction.atomic():
+        if comment.edited_at is None:
+            # An edit made meanwhile has recorded what the body says now.
+            _record_mentions_and_citations(comment, mentioned_ids=mentioned_ids, cited_ids=cited_ids)
+        if comment.author.follow_threads_on_post:
+            Follow.objects.get_or_create(user=comment.author, thread_id=thread_id)
+        if comment.is_visible:
+            publish(comment, thread_id=thread_id, mentioned_ids=mentioned_ids)
+        elif comment.is_pending:
+            notifications.notify_held(comment)
+        if cited_ids:
+            # The cited comments, here or in other rooms, now show this one among their backlinks.
+            cited_rooms = Comment.objects.filter(pk__in=cited_ids).values_list("room_id", flat=True)
+            cache.room_changed(comment.room_id, *cited_rooms)
 
 
 def publish(comment: Comment, *, thread_id: int, mentioned_ids) -> None:
-    """A comment becomes part of the discussion: people are told. The caller
-    counts it in the room, as the last statement of its transaction, so the
-    room's row is locked only for the moment before commit."""
+    """A comment becomes part of the discussion: people are told (the caller has counted it in the room)."""
     limit = notifications.mentions_to_notify(comment.author)
     notifications.notify_about_new_comment(comment, thread_id=thread_id, mentioned_ids=mentioned_ids[:limit])
     comment.mentions_not_notified = max(0, len(mentioned_ids) - limit)
@@ -283,14 +327,20 @@ def publish(comment: Comment, *, thread_id: int, mentioned_ids) -> None:
 
 def record_mentions_and_citations(comment: Comment, rendered: RenderedBody) -> None:
     """Make the Mention and CommentLink rows match what the body now says."""
-    Mention.objects.filter(comment=comment).exclude(user_id__in=rendered.mentioned_user_ids).delete()
+    _record_mentions_and_citations(
+        comment, mentioned_ids=rendered.mentioned_user_ids, cited_ids=rendered.cited_comment_ids
+    )
+
+
+def _record_mentions_and_citations(comment: Comment, *, mentioned_ids, cited_ids) -> None:
+    Mention.objects.filter(comment=comment).exclude(user_id__in=mentioned_ids).delete()
     Mention.objects.bulk_create(
-        [Mention(comment=comment, user_id=user_id) for user_id in rendered.mentioned_user_ids],
+        [Mention(comment=comment, user_id=user_id) for user_id in mentioned_ids],
         ignore_conflicts=True,
     )
-    CommentLink.objects.filter(source=comment).exclude(target_id__in=rendered.cited_comment_ids).delete()
+    CommentLink.objects.filter(source=comment).exclude(target_id__in=cited_ids).delete()
     CommentLink.objects.bulk_create(
-        [CommentLink(source=comment, target_id=target_id) for target_id in rendered.cited_comment_ids],
+        [CommentLink(source=comment, target_id=target_id) for target_id in cited_ids],
         ignore_conflicts=True,
     )
 

@@ -4,7 +4,7 @@ from django.db.models import Value
 from django.db.models.functions import Greatest
 
 from forum.models import Room, RoomVisit
-from forum.querysets import new_after_position
+from forum.querysets import new_after_position, visit_still_going_since
 from forum.selectors.visits import RoomReading
 
 
@@ -17,7 +17,7 @@ def record_room_visit(user, *, room: Room, reading: RoomReading) -> None:
         # The right-hand sides read the row as it was, so two pages read at once
         # (two tabs) agree on the visit, and the position never moves back.
         RoomVisit.objects.filter(user=user, room=room).update(
-            new_after_comment_id=new_after_position(now=reading.read_at),
+            new_after_comment_id=new_after_position(visiting_since=visit_still_going_since(reading.read_at)),
             last_seen_comment_id=Greatest("last_seen_comment_id", Value(reading.newest_comment_id)),
             seen_at=reading.read_at,
         )

@@ -1,0 +1,145 @@
+"""Querysets compiled to SQL once per process and then run with new values.
+
+A few queries run on every page with the same shape, only their values
+changing (the viewer's id, the time): the signed-in room page's facts about
+its reader, above all. Building such a queryset and compiling it costs the
+ORM several milliseconds, more than the database takes to plan and answer it.
+`PreparedQuery` builds it once from placeholder values, keeps its SQL and
+where each placeholder landed among the parameters, and from then on only
+puts each run's values in their places; rows come back through the ORM's own
+converters, as `.values()` would give them.
+
+Everything in the query that may differ from one run to the next must come
+from the builder's arguments. The first preparation builds the query twice,
+with two sets of placeholders, and refuses a query whose SQL or parameters
+change in any other way: a value worked out from an argument (the time less
+an hour) must be an argument of its own, and so must a date the builder
+would otherwise read from the clock.
+"""
+
+import threading
+import weakref
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
+from django.db import DEFAULT_DB_ALIAS, connections
+
+# Placeholders no real value is: ints far above any id, moments and days long gone.
+_PLACEHOLDER_BASES = {
+    int: (1_900_000_001, 1_950_000_001),
+    datetime: (datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC), datetime(1903, 4, 5, 6, 7, 8, tzinfo=UTC)),
+    date: (date(1901, 2, 3), date(1903, 4, 5)),
+}
+
+
+def _placeholder(kind, which: int, index: int):
+    base = _PLACEHOLDER_BASES[kind][which]
+    if kind is int:
+        return base + index
+    if kind is datetime:
+        return base + timedelta(microseconds=index + 1)
+    return base + timedelta(days=index)
+
+
+def _adapt(connection, kind, value):
+    """`value` as the ORM passes it to this database among a query's parameters."""
+    if kind is datetime:
+        return connection.ops.adapt_datetimefield_value(value)
+    if kind is date:
+        return connection.ops.adapt_datefield_value(value)
+    return value
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    params: tuple
+    slots: tuple[tuple[int, str], ...]  # (index among the parameters, argument)
+    names: tuple[str, ...]
+    compiler: object
+    converters: dict
+
+
+class PreparedQuery:
+    """`build(**arguments)` returns a `.values(...)` queryset; `kinds` gives each
+    argument's type (int, datetime or date). `rows(**arguments)` and
+    `one(**arguments)` run it with those values on the `using` database."""
+
+    def __init__(self, build, *, using: str = DEFAULT_DB_ALIAS, **kinds):
+        unknown = {name: kind for name, kind in kinds.items() if kind not in _PLACEHOLDER_BASES}
+        if unknown:
+            raise ImproperlyConfigured(f"PreparedQuery cannot stand in for {unknown}.")
+        self._build = build
+        self._using = using
+        self._kinds = kinds
+        # One compilation per database connection (they are per thread).
+        self._compiled = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def rows(self, **values) -> list[dict]:
+        if values.keys() != self._kinds.keys():
+            raise TypeError(f"Expected the values of {sorted(self._kinds)}, got {sorted(values)}.")
+        connection = connections[self._using]
+        compiled = self._compiled.get(connection)
+        if compiled is None:
+            with self._lock:
+                compiled = self._compiled[connection] = self._compile(connection)
+        params = list(compiled.params)
+        for index, name in compiled.slots:
+            params[index] = _adapt(connection, self._kinds[name], values[name])
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        if compiled.converters:
+            rows = compiled.compiler.apply_converters(rows, compiled.converters)
+        return [dict(zip(compiled.names, row, strict=True)) for row in rows]
+
+    def one(self, **values) -> dict:
+        rows = self.rows(**values)
+        if len(rows) != 1:
+            raise ObjectDoesNotExist(f"The prepared query found {len(rows)} rows instead of one.")
+        return rows[0]
+
+    def _placeholders(self, which: int) -> dict:
+        return {name: _placeholder(kind, which, index) for index, (name, kind) in enumerate(self._kinds.items())}
+
+    def _compile(self, connection) -> _Compiled:
+        first, second = self._placeholders(0), self._placeholders(1)
+        query = self._build(**first).query
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        other_sql, other_params = self._build(**second).query.get_compiler(connection=connection).as_sql()
+        if sql != other_sql or len(params) != len(other_params):
+            raise ImproperlyConfigured("A prepared query's SQL must not depend on its arguments' values.")
+        expected = {
+            _adapt(connection, kind, first[name]): (name, _adapt(connection, kind, second[name]))
+            for name, kind in self._kinds.items()
+        }
+        slots = []
+        for index, (value, other) in enumerate(zip(params, other_params, strict=True)):
+            if value == other:
+                continue
+            name, expected_other = expected.get(value, (None, None))
+            if name is None or other != expected_other:
+                raise ImproperlyConfigured(
+                    f"Parameter {index} of a prepared query changes with its arguments without being one of them: "
+                    "work it out in the caller and pass it as an argument of its own."
+                )
+            slots.append((index, name))
+        missing = set(self._kinds) - {name for _index, name in slots}
+        if missing:
+            raise ImproperlyConfigured(f"A prepared query never uses {sorted(missing)}.")
+        if not query.values_select and not query.annotation_select:
+            raise ImproperlyConfigured("A prepared query is a .values() queryset.")
+        # As ValuesIterable names the columns.
+        names = tuple(query.selected or (*query.extra_select, *query.values_select, *query.annotation_select))
+        fields = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+        return _Compiled(
+            sql=sql,
+            params=tuple(params),
+            slots=tuple(slots),
+            names=names,
+            compiler=compiler,
+            converters=compiler.get_converters(fields),
+        )
