@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.urls import get_script_prefix, reverse
+from django.utils.functional import LazyObject
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -242,6 +243,19 @@ class Drawing:
     # What every card of the page would otherwise work out again: the page's
     # language, the endorsements' names, each author as drawn (_memo).
     memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self):
+        # Every card asks the viewer a dozen things: through request.user's lazy
+        # wrapper each question costs three calls more, thousands on a page.
+        object.__setattr__(self, "viewer", _unwrapped(self.viewer))
+
+
+def _unwrapped(person):
+    """The person behind a lazy request.user (what it holds once evaluated)."""
+    if isinstance(person, LazyObject):
+        person.is_authenticated  # noqa: B018 (evaluates the wrapper, as any page has by now)
+        return person._wrapped
+    return person
 
 
 def _memo(drawing: Drawing, key, make):
