@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models.sql import UpdateQuery
 
 # Placeholders no real value is: ints far above any id, moments and days long gone.
 _PLACEHOLDER_BASES = {
@@ -56,28 +57,27 @@ class _Compiled:
     sql: str
     params: tuple
     slots: tuple[tuple[int, str], ...]  # (index among the parameters, argument)
-    names: tuple[str, ...]
     compiler: object
-    converters: dict
 
 
-class PreparedQuery:
-    """`build(**arguments)` returns a `.values(...)` queryset; `kinds` gives each
-    argument's type (int, datetime or date). `rows(**arguments)` and
-    `one(**arguments)` run it with those values on the `using` database."""
+class _Prepared:
+    """What both kinds share: the placeholders, the checks, one compilation per
+    database connection (they are per thread), and running the SQL with values."""
 
     def __init__(self, build, *, using: str = DEFAULT_DB_ALIAS, **kinds):
         unknown = {name: kind for name, kind in kinds.items() if kind not in _PLACEHOLDER_BASES}
         if unknown:
-            raise ImproperlyConfigured(f"PreparedQuery cannot stand in for {unknown}.")
+            raise ImproperlyConfigured(f"A prepared query cannot stand in for {unknown}.")
         self._build = build
         self._using = using
         self._kinds = kinds
-        # One compilation per database connection (they are per thread).
         self._compiled = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
-    def rows(self, **values) -> list[dict]:
+    def _compiler(self, queryset, connection):
+        raise NotImplementedError
+
+    def _run(self, values, fetch):
         if values.keys() != self._kinds.keys():
             raise TypeError(f"Expected the values of {sorted(self._kinds)}, got {sorted(values)}.")
         connection = connections[self._using]
@@ -90,26 +90,16 @@ class PreparedQuery:
             params[index] = _adapt(connection, self._kinds[name], values[name])
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
-        if compiled.converters:
-            rows = compiled.compiler.apply_converters(rows, compiled.converters)
-        return [dict(zip(compiled.names, row, strict=True)) for row in rows]
-
-    def one(self, **values) -> dict:
-        rows = self.rows(**values)
-        if len(rows) != 1:
-            raise ObjectDoesNotExist(f"The prepared query found {len(rows)} rows instead of one.")
-        return rows[0]
+            return fetch(cursor, compiled)
 
     def _placeholders(self, which: int) -> dict:
         return {name: _placeholder(kind, which, index) for index, (name, kind) in enumerate(self._kinds.items())}
 
     def _compile(self, connection) -> _Compiled:
         first, second = self._placeholders(0), self._placeholders(1)
-        query = self._build(**first).query
-        compiler = query.get_compiler(connection=connection)
+        compiler = self._compiler(self._build(**first), connection)
         sql, params = compiler.as_sql()
-        other_sql, other_params = self._build(**second).query.get_compiler(connection=connection).as_sql()
+        other_sql, other_params = self._compiler(self._build(**second), connection).as_sql()
         if sql != other_sql or len(params) != len(other_params):
             raise ImproperlyConfigured("A prepared query's SQL must not depend on its arguments' values.")
         expected = {
@@ -130,16 +120,52 @@ class PreparedQuery:
         missing = set(self._kinds) - {name for _index, name in slots}
         if missing:
             raise ImproperlyConfigured(f"A prepared query never uses {sorted(missing)}.")
+        return _Compiled(sql=sql, params=tuple(params), slots=tuple(slots), compiler=compiler)
+
+
+class PreparedQuery(_Prepared):
+    """`build(**arguments)` returns a `.values(...)` queryset; `kinds` gives each
+    argument's type (int, datetime or date). `rows(**arguments)` and
+    `one(**arguments)` run it with those values on the `using` database."""
+
+    def rows(self, **values) -> list[dict]:
+        return self._run(values, self._fetch)
+
+    def one(self, **values) -> dict:
+        rows = self.rows(**values)
+        if len(rows) != 1:
+            raise ObjectDoesNotExist(f"The prepared query found {len(rows)} rows instead of one.")
+        return rows[0]
+
+    def _compiler(self, queryset, connection):
+        query = queryset.query
         if not query.values_select and not query.annotation_select:
             raise ImproperlyConfigured("A prepared query is a .values() queryset.")
-        # As ValuesIterable names the columns.
+        return query.get_compiler(connection=connection)
+
+    @staticmethod
+    def _fetch(cursor, compiled) -> list[dict]:
+        compiler = compiled.compiler
+        query = compiler.query
+        # As ValuesIterable names the columns, and with the ORM's converters.
         names = tuple(query.selected or (*query.extra_select, *query.values_select, *query.annotation_select))
+        rows = cursor.fetchall()
         fields = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
-        return _Compiled(
-            sql=sql,
-            params=tuple(params),
-            slots=tuple(slots),
-            names=names,
-            compiler=compiler,
-            converters=compiler.get_converters(fields),
-        )
+        if converters := compiler.get_converters(fields):
+            rows = compiler.apply_converters(rows, converters)
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+class PreparedUpdate(_Prepared):
+    """`build(**arguments)` returns a queryset and the changes its `.update()`
+    would make, as a pair; `run(**arguments)` makes them and returns how many
+    rows changed. For an UPDATE as plain as the room visit's (one table)."""
+
+    def run(self, **values) -> int:
+        return self._run(values, lambda cursor, _compiled: cursor.rowcount)
+
+    def _compiler(self, built, connection):
+        queryset, changes = built
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(changes)
+        return query.get_compiler(connection=connection)
