@@ -397,6 +397,9 @@ FORUM_CACHE_ROOMS = env_bool("FORUM_CACHE_ROOMS", bool(REDIS_URL))
 # With them, each process keeps this many pages of threads as anyone reads
 # them, under their room's version (forum/selectors/threads.py); 0 keeps none.
 FORUM_THREAD_PAGES_KEPT = int(os.environ.get("FORUM_THREAD_PAGES_KEPT", "50"))
+# The queries every page runs (forum/prepared.py) are prepared once per database
+# session on PostgreSQL; off behind a pooler that shares sessions between clients.
+FORUM_PREPARED_STATEMENTS = env_bool("FORUM_PREPARED_STATEMENTS", True)
 
 # Room page views less than this apart are one visit: its pages all mark the
 # same comments "New since your last visit" (forum.models.RoomVisit).

@@ -85,14 +85,17 @@ WAITING = "The task worker cannot reach the database"
 
 
 def queue_email(room, author, colleague, text):
-    """A comment mentioning a colleague: its notification's email is queued when it commits."""
+    """A comment mentioning a colleague: once it commits, the worker tells them
+    of it (announce_comment) and sends the notification's email."""
     comment = factories.make_comment(room, author, body=f"{text} @{colleague.handle}")
-    return Notification.objects.get(comment=comment, recipient=colleague)
+    comment.colleague = colleague
+    return comment
 
 
-def sent(notification) -> bool:
-    notification.refresh_from_db()
-    return notification.email == Notification.Email.SENT
+def sent(comment) -> bool:
+    return Notification.objects.filter(
+        comment=comment, recipient=comment.colleague, email=Notification.Email.SENT
+    ).exists()
 
 
 def wait_until(condition, seconds) -> bool:
@@ -106,7 +109,7 @@ def wait_until(condition, seconds) -> bool:
 
 def report(queued, outbox, log_path):
     messages = sorted(outbox.glob("*.log")) if outbox.exists() else []
-    print(f"\nQueued: {len(queued)} email(s): " + ", ".join(f"notification {n.pk}" for n in queued))
+    print(f"\nQueued: {len(queued)} email(s): " + ", ".join(f"comment {comment.pk}" for comment in queued))
     print(f"Sent: {sum(sent(n) for n in queued)} marked sent; {len(messages)} message file(s) written")
     print("Worker's log (last lines):\n  " + "\n  ".join(log_path.read_text().splitlines()[-8:]))
     return messages

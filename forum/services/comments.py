@@ -191,6 +191,9 @@ def _lock_thread_of(parent: Comment) -> tuple[Comment, Comment]:
         .filter(Q(tree_id=parent.tree_id, level=0) | Q(pk=parent.pk))
         .order_by("level")
     )
+    if not rows or rows[-1].pk != parent.pk:
+        # Erased since the form was drawn (an account's deletion takes its comments).
+        raise PermissionDenied(_("This comment has been removed, so it cannot be replied to."))
     return rows[0], rows[-1]
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from forum.models import Comment, RoomModerator
-from forum.prepared import PreparedQuery
+from forum.prepared import PreparedQuery, PreparedUpdate
 from forum.querysets import maybe_on_duty_days, visit_still_going_since
 from forum.selectors import rooms as room_selectors
 from forum.selectors.rooms import get_room_to_read
@@ -154,3 +154,73 @@ def test_the_reader_s_facts_follow_the_clock_and_the_rows(room, staff):
         fresh = User.objects.get(pk=reader.pk)
         get_room_to_read(fresh, *slugs)
         assert fresh._header_facts[1] is False
+
+
+# --- Updates ---------------------------------------------------------------------------
+
+
+def _rename(*, user_id, joined_at):
+    return User.objects.filter(pk=user_id), {"date_joined": joined_at, "display_name": Value("Renamed")}
+
+
+RENAME = PreparedUpdate(_rename, user_id=int, joined_at=datetime)
+
+
+@pytest.mark.django_db
+def test_an_update_changes_the_rows_its_values_pick():
+    first, second = factories.make_user("First"), factories.make_user("Second")
+    moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert RENAME.run(user_id=second.pk, joined_at=moment) == 1
+    assert RENAME.run(user_id=second.pk + 1000, joined_at=moment) == 0
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert (second.display_name, second.date_joined) == ("Renamed", moment)
+    assert first.display_name == "First"
+
+
+@pytest.mark.django_db
+def test_an_update_worked_out_from_its_arguments_is_refused():
+    update = PreparedUpdate(
+        lambda *, user_id, at: (User.objects.filter(pk=user_id), {"date_joined": at - timedelta(days=1)}),
+        user_id=int,
+        at=datetime,
+    )
+    with pytest.raises(ImproperlyConfigured, match="argument of its own"):
+        update.run(user_id=1, at=timezone.now())
+
+
+# --- On PostgreSQL: parsed and planned once per session ------------------------------
+
+
+def _prepared_statements():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_prepares_the_statement_once_per_session(room):
+    values = {"joined_after": timezone.now() - timedelta(days=1), "commented_after": 0, "room_id": room.pk}
+    person = factories.make_user("Commenter")
+    factories.make_comment(room, person)
+    expected = list(_people_since(**values))
+    for _session in range(2):
+        assert PEOPLE_SINCE.rows(**values) == expected
+        with CaptureQueriesContext(connection) as queries:
+            assert PEOPLE_SINCE.rows(**values) == expected
+        # The same answer, from the statement the session prepared, with no PREPARE counted.
+        assert [query["sql"].split(" ")[0] for query in queries] == ["EXECUTE"]
+        assert any(name.startswith("forum_prepared_") for name in _prepared_statements())
+        # A new session (a reconnection) prepares it again.
+        connection.close()
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_with_prepared_statements_off_the_sql_is_sent_whole(room, settings):
+    settings.FORUM_PREPARED_STATEMENTS = False
+    values = {"joined_after": timezone.now(), "commented_after": 0, "room_id": room.pk}
+    with CaptureQueriesContext(connection) as queries:
+        PEOPLE_SINCE.rows(**values)
+    assert queries[0]["sql"].startswith("SELECT")

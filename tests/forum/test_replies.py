@@ -3,8 +3,10 @@
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from forum import services
 from forum.models import Comment, Room
 from tests import factories
 
@@ -159,3 +161,22 @@ def test_the_reply_page_of_a_removed_comment_names_nobody(participant_client, ro
     html = participant_client.get(reply_url(removed)).content.decode()
     assert other_participant.display_name not in html
     assert "Removed words." not in html
+
+
+def test_a_reply_to_a_comment_gone_since_the_form_was_drawn_is_refused(room, participant, other_participant):
+    root = factories.make_comment(room, participant)
+    parent = factories.make_reply(root, other_participant)
+    stale = Comment.objects.select_related("room__consultation").get(pk=parent.pk)
+    Comment.objects.filter(pk=parent.pk).delete()
+    with pytest.raises(PermissionDenied):
+        services.reply_to_comment(participant, parent=stale, body="Still there?")
+    assert list(Comment.objects.values_list("pk", flat=True)) == [root.pk]
+
+
+def test_a_reply_under_a_thread_locked_since_the_form_was_drawn_is_refused(room, participant, other_participant):
+    root = factories.make_comment(room, participant)
+    parent = Comment.objects.select_related("room__consultation").get(pk=factories.make_reply(root, participant).pk)
+    Comment.objects.filter(pk=root.pk).update(is_locked=True)
+    with pytest.raises(PermissionDenied, match="locked"):
+        services.reply_to_comment(other_participant, parent=parent, body="One more thing")
+    assert Comment.objects.count() == 2
