@@ -13,29 +13,37 @@ And each comment's own:
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import reduce
 from operator import or_
 
 from django.db import transaction
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models.lookups import GreaterThan
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from forum.models import Comment, Endorsement, Room
+from forum.prepared import PreparedUpdate
 
 
 def change_room_counts(room_id: int, *, comments: int = 0, threads: int = 0) -> None:
     """Add to a room's counts in one short statement; a comment shown marks the room active now.
     Called inside the transaction that changes the comments, so both commit together."""
-    changes = {}
-    if comments:
-        changes["comment_count"] = F("comment_count") + comments
-        if comments > 0:
-            changes["last_activity_at"] = timezone.now()
-    if threads:
-        changes["thread_count"] = F("thread_count") + threads
-    if changes:
-        Room.objects.filter(pk=room_id).update(**changes)
+    if comments or threads:
+        _CHANGE_ROOM_COUNTS.run(room_id=room_id, comments=comments, threads=threads, now=timezone.now())
+
+
+def _room_counts_changed(*, room_id, comments, threads, now):
+    return Room.objects.filter(pk=room_id), {
+        "comment_count": F("comment_count") + Value(comments),
+        "thread_count": F("thread_count") + Value(threads),
+        "last_activity_at": Case(When(GreaterThan(Value(comments), 0), then=Value(now)), default=F("last_activity_at")),
+    }
+
+
+# Every comment posted, hidden or shown again moves them: compiled once (forum.prepared).
+_CHANGE_ROOM_COUNTS = PreparedUpdate(_room_counts_changed, room_id=int, comments=int, threads=int, now=datetime)
 
 
 def change_endorsement_count(comment_id: int, kind: str, *, by: int) -> None:
@@ -55,10 +63,18 @@ def thread_activity_changed(comment: Comment, *, shown: bool) -> None:
     moves it later (GREATEST, safe beside concurrent replies); a comment no
     longer shown may have been the newest, so the thread's figure is read again."""
     if shown:
-        roots = Comment.objects.filter(tree_id=comment.tree_id, level=0)
-        roots.update(thread_activity_at=Greatest(F("thread_activity_at"), comment.created_at))
+        _THREAD_SHOWS.run(tree_id=comment.tree_id, moment=comment.created_at)
     else:
         refresh_thread_activity([comment.tree_id])
+
+
+def _thread_shows(*, tree_id, moment):
+    return Comment.objects.filter(tree_id=tree_id, level=0), {
+        "thread_activity_at": Greatest(F("thread_activity_at"), Value(moment))
+    }
+
+
+_THREAD_SHOWS = PreparedUpdate(_thread_shows, tree_id=int, moment=datetime)
 
 
 def refresh_thread_activity(tree_ids) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -183,18 +183,21 @@ def _lock_thread_of(parent: Comment) -> tuple[Comment, Comment]:
     """The thread's first comment and `parent`, read afresh in one query that
     locks them in that order (as lock_thread_root does): django-mptt leaves
     locking to us, and holding the root makes replies to one thread take
-    turns, so lft/rght stay consistent. The room is read afresh too (its
-    rules for holding comments may have changed), without being locked."""
+    turns, so lft/rght stay consistent. The parent keeps the room it came
+    with, but for its rule on holding newcomers' comments, read now (unlocked)."""
     rows = list(
         Comment.objects.select_for_update(of=("self",))
-        .select_related("room")
         .filter(Q(tree_id=parent.tree_id, level=0) | Q(pk=parent.pk))
+        .annotate(room_holds_first=F("room__premoderate_first"))
         .order_by("level")
     )
     if not rows or rows[-1].pk != parent.pk:
         # Erased since the form was drawn (an account's deletion takes its comments).
         raise PermissionDenied(_("This comment has been removed, so it cannot be replied to."))
-    return rows[0], rows[-1]
+    root, fresh_parent = rows[0], rows[-1]
+    fresh_parent.room = parent.room
+    fresh_parent.room.premoderate_first = fresh_parent.room_holds_first
+    return root, fresh_parent
 
 
 def accept_or_refuse(author, accepting: Sequence[int]) -> None:
@@ -282,10 +285,14 @@ def _too_many_links_for_a_new_account(author, rendered: RenderedBody) -> bool:
 
 def _after_posting(comment: Comment, *, rendered: RenderedBody, thread_id: int) -> None:
     """What a new comment sets going, once the caller has stored and counted it.
-    The room's pages show it as soon as it commits; the rest is the worker's
-    (announce_comment), queued last in this transaction so that it runs only
-    once the comment has committed, and the author never waits for it."""
+    The room's pages show it as soon as it commits, and its author follows the
+    thread (if they wish); telling people is the worker's (announce_comment),
+    queued last in this transaction so that it runs only once the comment has
+    committed, and the author never waits for it."""
     cache.room_changed(comment.room_id)
+    if comment.author.follow_threads_on_post:
+        # Now rather than by the worker: the page the author lands on shows them following.
+        Follow.objects.bulk_create([Follow(user=comment.author, thread_id=thread_id)], ignore_conflicts=True)
     mentioned = rendered.mentioned_user_ids
     comment.mentions_not_notified = (
         max(0, len(mentioned) - notifications.mentions_to_notify(comment.author)) if comment.is_visible else 0
@@ -298,9 +305,9 @@ def _after_posting(comment: Comment, *, rendered: RenderedBody, thread_id: int) 
 @task()
 def announce_comment(comment_id: int, *, thread_id: int, mentioned_ids: list[int], cited_ids: list[int]) -> None:
     """A new comment's consequences (queued by _after_posting): its mentions and
-    citations are recorded and its author follows the thread (if they wish). A
-    visible comment tells people now; a held one tells the moderators on duty,
-    and everyone else when it is approved (moderation.approve_comment)."""
+    citations are recorded. A visible comment tells people now; a held one
+    tells the moderators on duty, and everyone else when it is approved
+    (moderation.approve_comment)."""
     comment = Comment.objects.select_related("room__consultation", "author").filter(pk=comment_id).first()
     if comment is None:
         return
@@ -308,8 +315,6 @@ def announce_comment(comment_id: int, *, thread_id: int, mentioned_ids: list[int
         if comment.edited_at is None:
             # An edit made meanwhile has recorded what the body says now.
             _record_mentions_and_citations(comment, mentioned_ids=mentioned_ids, cited_ids=cited_ids)
-        if comment.author.follow_threads_on_post:
-            Follow.objects.get_or_create(user=comment.author, thread_id=thread_id)
         if comment.is_visible:
             publish(comment, thread_id=thread_id, mentioned_ids=mentioned_ids)
         elif comment.is_pending:

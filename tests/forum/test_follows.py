@@ -228,3 +228,14 @@ def test_people_who_turned_off_following_by_default_do_not_follow_what_they_writ
     assert not Follow.objects.filter(user=participant).exists()
     # Still told about direct replies to their own comments, not about the rest.
     assert kinds_for(participant) == [Kind.REPLY]
+
+
+def test_the_author_follows_at_once_and_the_others_hear_once_the_worker_runs(
+    room, participant, other_participant, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    root = factories.make_comment(room, other_participant)
+    reply = factories.make_reply(root, participant, body="Agreed.")
+    # Queued with the reply; nothing has run it yet.
+    assert Follow.objects.filter(user=participant, thread_id=root.pk).exists()
+    assert not Notification.objects.filter(comment=reply).exists()
