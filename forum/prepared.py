@@ -17,6 +17,7 @@ an hour) must be an argument of its own, and so must a date the builder
 would otherwise read from the clock.
 """
 
+import abc
 import dataclasses
 import itertools
 import re
@@ -85,7 +86,7 @@ def _server_types(params) -> tuple[str, ...] | None:
     return tuple(types)
 
 
-class _Prepared:
+class _Prepared(abc.ABC):
     """What both kinds share: the placeholders, the checks, one compilation per
     database connection (they are per thread), and running the SQL with values."""
 
@@ -101,8 +102,9 @@ class _Prepared:
         self._prepared_in = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
-    def _compiler(self, queryset, connection):
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _compiler(self, built, connection):
+        """The SQL compiler for what the builder returned, on this connection."""
 
     def _run(self, values, fetch):
         if values.keys() != self._kinds.keys():

@@ -92,14 +92,15 @@ def get_room_to_read(user, consultation_slug: str, room_slug: str) -> tuple[Room
     if not user.is_authenticated:
         return room, None
     now = timezone.now()
+    first_duty_day, last_duty_day = maybe_on_duty_days()
     viewer = SimpleNamespace(
         **_VIEWER_FACTS[bool(user.is_staff)].one(
             room_id=room.pk,
             user_id=user.pk,
             now=now,
             visiting_since=visit_still_going_since(now),
-            first_duty_day=(days := maybe_on_duty_days())[0],
-            last_duty_day=days[1],
+            first_duty_day=first_duty_day,
+            last_duty_day=last_duty_day,
         )
     )
     permissions.remember_rapporteur(user, room.consultation_id, viewer.viewer_is_rapporteur)
