@@ -5,11 +5,15 @@ import logging
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from consultation.logging import OneLineJsonFormatter
+from forum.services.comments import refresh_citing_comments
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -153,3 +157,23 @@ def test_log_lines_are_one_json_object_each_even_with_a_traceback():
     event = json.loads(line)
     assert event["message"] == "failed: x"
     assert "ValueError: boom" in event["exception"]
+
+
+@pytest.fixture
+def database_queue(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_healthz_answers_200_degraded_when_the_task_queue_waits_for_a_worker(client, db, database_queue):
+    with time_machine.travel(timezone.now() - timedelta(minutes=6)):
+        refresh_citing_comments.enqueue(1)
+    # Deferred on purpose (a retry due later) does not count as late.
+    refresh_citing_comments.using(run_after=timezone.now() + timedelta(hours=1)).enqueue(2)
+    response = client.get("/healthz")
+    assert (response.status_code, response.content) == (200, b"degraded: tasks")
+
+
+def test_healthz_answers_ok_while_the_worker_keeps_up(client, db, database_queue):
+    refresh_citing_comments.enqueue(1)
+    refresh_citing_comments.using(run_after=timezone.now() + timedelta(hours=1)).enqueue(2)
+    assert client.get("/healthz").content == b"ok"
