@@ -26,7 +26,6 @@ import abc
 import dataclasses
 import itertools
 import re
-import threading
 import weakref
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -68,6 +67,9 @@ class _Compiled:
     params: tuple
     slots: tuple[tuple[int, str], ...]  # (index among the parameters, argument)
     compiler: object
+    # For a PreparedQuery: its columns' names, and the ORM's converters for them.
+    names: tuple[str, ...] = ()
+    converters: dict = dataclasses.field(default_factory=dict)
     # For PostgreSQL's PREPARE: the parameters' types (None: not to be prepared),
     # the statement's name, its SQL with $1, $2…, and how to run it.
     server_types: tuple[str, ...] | None = None
@@ -102,14 +104,18 @@ class _Prepared(abc.ABC):
         self._build = build
         self._using = using
         self._kinds = kinds
+        # Per database connection, so per thread: no two threads share an entry.
         self._compiled = weakref.WeakKeyDictionary()
         # The database sessions (psycopg connections) this query is prepared in.
         self._prepared_in = weakref.WeakKeyDictionary()
-        self._lock = threading.Lock()
 
     @abc.abstractmethod
     def _compiler(self, built, connection):
         """The SQL compiler for what the builder returned, on this connection."""
+
+    def _described(self, compiled: _Compiled) -> _Compiled:
+        """What running it needs to know besides its SQL, worked out once."""
+        return compiled
 
     def _run(self, values, fetch):
         if values.keys() != self._kinds.keys():
@@ -117,8 +123,7 @@ class _Prepared(abc.ABC):
         connection = connections[self._using]
         compiled = self._compiled.get(connection)
         if compiled is None:
-            with self._lock:
-                compiled = self._compiled[connection] = self._compile(connection)
+            compiled = self._compiled[connection] = self._compile(connection)
         params = list(compiled.params)
         for index, name in compiled.slots:
             params[index] = _adapt(connection, self._kinds[name], values[name])
@@ -172,7 +177,7 @@ class _Prepared(abc.ABC):
         missing = set(self._kinds) - {name for _index, name in slots}
         if missing:
             raise ImproperlyConfigured(f"A prepared query never uses {sorted(missing)}.")
-        compiled = _Compiled(sql=sql, params=tuple(params), slots=tuple(slots), compiler=compiler)
+        compiled = self._described(_Compiled(sql=sql, params=tuple(params), slots=tuple(slots), compiler=compiler))
         server_types = _server_types(params) if connection.vendor == "postgresql" else None
         if server_types is None:
             return compiled
@@ -208,17 +213,23 @@ class PreparedQuery(_Prepared):
             raise ImproperlyConfigured("A prepared query is a .values() queryset.")
         return query.get_compiler(connection=connection)
 
-    @staticmethod
-    def _fetch(cursor, compiled) -> list[dict]:
+    def _described(self, compiled: _Compiled) -> _Compiled:
         compiler = compiled.compiler
         query = compiler.query
-        # As ValuesIterable names the columns, and with the ORM's converters.
-        names = tuple(query.selected or (*query.extra_select, *query.values_select, *query.annotation_select))
-        rows = cursor.fetchall()
         fields = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
-        if converters := compiler.get_converters(fields):
-            rows = compiler.apply_converters(rows, converters)
-        return [dict(zip(names, row, strict=True)) for row in rows]
+        return dataclasses.replace(
+            compiled,
+            # As ValuesIterable names the columns, and with the ORM's converters.
+            names=tuple(query.selected or (*query.extra_select, *query.values_select, *query.annotation_select)),
+            converters=compiler.get_converters(fields),
+        )
+
+    @staticmethod
+    def _fetch(cursor, compiled) -> list[dict]:
+        rows = cursor.fetchall()
+        if compiled.converters:
+            rows = compiled.compiler.apply_converters(rows, compiled.converters)
+        return [dict(zip(compiled.names, row, strict=True)) for row in rows]
 
 
 class PreparedUpdate(_Prepared):

@@ -92,17 +92,7 @@ def get_room_to_read(user, consultation_slug: str, room_slug: str) -> tuple[Room
     if not user.is_authenticated:
         return room, None
     now = timezone.now()
-    first_duty_day, last_duty_day = maybe_on_duty_days()
-    viewer = SimpleNamespace(
-        **_VIEWER_FACTS[bool(user.is_staff)].one(
-            room_id=room.pk,
-            user_id=user.pk,
-            now=now,
-            visiting_since=visit_still_going_since(now),
-            first_duty_day=first_duty_day,
-            last_duty_day=last_duty_day,
-        )
-    )
+    viewer = SimpleNamespace(**_VIEWER_FACTS[bool(user.is_staff)].one(**viewer_facts_arguments(user, room, now)))
     permissions.remember_rapporteur(user, room.consultation_id, viewer.viewer_is_rapporteur)
     permissions.remember_confirmed_email(user, viewer.viewer_confirmed_email)
     if not viewer.viewer_suspended:
@@ -110,6 +100,19 @@ def get_room_to_read(user, consultation_slug: str, room_slug: str) -> tuple[Room
     room.viewer_has_pending = viewer.viewer_has_pending
     remember_header_facts(user, viewer)
     return room, reading_of(viewer, now=now)
+
+
+def viewer_facts_arguments(user, room: Room, now) -> dict:
+    """What get_room_to_read's query about its reader is run with, at `now`."""
+    first_duty_day, last_duty_day = maybe_on_duty_days()
+    return {
+        "room_id": room.pk,
+        "user_id": user.pk,
+        "now": now,
+        "visiting_since": visit_still_going_since(now),
+        "first_duty_day": first_duty_day,
+        "last_duty_day": last_duty_day,
+    }
 
 
 def _viewer_facts(*, staff: bool):
@@ -133,7 +136,7 @@ def _viewer_facts(*, staff: bool):
             # And the page's header: the unread notifications, the moderation queue.
             **header_facts(user_id, staff=staff, duty_days=(first_duty_day, last_duty_day)),
         )
-        return facts.values(*(name for name in facts.query.annotations if name != "visit"))
+        return facts.values(*facts.query.annotations)
 
     return PreparedQuery(
         build, room_id=int, user_id=int, now=datetime, visiting_since=datetime, first_duty_day=date, last_duty_day=date

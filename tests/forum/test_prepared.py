@@ -14,7 +14,6 @@ from django.utils import timezone
 from accounts.models import User
 from forum.models import Comment, RoomModerator
 from forum.prepared import PreparedQuery, PreparedUpdate
-from forum.querysets import maybe_on_duty_days, visit_still_going_since
 from forum.selectors import rooms as room_selectors
 from forum.selectors.rooms import get_room_to_read
 from forum.services.visits import record_room_visit
@@ -111,15 +110,7 @@ def test_a_constant_beside_the_arguments_stays_as_built():
 def _orm_viewer_facts(user, room, now):
     """The same facts through the ORM, built afresh (what the prepared query replaced)."""
     build = room_selectors._VIEWER_FACTS[user.is_staff]._build
-    first, last = maybe_on_duty_days()
-    return build(
-        room_id=room.pk,
-        user_id=user.pk,
-        now=now,
-        visiting_since=visit_still_going_since(now),
-        first_duty_day=first,
-        last_duty_day=last,
-    ).get()
+    return build(**room_selectors.viewer_facts_arguments(user, room, now)).get()
 
 
 @pytest.mark.django_db
